@@ -1,0 +1,456 @@
+//! The iOS certificate profile family: SCEP, PKCS, imported PFX and trusted root.
+
+use serde_json::Value;
+
+use super::{
+    AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale, CustomSubjectAlternativeName,
+    DeviceConfigurationBase, ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages, SubjectAlternativeNameType,
+    ValidationError,
+    object::{GraphEntity, write_json},
+    validation::{Problems, https_url_problem, is_dotted_decimal_oid, require},
+};
+
+/// Most extended key usages or custom SANs a profile may carry.
+pub const MAX_PROFILE_COLLECTION_LEN: usize = 500;
+
+graph_fields! {
+    /// Fields shared by the iOS SCEP and PKCS profiles (`iosCertificateProfileBase`).
+    pub struct IosCertificateProfileBase {
+        /// Renewal threshold, 1–99 percent of the validity period.
+        renewal_threshold_percentage: i32 = "renewalThresholdPercentage",
+        /// Subject name format.
+        subject_name_format: AppleSubjectNameFormat = "subjectNameFormat",
+        /// Subject alternative name types (a flag set).
+        subject_alternative_name_type: SubjectAlternativeNameType = "subjectAlternativeNameType",
+        /// Validity period value (> 0).
+        certificate_validity_period_value: i32 = "certificateValidityPeriodValue",
+        /// Validity period unit.
+        certificate_validity_period_scale: CertificateValidityPeriodScale = "certificateValidityPeriodScale",
+    }
+}
+
+impl IosCertificateProfileBase {
+    fn check(&self, problems: &mut Problems) {
+        if require(problems, "renewalThresholdPercentage", &self.renewal_threshold_percentage) {
+            let value = self.renewal_threshold_percentage.unwrap_or_default();
+            if !(1..=99).contains(&value) {
+                problems.push("renewalThresholdPercentage", format!("must be 1 to 99, is {value}"));
+            }
+        }
+        require(problems, "subjectNameFormat", &self.subject_name_format);
+        if require(problems, "certificateValidityPeriodValue", &self.certificate_validity_period_value) {
+            let value = self.certificate_validity_period_value.unwrap_or_default();
+            if value <= 0 {
+                problems.push("certificateValidityPeriodValue", format!("must be greater than 0, is {value}"));
+            }
+        }
+        require(problems, "certificateValidityPeriodScale", &self.certificate_validity_period_scale);
+    }
+
+    /// The rules that tie the subject fields of SCEP and PKCS profiles together.
+    fn check_subject_strings(
+        &self,
+        problems: &mut Problems,
+        subject_name_format_string: &Option<String>,
+        subject_alternative_name_format_string: &Option<String>,
+    ) {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        if self.subject_name_format == Some(AppleSubjectNameFormat::Custom) && blank(subject_name_format_string) {
+            problems.push("subjectNameFormatString", "is required when subjectNameFormat is custom");
+        }
+        let custom_attribute = SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE;
+        if self.subject_alternative_name_type.as_ref().is_some_and(|t| t.contains(&custom_attribute))
+            && blank(subject_alternative_name_format_string)
+        {
+            problems.push(
+                "subjectAlternativeNameFormatString",
+                "is required when subjectAlternativeNameType includes customAzureADAttribute",
+            );
+        }
+    }
+}
+
+fn check_custom_sans(problems: &mut Problems, sans: &Option<Vec<CustomSubjectAlternativeName>>) {
+    let Some(sans) = sans else { return };
+    if sans.len() > MAX_PROFILE_COLLECTION_LEN {
+        problems.push(
+            "customSubjectAlternativeNames",
+            format!("has {} entries, at most {MAX_PROFILE_COLLECTION_LEN} are allowed", sans.len()),
+        );
+    }
+}
+
+graph_object! {
+    /// An iOS SCEP certificate profile (`#microsoft.graph.iosScepCertificateProfile`).
+    ///
+    /// Build one with [`IosScepCertificateProfile::builder`]; read one from Graph with serde.
+    pub struct IosScepCertificateProfile ("#microsoft.graph.iosScepCertificateProfile") {
+        groups {
+            /// The common `deviceConfiguration` fields.
+            base: DeviceConfigurationBase,
+            /// The `iosCertificateProfileBase` fields.
+            certificate: IosCertificateProfileBase,
+        }
+        fields {
+            /// SCEP server URLs (absolute https URLs, at least one).
+            scep_server_urls: Vec<String> = "scepServerUrls",
+            /// Custom subject name, used when `subjectNameFormat` is `custom`.
+            subject_name_format_string: String = "subjectNameFormatString",
+            /// Key usage (a flag set).
+            key_usage: KeyUsages = "keyUsage",
+            /// Key size.
+            key_size: KeySize = "keySize",
+            /// Extended key usages (at most 500).
+            extended_key_usages: Vec<ExtendedKeyUsage> = "extendedKeyUsages",
+            /// Custom Entra ID attribute for the SAN, used with `customAzureADAttribute`.
+            subject_alternative_name_format_string: String = "subjectAlternativeNameFormatString",
+            /// Certificate store on the device.
+            certificate_store: CertificateStore = "certificateStore",
+            /// Custom subject alternative names (at most 500).
+            custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
+            /// Navigation: the trusted root certificate (only with `$expand`; never written).
+            [read_only] root_certificate: Value = "rootCertificate",
+            /// Navigation: certificate states of managed devices (never written).
+            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+        }
+    }
+}
+
+impl IosScepCertificateProfile {
+    /// The `@odata.type` of this model.
+    pub const ODATA_TYPE: &'static str = "#microsoft.graph.iosScepCertificateProfile";
+
+    /// Starts a profile; [`IosScepCertificateProfileBuilder::build`] refuses it until every
+    /// required field is set.
+    pub fn builder() -> IosScepCertificateProfileBuilder {
+        IosScepCertificateProfileBuilder::default()
+    }
+}
+
+impl GraphEntity for IosScepCertificateProfile {
+    fn odata_type(&self) -> &str {
+        Self::ODATA_TYPE
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Problems::default();
+        self.base.check(&mut problems);
+        self.certificate.check(&mut problems);
+        self.certificate.check_subject_strings(
+            &mut problems,
+            &self.subject_name_format_string,
+            &self.subject_alternative_name_format_string,
+        );
+        match &self.scep_server_urls {
+            None => problems.push("scepServerUrls", "is required"),
+            Some(urls) if urls.is_empty() => problems.push("scepServerUrls", "needs at least one URL"),
+            Some(urls) => {
+                for (i, url) in urls.iter().enumerate() {
+                    if let Some(problem) = https_url_problem(url) {
+                        problems.push(format!("scepServerUrls[{i}]"), problem);
+                    }
+                }
+            }
+        }
+        match &self.key_usage {
+            None => problems.push("keyUsage", "is required"),
+            Some(usage) if usage.is_empty() => problems.push("keyUsage", "needs at least one member"),
+            Some(_) => {}
+        }
+        require(&mut problems, "keySize", &self.key_size);
+        if let Some(ekus) = &self.extended_key_usages {
+            if ekus.len() > MAX_PROFILE_COLLECTION_LEN {
+                problems.push(
+                    "extendedKeyUsages",
+                    format!("has {} entries, at most {MAX_PROFILE_COLLECTION_LEN} are allowed", ekus.len()),
+                );
+            }
+            for (i, eku) in ekus.iter().enumerate() {
+                match eku.object_identifier.as_deref() {
+                    None => problems.push(format!("extendedKeyUsages[{i}].objectIdentifier"), "is required"),
+                    Some(oid) if !is_dotted_decimal_oid(oid) => problems.push(
+                        format!("extendedKeyUsages[{i}].objectIdentifier"),
+                        format!("{oid:?} is not a dotted-decimal OID"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+        check_custom_sans(&mut problems, &self.custom_subject_alternative_names);
+        problems.into_result()
+    }
+
+    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        write_json(self)
+    }
+}
+
+/// Builds an [`IosScepCertificateProfile`] for a create call.
+///
+/// Required: display name, at least one SCEP server URL, key usage, key size, subject name
+/// format, validity period and renewal threshold. [`build`](Self::build) runs the same
+/// validation as `create` and reports every missing or invalid field at once.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct IosScepCertificateProfileBuilder {
+    profile: IosScepCertificateProfile,
+}
+
+impl IosScepCertificateProfileBuilder {
+    /// Display name (required).
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.profile.base.display_name = Some(name.into());
+        self
+    }
+
+    /// Description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.profile.base.description = Some(description.into());
+        self
+    }
+
+    /// Scope tag ids.
+    pub fn role_scope_tag_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.profile.base.role_scope_tag_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds a SCEP server URL (at least one is required).
+    pub fn scep_server_url(mut self, url: impl Into<String>) -> Self {
+        self.profile.scep_server_urls.get_or_insert_with(Vec::new).push(url.into());
+        self
+    }
+
+    /// Key usage (required), e.g. `KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT`.
+    pub fn key_usage(mut self, usage: KeyUsages) -> Self {
+        self.profile.key_usage = Some(usage);
+        self
+    }
+
+    /// Key size (required).
+    pub fn key_size(mut self, size: KeySize) -> Self {
+        self.profile.key_size = Some(size);
+        self
+    }
+
+    /// Subject name format (required).
+    pub fn subject_name_format(mut self, format: AppleSubjectNameFormat) -> Self {
+        self.profile.certificate.subject_name_format = Some(format);
+        self
+    }
+
+    /// Custom subject name; sets the format to `custom`.
+    pub fn custom_subject_name(mut self, format_string: impl Into<String>) -> Self {
+        self.profile.certificate.subject_name_format = Some(AppleSubjectNameFormat::Custom);
+        self.profile.subject_name_format_string = Some(format_string.into());
+        self
+    }
+
+    /// Subject alternative name types.
+    pub fn subject_alternative_name_type(mut self, types: SubjectAlternativeNameType) -> Self {
+        self.profile.certificate.subject_alternative_name_type = Some(types);
+        self
+    }
+
+    /// Custom Entra ID attribute for the SAN (adds `customAzureADAttribute` to the SAN types).
+    pub fn subject_alternative_name_attribute(mut self, attribute: impl Into<String>) -> Self {
+        let types = self.profile.certificate.subject_alternative_name_type.get_or_insert_with(Default::default);
+        types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
+        self.profile.subject_alternative_name_format_string = Some(attribute.into());
+        self
+    }
+
+    /// Validity period (required): a value greater than 0 and its unit.
+    pub fn validity(mut self, value: i32, scale: CertificateValidityPeriodScale) -> Self {
+        self.profile.certificate.certificate_validity_period_value = Some(value);
+        self.profile.certificate.certificate_validity_period_scale = Some(scale);
+        self
+    }
+
+    /// Renewal threshold in percent, 1–99 (required).
+    pub fn renewal_threshold_percentage(mut self, percent: i32) -> Self {
+        self.profile.certificate.renewal_threshold_percentage = Some(percent);
+        self
+    }
+
+    /// Adds an extended key usage, e.g. `KnownEku::CLIENT_AUTHENTICATION`.
+    pub fn extended_key_usage(mut self, eku: impl Into<ExtendedKeyUsage>) -> Self {
+        self.profile.extended_key_usages.get_or_insert_with(Vec::new).push(eku.into());
+        self
+    }
+
+    /// Certificate store on the device.
+    pub fn certificate_store(mut self, store: CertificateStore) -> Self {
+        self.profile.certificate_store = Some(store);
+        self
+    }
+
+    /// Adds a custom subject alternative name.
+    pub fn custom_subject_alternative_name(mut self, san: CustomSubjectAlternativeName) -> Self {
+        self.profile.custom_subject_alternative_names.get_or_insert_with(Vec::new).push(san);
+        self
+    }
+
+    /// Checks the profile and returns it, or every problem found.
+    pub fn build(self) -> Result<IosScepCertificateProfile, ValidationError> {
+        self.profile.validate()?;
+        Ok(self.profile)
+    }
+}
+
+graph_object! {
+    /// An iOS PKCS certificate profile (`#microsoft.graph.iosPkcsCertificateProfile`).
+    pub struct IosPkcsCertificateProfile ("#microsoft.graph.iosPkcsCertificateProfile") {
+        groups {
+            /// The common `deviceConfiguration` fields.
+            base: DeviceConfigurationBase,
+            /// The `iosCertificateProfileBase` fields.
+            certificate: IosCertificateProfileBase,
+        }
+        fields {
+            /// PKCS certification authority (FQDN).
+            certification_authority: String = "certificationAuthority",
+            /// PKCS certification authority name.
+            certification_authority_name: String = "certificationAuthorityName",
+            /// PKCS certificate template name.
+            certificate_template_name: String = "certificateTemplateName",
+            /// Custom subject name, used when `subjectNameFormat` is `custom`.
+            subject_name_format_string: String = "subjectNameFormatString",
+            /// Custom Entra ID attribute for the SAN.
+            subject_alternative_name_format_string: String = "subjectAlternativeNameFormatString",
+            /// Certificate store on the device.
+            certificate_store: CertificateStore = "certificateStore",
+            /// Custom subject alternative names (at most 500).
+            custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
+            /// Navigation: certificate states of managed devices (never written).
+            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+        }
+    }
+}
+
+impl GraphEntity for IosPkcsCertificateProfile {
+    fn odata_type(&self) -> &str {
+        "#microsoft.graph.iosPkcsCertificateProfile"
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Problems::default();
+        self.base.check(&mut problems);
+        self.certificate.check(&mut problems);
+        self.certificate.check_subject_strings(
+            &mut problems,
+            &self.subject_name_format_string,
+            &self.subject_alternative_name_format_string,
+        );
+        for (field, value) in [
+            ("certificationAuthority", &self.certification_authority),
+            ("certificationAuthorityName", &self.certification_authority_name),
+            ("certificateTemplateName", &self.certificate_template_name),
+        ] {
+            require(&mut problems, field, value);
+        }
+        check_custom_sans(&mut problems, &self.custom_subject_alternative_names);
+        problems.into_result()
+    }
+
+    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        write_json(self)
+    }
+}
+
+graph_object! {
+    /// An iOS imported-PFX certificate profile (`#microsoft.graph.iosImportedPFXCertificateProfile`).
+    pub struct IosImportedPfxCertificateProfile ("#microsoft.graph.iosImportedPFXCertificateProfile") {
+        groups {
+            /// The common `deviceConfiguration` fields.
+            base: DeviceConfigurationBase,
+        }
+        fields {
+            /// What the imported certificate is for.
+            intended_purpose: IntendedPurpose = "intendedPurpose",
+            /// Navigation: certificate states of managed devices (never written).
+            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+        }
+    }
+}
+
+impl GraphEntity for IosImportedPfxCertificateProfile {
+    fn odata_type(&self) -> &str {
+        "#microsoft.graph.iosImportedPFXCertificateProfile"
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Problems::default();
+        self.base.check(&mut problems);
+        problems.into_result()
+    }
+
+    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        write_json(self)
+    }
+}
+
+graph_object! {
+    /// An iOS trusted root certificate profile (`#microsoft.graph.iosTrustedRootCertificate`):
+    /// the CA a SCEP profile's certificates chain to. Assign it to the same groups as the
+    /// SCEP profile, or the SCEP profile silently fails on devices.
+    pub struct IosTrustedRootCertificate ("#microsoft.graph.iosTrustedRootCertificate") {
+        groups {
+            /// The common `deviceConfiguration` fields.
+            base: DeviceConfigurationBase,
+        }
+        fields {
+            /// File name shown in the portal.
+            cert_file_name: String = "certFileName",
+            /// The DER certificate, base64-encoded (`Edm.Binary`).
+            trusted_root_certificate: String = "trustedRootCertificate",
+        }
+    }
+}
+
+impl IosTrustedRootCertificate {
+    /// A trusted root profile from a display name, a file name and the base64 DER certificate.
+    pub fn new(
+        display_name: impl Into<String>,
+        cert_file_name: impl Into<String>,
+        certificate_base64: impl Into<String>,
+    ) -> Self {
+        let mut root = IosTrustedRootCertificate::default();
+        root.base.display_name = Some(display_name.into());
+        root.cert_file_name = Some(cert_file_name.into());
+        root.trusted_root_certificate = Some(certificate_base64.into());
+        root
+    }
+}
+
+impl GraphEntity for IosTrustedRootCertificate {
+    fn odata_type(&self) -> &str {
+        "#microsoft.graph.iosTrustedRootCertificate"
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut problems = Problems::default();
+        self.base.check(&mut problems);
+        match self.trusted_root_certificate.as_deref() {
+            None => problems.push("trustedRootCertificate", "is required"),
+            Some(b64) if !is_base64(b64) => problems.push("trustedRootCertificate", "is not valid base64"),
+            Some(_) => {}
+        }
+        problems.into_result()
+    }
+
+    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        write_json(self)
+    }
+}
+
+/// Standard base64 with padding, as `Edm.Binary` is written; whitespace is not allowed.
+fn is_base64(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() % 4 != 0 {
+        return false;
+    }
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    padding <= 2
+        && bytes[..bytes.len() - padding].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+}

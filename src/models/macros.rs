@@ -1,0 +1,417 @@
+//! Declarative generators for Graph models: evolvable enums, flag sets, field groups and
+//! objects. Each generated type reads leniently and writes back what it read.
+
+/// A string enum with a variant that keeps any value this crate does not know.
+macro_rules! graph_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// Unknown values are kept in [`Other`](Self::Other) and written back verbatim.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] $variant, )+
+            /// A value this version of the crate does not know, kept as sent.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every member this crate knows, in schema order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire name.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Other(value) => value,
+                }
+            }
+
+            /// Reads a wire name; unknown names become [`Other`](Self::Other).
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $( $wire => $name::$variant, )+
+                    other => $name::Other(other.to_owned()),
+                }
+            }
+
+            /// False for [`Other`](Self::Other) values.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok($name::from_wire(s))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " member name"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::from_wire(v))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+/// A flags enum (`IsFlags="true"`): a set of members written `"a,b"` in schema order.
+macro_rules! graph_flags {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            none: $none:expr,
+            $( $(#[$vmeta:meta])* $member:ident = $bit:literal => $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// Written as member names joined by `,` in schema order without spaces; read
+        /// leniently (spaces trimmed, empty pieces skipped, a JSON array of names accepted).
+        /// Members this crate does not know are kept and written back after the known ones.
+        #[derive(Clone, Default, PartialEq, Eq, Hash)]
+        pub struct $name {
+            bits: u32,
+            unknown: Vec<String>,
+        }
+
+        impl $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] pub const $member: $name = $name { bits: 1 << $bit, unknown: Vec::new() }; )+
+
+            const MEMBERS: &'static [(u32, &'static str)] = &[$((1 << $bit, $wire)),+];
+
+            /// The wire name of the empty set, when the schema has one (`none`).
+            pub const NONE_NAME: Option<&'static str> = $none;
+
+            /// The empty set.
+            pub const fn empty() -> Self {
+                $name { bits: 0, unknown: Vec::new() }
+            }
+
+            /// True when no member is set.
+            pub fn is_empty(&self) -> bool {
+                self.bits == 0 && self.unknown.is_empty()
+            }
+
+            /// True when every member of `other` is in `self`.
+            pub fn contains(&self, other: &$name) -> bool {
+                self.bits & other.bits == other.bits && other.unknown.iter().all(|u| self.unknown.contains(u))
+            }
+
+            /// Adds the members of `other`.
+            pub fn insert(&mut self, other: $name) {
+                self.bits |= other.bits;
+                for name in other.unknown {
+                    if !self.unknown.contains(&name) {
+                        self.unknown.push(name);
+                    }
+                }
+            }
+
+            /// Members this crate does not know, as read.
+            pub fn unknown_members(&self) -> &[String] {
+                &self.unknown
+            }
+
+            /// Member names: the known ones in schema order, then the unknown ones.
+            pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+                Self::MEMBERS
+                    .iter()
+                    .filter(move |(bit, _)| self.bits & bit != 0)
+                    .map(|(_, name)| *name)
+                    .chain(self.unknown.iter().map(String::as_str))
+            }
+
+            /// Reads a comma-separated list of member names (never fails).
+            pub fn parse(value: &str) -> Self {
+                let mut set = $name::empty();
+                for piece in value.split(',') {
+                    set.add_name(piece.trim());
+                }
+                set
+            }
+
+            fn add_name(&mut self, name: &str) {
+                if name.is_empty() || Some(name) == Self::NONE_NAME {
+                    return;
+                }
+                match Self::MEMBERS.iter().find(|(_, wire)| *wire == name) {
+                    Some((bit, _)) => self.bits |= bit,
+                    None => {
+                        if !self.unknown.iter().any(|u| u == name) {
+                            self.unknown.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+
+        impl ::std::ops::BitOr for $name {
+            type Output = $name;
+            fn bitor(mut self, rhs: $name) -> $name {
+                self.insert(rhs);
+                self
+            }
+        }
+
+        impl ::std::ops::BitOrAssign for $name {
+            fn bitor_assign(&mut self, rhs: $name) {
+                self.insert(rhs);
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                if self.is_empty() {
+                    return f.write_str(Self::NONE_NAME.unwrap_or(""));
+                }
+                for (i, name) in self.names().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    f.write_str(name)?;
+                }
+                Ok(())
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok($name::parse(s))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a comma-separated list of ", stringify!($name), " members"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::parse(v))
+                    }
+                    fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<$name, A::Error> {
+                        let mut set = $name::empty();
+                        while let Some(name) = seq.next_element::<::std::borrow::Cow<'de, str>>()? {
+                            set.add_name(name.trim());
+                        }
+                        Ok(set)
+                    }
+                }
+                deserializer.deserialize_any(Visitor)
+            }
+        }
+    };
+}
+
+/// Whether a field goes into an encoding of `mode`.
+pub(crate) fn field_included(mode: crate::models::object::WriteMode, read_only: bool) -> bool {
+    mode == crate::models::object::WriteMode::Full || !read_only
+}
+
+/// A group of inherited fields (no `additional_data`; the enclosing object keeps it).
+macro_rules! graph_fields {
+    (@ro) => { false };
+    (@ro read_only) => { true };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $([$ro:ident])? $field:ident : $ty:ty = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct $name {
+            $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )+
+        }
+
+        impl $crate::models::object::Fields for $name {
+            fn decode_field<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+                nulls: &mut ::serde_json::Map<String, ::serde_json::Value>,
+            ) -> Result<bool, A::Error> {
+                match key {
+                    $( $wire => {
+                        self.$field = $crate::models::object::decode_nullable(key, map, nulls)?;
+                        Ok(true)
+                    } )+
+                    _ => Ok(false),
+                }
+            }
+
+            fn encode_fields<M: ::serde::ser::SerializeMap>(
+                &self,
+                map: &mut M,
+                mode: $crate::models::object::WriteMode,
+            ) -> Result<(), M::Error> {
+                $(
+                    if let Some(value) = &self.$field {
+                        if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                            map.serialize_entry($wire, value)?;
+                        }
+                    }
+                )+
+                Ok(())
+            }
+
+            fn field_state(&self, key: &str) -> $crate::models::object::FieldState {
+                use $crate::models::object::FieldState;
+                match key {
+                    $( $wire => if self.$field.is_some() {
+                        FieldState::Set
+                    } else {
+                        FieldState::Unset { read_only: graph_fields!(@ro $($ro)?) }
+                    }, )+
+                    _ => FieldState::Unknown,
+                }
+            }
+        }
+    };
+}
+
+/// A whole object (entity or complex type): optional fixed `@odata.type`, inherited field
+/// groups, its own fields and `additional_data`.
+macro_rules! graph_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $(($odata:literal))? {
+            groups { $( $(#[$gmeta:meta])* $group:ident : $gty:ty, )* }
+            fields { $( $(#[$fmeta:meta])* $([$ro:ident])? $field:ident : $ty:ty = $wire:literal, )* }
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct $name {
+            $( $(#[$gmeta])* pub $group: $gty, )*
+            $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )*
+            /// Properties this crate does not model, and explicit `null`s, kept so that a
+            /// read → write round trip loses nothing.
+            pub additional_data: ::serde_json::Map<String, ::serde_json::Value>,
+        }
+
+        impl $name {
+            #[allow(unused_variables)]
+            fn field_state(&self, key: &str) -> $crate::models::object::FieldState {
+                #[allow(unused_imports)]
+                use $crate::models::object::{FieldState, Fields};
+                match key {
+                    $( $wire => return if self.$field.is_some() {
+                        FieldState::Set
+                    } else {
+                        FieldState::Unset { read_only: graph_fields!(@ro $($ro)?) }
+                    }, )*
+                    _ => {}
+                }
+                $(
+                    match Fields::field_state(&self.$group, key) {
+                        FieldState::Unknown => {}
+                        state => return state,
+                    }
+                )*
+                FieldState::Unknown
+            }
+        }
+
+        impl $crate::models::object::Object for $name {
+            fn decode_entry<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                #[allow(unused_imports)]
+                use $crate::models::object::Fields;
+                match key {
+                    $( $wire => {
+                        self.$field = $crate::models::object::decode_nullable(key, map, &mut self.additional_data)?;
+                        return Ok(());
+                    } )*
+                    $( "@odata.type" => return $crate::models::object::check_odata_type(map, $odata), )?
+                    _ => {}
+                }
+                $(
+                    if self.$group.decode_field(key, map, &mut self.additional_data)? {
+                        return Ok(());
+                    }
+                )*
+                let value: ::serde_json::Value = map.next_value()?;
+                self.additional_data.insert(key.to_owned(), value);
+                Ok(())
+            }
+
+            fn encode_entries<M: ::serde::ser::SerializeMap>(
+                &self,
+                map: &mut M,
+                mode: $crate::models::object::WriteMode,
+            ) -> Result<(), M::Error> {
+                #[allow(unused_imports)]
+                use $crate::models::object::Fields;
+                $( map.serialize_entry("@odata.type", $odata)?; )?
+                $( self.$group.encode_fields(map, mode)?; )*
+                $(
+                    if let Some(value) = &self.$field {
+                        if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                            map.serialize_entry($wire, value)?;
+                        }
+                    }
+                )*
+                $crate::models::object::encode_additional(map, mode, &self.additional_data, |k| self.field_state(k))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(
+                    &$crate::models::object::Encoded(self, $crate::models::object::WriteMode::Full),
+                    serializer,
+                )
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::models::object::deserialize_object(deserializer)
+            }
+        }
+    };
+}

@@ -1,0 +1,36 @@
+//! Typed models of the Graph beta types around the iOS SCEP certificate profile.
+//!
+//! Every model reads what the live service sends (unknown enum members, unknown
+//! properties, explicit nulls, timestamps with any precision) and writes it back without
+//! loss; create and update bodies leave out what the server owns.
+
+#[macro_use]
+mod macros;
+pub(crate) mod object;
+
+mod complex;
+mod device_configuration;
+mod enums;
+mod flags;
+mod ios_certificate;
+mod timestamp;
+mod validation;
+
+pub use complex::{
+    ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
+    CustomSubjectAlternativeName, ExtendedKeyUsage, KnownEku,
+};
+pub use device_configuration::{DeviceConfiguration, DeviceConfigurationBase, OtherDeviceConfiguration};
+pub use enums::{
+    AppleSubjectNameFormat, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
+    IntendedPurpose, KeySize, Windows10DeviceModeType, Windows10EditionType,
+};
+pub use flags::{KeyUsages, SubjectAlternativeNameType};
+pub use ios_certificate::{
+    IosCertificateProfileBase, IosImportedPfxCertificateProfile, IosPkcsCertificateProfile,
+    IosScepCertificateProfile, IosScepCertificateProfileBuilder, IosTrustedRootCertificate,
+    MAX_PROFILE_COLLECTION_LEN,
+};
+pub use object::{GraphEntity, WriteMode};
+pub use timestamp::{Timestamp, TimestampError};
+pub use validation::{ValidationError, ValidationProblem};

@@ -1,0 +1,125 @@
+//! Building the HTTP request for one attempt, without IO, so it can be unit-tested.
+
+use bytes::Bytes;
+use reqwest::{
+    Method,
+    header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT},
+};
+use url::Url;
+
+pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+pub(crate) const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// One logical call: what to send. Held as bytes so every attempt sends the same thing.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Bytes>,
+    /// Extra headers (e.g. `ConsistencyLevel`), sent on every attempt.
+    pub(crate) headers: HeaderMap,
+}
+
+impl ApiRequest {
+    pub(crate) fn new(method: Method, url: Url) -> Self {
+        ApiRequest { method, url, body: None, headers: HeaderMap::new() }
+    }
+
+    pub(crate) fn with_json_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// GET, PUT, PATCH and DELETE may be repeated; a POST may create twice.
+    pub(crate) fn is_idempotent(&self) -> bool {
+        self.method != Method::POST
+    }
+
+    /// `METHOD /path` for messages (no query: it may carry filter values).
+    pub(crate) fn describe(&self) -> String {
+        format!("{} {}", self.method, self.url.path())
+    }
+}
+
+/// The per-call constants every attempt carries.
+pub(crate) struct AttemptHeaders<'a> {
+    pub(crate) authorization: HeaderValue,
+    pub(crate) client_request_id: &'a HeaderValue,
+    pub(crate) user_agent: &'a HeaderValue,
+    /// 1 for the first attempt.
+    pub(crate) attempt: u32,
+}
+
+/// The request for one attempt.
+pub(crate) fn build_attempt(request: &ApiRequest, headers: AttemptHeaders<'_>) -> reqwest::Request {
+    let mut http = reqwest::Request::new(request.method.clone(), request.url.clone());
+    let map = http.headers_mut();
+    let mut authorization = headers.authorization;
+    authorization.set_sensitive(true);
+    map.insert(AUTHORIZATION, authorization);
+    map.insert(ACCEPT, APPLICATION_JSON);
+    map.insert(CLIENT_REQUEST_ID, headers.client_request_id.clone());
+    map.insert(USER_AGENT, headers.user_agent.clone());
+    if headers.attempt > 1 {
+        map.insert(RETRY_ATTEMPT, HeaderValue::from(headers.attempt - 1));
+    }
+    for (name, value) in &request.headers {
+        map.insert(name, value.clone());
+    }
+    if let Some(body) = &request.body {
+        map.insert(CONTENT_TYPE, APPLICATION_JSON);
+        *http.body_mut() = Some(body.clone().into());
+    }
+    http
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers<'a>(crid: &'a HeaderValue, ua: &'a HeaderValue, attempt: u32) -> AttemptHeaders<'a> {
+        AttemptHeaders {
+            authorization: HeaderValue::from_static("Bearer t0k3n"),
+            client_request_id: crid,
+            user_agent: ua,
+            attempt,
+        }
+    }
+
+    #[test]
+    fn post_carries_body_and_headers() {
+        let url = Url::parse("https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations").unwrap();
+        let request = ApiRequest::new(Method::POST, url.clone()).with_json_body(&b"{\"a\":1}"[..]);
+        let crid = HeaderValue::from_static("6f0c7f36-9f6c-4f51-9d36-2a3b2b1c0d11");
+        let ua = HeaderValue::from_static("intune-graph/test");
+        let http = build_attempt(&request, headers(&crid, &ua, 1));
+        assert_eq!(http.method(), Method::POST);
+        assert_eq!(http.url(), &url);
+        let h = http.headers();
+        assert_eq!(h[AUTHORIZATION], "Bearer t0k3n");
+        assert!(h[AUTHORIZATION].is_sensitive());
+        assert_eq!(h[CONTENT_TYPE], "application/json");
+        assert_eq!(h[ACCEPT], "application/json");
+        assert_eq!(h[CLIENT_REQUEST_ID], crid);
+        assert_eq!(h[USER_AGENT], "intune-graph/test");
+        assert!(h.get(RETRY_ATTEMPT).is_none());
+        assert_eq!(http.body().and_then(|b| b.as_bytes()), Some(&b"{\"a\":1}"[..]));
+        assert!(!request.is_idempotent());
+        assert!(!format!("{h:?}").contains("t0k3n"));
+    }
+
+    #[test]
+    fn retries_say_which_attempt_and_get_has_no_body() {
+        let url = Url::parse("https://graph.microsoft.com/beta/x?$top=5").unwrap();
+        let request = ApiRequest::new(Method::GET, url);
+        let crid = HeaderValue::from_static("id");
+        let ua = HeaderValue::from_static("ua");
+        let http = build_attempt(&request, headers(&crid, &ua, 3));
+        assert_eq!(http.headers()[RETRY_ATTEMPT], "2");
+        assert!(http.headers().get(CONTENT_TYPE).is_none());
+        assert!(http.body().is_none());
+        assert!(request.is_idempotent());
+        assert_eq!(request.describe(), "GET /beta/x");
+    }
+}
