@@ -1,4 +1,43 @@
-//! intune-graph — crate docs are written below once the API settles.
+//! A typed, async client for Intune device configuration on Microsoft Graph **beta**.
+//!
+//! Its first job is the iOS SCEP certificate profile: build one with
+//! [`models::IosScepCertificateProfile::builder`], create it with
+//! [`api::DeviceConfigurations::create`], and get back the `201 Created` object as a typed
+//! value.
+//!
+//! ```no_run
+//! use intune_graph::{GraphClient, models::*};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GraphClient::builder().bearer_token("eyJ0eXAi...").build()?;
+//! let profile = IosScepCertificateProfile::builder()
+//!     .display_name("iOS SCEP - Corporate Wi-Fi")
+//!     .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
+//!     .key_usage(KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT)
+//!     .key_size(KeySize::Size2048)
+//!     .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
+//!     .validity(1, CertificateValidityPeriodScale::Years)
+//!     .renewal_threshold_percentage(20)
+//!     .build()?;
+//! let created = client.device_configurations().create(&profile).await?;
+//! assert!(created.base.id.is_some());
+//! # Ok(()) }
+//! ```
+//!
+//! # What it guarantees
+//! - **Lossless models** of the current beta schema: unknown enum values, flag members,
+//!   properties and `@odata.type`s are kept and written back verbatim; explicit nulls too.
+//! - **Clean write bodies**: `@odata.type` and writable fields only.
+//! - **One send path** for every call: origin check, throttle gate, cached token, bounded
+//!   retries that honour `Retry-After` and never re-send a create whose outcome is unknown,
+//!   and errors that always keep the HTTP status.
+//! - **No leaked secrets**: tokens and client secrets are redacted everywhere.
+//!
+//! # Features
+//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `emulator`: [`emulator`], an in-process Graph endpoint for tests and demos.
+//! - `azure-identity`: use any `azure_core` credential (managed identity, workload identity,
+//!   Azure CLI, client certificate) through [`auth::AzureCredential`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -8,6 +47,7 @@ mod client;
 pub mod cloud;
 pub mod error;
 pub mod models;
+pub mod odata;
 pub mod origin;
 mod pipeline;
 
@@ -18,3 +58,15 @@ pub mod emulator;
 pub use client::{DEFAULT_BASE_URL, GraphClient, GraphClientBuilder};
 pub use error::{Error, Result};
 pub use pipeline::RetryPolicy;
+pub use reqwest::{Method, StatusCode};
+
+/// Fails to compile if the shared types stop being `Send + Sync`.
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<GraphClient>();
+    check::<Error>();
+    check::<api::DeviceConfigurations>();
+    check::<models::IosScepCertificateProfile>();
+    check::<models::DeviceConfiguration>();
+}

@@ -32,16 +32,17 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
     };
     let mut de = serde_json::Deserializer::from_slice(&input);
-    let config: DeviceConfiguration = match serde_path_to_error::deserialize(&mut de).and_then(|c| {
-        de.end().map_err(|e| serde_path_to_error::Error::new(serde_path_to_error::Path::Root, e))?;
-        Ok(c)
-    }) {
+    let config: DeviceConfiguration = match serde_path_to_error::deserialize(&mut de) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("error: cannot decode {} at `{}`: {}", args.file, e.path(), e.inner());
             return Outcome::BadInput;
         }
     };
+    if let Err(e) = de.end() {
+        eprintln!("error: cannot decode {}: {e}", args.file);
+        return Outcome::BadInput;
+    }
     let output = match args.view {
         View::Read => serde_json::to_vec(&config),
         View::Create => {
