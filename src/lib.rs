@@ -56,8 +56,9 @@ mod pipeline;
 pub mod emulator;
 
 pub use client::{DEFAULT_BASE_URL, GraphClient, GraphClientBuilder};
+pub use cloud::NationalCloud;
 pub use error::{Error, Result};
-pub use pipeline::RetryPolicy;
+pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
 pub use reqwest::{Method, StatusCode};
 
 /// Fails to compile if the shared types stop being `Send + Sync`.

@@ -1,0 +1,228 @@
+//! Request bodies: JSON parsing, `@odata.*` annotations, read-only fields and
+//! property validation shared by create and update.
+
+use serde_json::{Map, Value};
+
+use super::errors::ApiError;
+use super::percent;
+use super::types;
+
+/// Server-owned properties: ignored when a client sends them.
+const READ_ONLY: &[&str] = &["id", "createdDateTime", "lastModifiedDateTime", "supportsScopeTags"];
+
+/// Navigation properties of `deviceConfiguration` and the SCEP profile: a
+/// body may carry them (e.g. a copied `$expand` result); they are ignored.
+const NAVIGATION: &[&str] = &[
+    "assignments",
+    "deviceSettingStateSummaries",
+    "deviceStatuses",
+    "deviceStatusOverview",
+    "groupAssignments",
+    "userStatuses",
+    "userStatusOverview",
+    "rootCertificate",
+    "managedDeviceCertificateStates",
+];
+
+/// Parses a request body that must be a JSON object.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad("The request body is empty; a JSON object is required."));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad("The request body must be a JSON object.")),
+        Err(e) => Err(ApiError::bad(format!("The request body is not valid JSON: {e}."))),
+    }
+}
+
+/// A create or update body with annotations and ignored fields taken out.
+#[derive(Debug)]
+pub(crate) struct Cleaned {
+    /// `@odata.type`, normalised to `#microsoft.graph.X`.
+    pub(crate) odata_type: Option<String>,
+    /// The target id of `rootCertificate@odata.bind`.
+    pub(crate) root_bind: Option<String>,
+    /// The remaining (writable) properties.
+    pub(crate) props: Map<String, Value>,
+}
+
+/// Splits annotations and ignored fields out of a body.
+pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
+    let mut out = Cleaned { odata_type: None, root_bind: None, props: Map::new() };
+    for (key, value) in obj {
+        if key.eq_ignore_ascii_case("@odata.type") {
+            let Value::String(raw) = &value else {
+                return Err(ApiError::bad("'@odata.type' must be a string."));
+            };
+            let Some(ty) = types::normalize(raw) else {
+                return Err(ApiError::bad(format!(
+                    "'{raw}' is not a valid '@odata.type'; expected \
+                     '#microsoft.graph.<typeName>'."
+                )));
+            };
+            out.odata_type = Some(ty);
+        } else if key.starts_with('@') {
+            // Instance annotations (`@odata.context`, `@odata.etag`, ...).
+        } else if let Some((prop, annotation)) = key.split_once('@') {
+            if !annotation.eq_ignore_ascii_case("odata.bind") {
+                continue; // Property annotations such as `x@odata.type`.
+            }
+            if !prop.eq_ignore_ascii_case("rootCertificate") {
+                return Err(ApiError::bad(format!(
+                    "Binding the navigation property '{prop}' is not supported; \
+                     only 'rootCertificate@odata.bind' is."
+                )));
+            }
+            let Value::String(url) = &value else {
+                return Err(ApiError::bad("'rootCertificate@odata.bind' must be a URL string."));
+            };
+            let Some(id) = bind_target(url) else {
+                return Err(ApiError::bad(format!(
+                    "'{url}' does not reference a deviceConfiguration; expected a \
+                     URL ending in 'deviceConfigurations/{{id}}' or \
+                     \"deviceConfigurations('{{id}}')\"."
+                )));
+            };
+            out.root_bind = Some(id);
+        } else if READ_ONLY.contains(&key.as_str()) || NAVIGATION.contains(&key.as_str()) {
+            // Server-owned or navigation: ignored, as the service does.
+        } else {
+            out.props.insert(key, value);
+        }
+    }
+    Ok(out)
+}
+
+/// The id referenced by an `@odata.id` / `@odata.bind` URL ending in
+/// `deviceConfigurations/{id}` or `deviceConfigurations('{id}')`.
+pub(crate) fn bind_target(url: &str) -> Option<String> {
+    const SET: &str = "deviceconfigurations";
+    let s = url.trim().trim_end_matches('/');
+    let idx = s.to_ascii_lowercase().rfind(SET)?;
+    let rest = s.get(idx + SET.len()..)?;
+    let raw = if let Some(r) = rest.strip_prefix('/') {
+        r.to_owned()
+    } else {
+        let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
+        let inner = percent::decode(inner);
+        let inner = inner.trim();
+        inner.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(inner).to_owned()
+    };
+    let id = percent::decode(&raw);
+    let valid = !id.is_empty()
+        && !id.chars().any(|c| matches!(c, '/' | '(' | ')' | '?' | '#' | '\'') || c.is_whitespace());
+    valid.then_some(id)
+}
+
+/// `displayName`: a non-blank string (required on create, optional on update).
+pub(crate) fn check_display_name(props: &Map<String, Value>, required: bool) -> Result<(), ApiError> {
+    match props.get("displayName") {
+        None if !required => Ok(()),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(()),
+        None => Err(ApiError::bad("'displayName' is required.")),
+        Some(_) => Err(ApiError::bad("'displayName' must be a non-empty string.")),
+    }
+}
+
+/// `version`: an Int32 when present.
+pub(crate) fn check_version(props: &Map<String, Value>) -> Result<(), ApiError> {
+    match props.get("version") {
+        None => Ok(()),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
+        Some(_) => Err(ApiError::bad("'version' must be a 32-bit integer.")),
+    }
+}
+
+/// `roleScopeTagIds`: null or an array of strings when present.
+pub(crate) fn check_scope_tags(props: &Map<String, Value>) -> Result<(), ApiError> {
+    match props.get("roleScopeTagIds") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => Ok(()),
+        Some(_) => Err(ApiError::bad("'roleScopeTagIds' must be an array of strings.")),
+    }
+}
+
+/// `trustedRootCertificate` (Edm.Binary, not nullable): a base64 string.
+pub(crate) fn check_trusted_root(props: &Map<String, Value>, required: bool) -> Result<(), ApiError> {
+    match props.get("trustedRootCertificate") {
+        None if !required => Ok(()),
+        Some(Value::String(s)) if is_base64(s) => Ok(()),
+        None => Err(ApiError::bad("'trustedRootCertificate' is required for an iosTrustedRootCertificate.")),
+        Some(_) => Err(ApiError::bad("'trustedRootCertificate' must be a base64-encoded string.")),
+    }
+}
+
+/// Standard or URL-safe base64, padded or not, non-empty.
+pub(crate) fn is_base64(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    let padding = s.len() - body.len();
+    if body.is_empty() || padding > 2 || body.len() % 4 == 1 {
+        return false;
+    }
+    if padding > 0 && s.len() % 4 != 0 {
+        return false;
+    }
+    let standard = body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    let url_safe = body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    standard || url_safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bind_urls() {
+        let id = Some("abc-1".to_owned());
+        assert_eq!(
+            bind_target("https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations/abc-1"),
+            id
+        );
+        assert_eq!(bind_target("deviceManagement/deviceConfigurations('abc-1')"), id);
+        assert_eq!(bind_target("x/deviceConfigurations(abc-1)/"), id);
+        assert_eq!(bind_target("x/DeviceConfigurations(%27abc-1%27)"), id);
+        assert_eq!(bind_target("x/deviceConfigurations"), None);
+        assert_eq!(bind_target("x/deviceConfigurations/a/b"), None);
+        assert_eq!(bind_target("x/deviceConfigurations('')"), None);
+        assert_eq!(bind_target("ééé"), None);
+    }
+
+    #[test]
+    fn base64() {
+        assert!(is_base64("TUlJQw=="));
+        assert!(is_base64("TUlJQw"));
+        assert!(is_base64("ab+/"));
+        assert!(is_base64("ab-_"));
+        assert!(!is_base64(""));
+        assert!(!is_base64("===="));
+        assert!(!is_base64("a"));
+        assert!(!is_base64("TUlJQw="));
+        assert!(!is_base64("not base64!"));
+    }
+
+    #[test]
+    fn cleaning() {
+        let Value::Object(obj) = json!({
+            "@odata.type": "microsoft.graph.iosScepCertificateProfile",
+            "@odata.context": "x",
+            "id": "client-id",
+            "supportsScopeTags": false,
+            "createdDateTime": "x",
+            "version": 3,
+            "roleScopeTagIds@odata.type": "#Collection(String)",
+            "rootCertificate@odata.bind": "deviceConfigurations('r1')",
+            "assignments": [],
+            "displayName": "n",
+        }) else {
+            panic!("object");
+        };
+        let c = clean(obj).map_err(|e| format!("{e:?}"));
+        let Ok(c) = c else { panic!("clean failed") };
+        assert_eq!(c.odata_type.as_deref(), Some(types::IOS_SCEP));
+        assert_eq!(c.root_bind.as_deref(), Some("r1"));
+        let keys: Vec<&str> = c.props.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["displayName", "version"]);
+    }
+}
