@@ -35,9 +35,9 @@
 //!
 //! # Features
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
-//! - `emulator`: [`emulator`], an in-process Graph endpoint for tests and demos.
+//! - `emulator`: the `emulator` module, an in-process Graph endpoint for tests and demos.
 //! - `azure-identity`: use any `azure_core` credential (managed identity, workload identity,
-//!   Azure CLI, client certificate) through [`auth::AzureCredential`].
+//!   Azure CLI, client certificate) through `auth::AzureCredential`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -59,7 +59,10 @@ pub use client::{DEFAULT_BASE_URL, GraphClient, GraphClientBuilder};
 pub use cloud::NationalCloud;
 pub use error::{Error, Result};
 pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
-pub use reqwest::{Method, StatusCode};
+pub use bytes::Bytes;
+pub use odata::{Page, Query};
+pub use reqwest::{Method, StatusCode, header};
+pub use url::Url;
 
 /// Fails to compile if the shared types stop being `Send + Sync`.
 #[allow(dead_code)]

@@ -1,19 +1,46 @@
-//! `deviceManagement/deviceConfigurations`.
+//! `deviceManagement/deviceConfigurations`: read, list, create, update, delete, assign, and
+//! the SCEP profile's trusted root and certificate states.
 
+use bytes::Bytes;
 use reqwest::Method;
+use serde::{Serialize, Serializer, de::DeserializeOwned, ser::SerializeMap};
+use url::Url;
 
 use crate::{
     GraphClient,
     error::{Error, Result},
-    models::GraphEntity,
+    models::{
+        DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
+        DeviceConfigurationPatch, GraphEntity, IosScepCertificateProfile, IosTrustedRootCertificate,
+        ManagedDeviceCertificateState, WriteMode, object::Encoded,
+    },
+    odata::{ItemStream, Page, PageStream, Query},
     pipeline::ApiRequest,
 };
 
 /// The path of the collection, relative to the base URL.
 const COLLECTION: &str = "deviceManagement/deviceConfigurations";
 
+/// The type-cast segment that reaches the SCEP profile's own navigation properties.
+const SCEP_CAST: &str = "microsoft.graph.iosScepCertificateProfile";
+
 /// The `deviceConfigurations` collection of a tenant. Owned and cheap to clone, so it can
 /// be moved into a task.
+///
+/// ```no_run
+/// # async fn run(client: intune_graph::GraphClient) -> intune_graph::Result<()> {
+/// use futures_util::StreamExt;
+/// use intune_graph::{models::DeviceConfiguration, odata::Query};
+///
+/// let configurations = client.device_configurations();
+/// let mut all = configurations.list_all(&Query::new().of_type("microsoft.graph.iosScepCertificateProfile"));
+/// while let Some(config) = all.next().await {
+///     if let DeviceConfiguration::IosScepCertificate(profile) = config? {
+///         println!("{:?}", profile.base.display_name);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct DeviceConfigurations {
     client: GraphClient,
@@ -46,5 +73,559 @@ impl DeviceConfigurations {
         }
         let body = object.to_write_json().map_err(Error::Encode)?;
         Ok(ApiRequest::new(Method::POST, self.client.url(COLLECTION)?).with_json_body(body))
+    }
+
+    // ----- read -------------------------------------------------------------------------
+
+    /// Reads one device configuration (`GET …/deviceConfigurations/{id}`), whatever its type.
+    ///
+    /// # Errors
+    /// [`Error::Graph`] (404 when it does not exist: see [`get_opt`](Self::get_opt));
+    /// [`Error::Decode`] when the response does not decode.
+    pub async fn get(&self, id: &str) -> Result<DeviceConfiguration> {
+        self.get_with(id, &Query::new()).await
+    }
+
+    /// Like [`get`](Self::get), with `None` when the service answers 404.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get), except 404.
+    pub async fn get_opt(&self, id: &str) -> Result<Option<DeviceConfiguration>> {
+        match self.get(id).await {
+            Ok(config) => Ok(Some(config)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads one device configuration as a specific model, e.g.
+    /// [`IosScepCertificateProfile`]. An object of another `@odata.type` is an
+    /// [`Error::Decode`].
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    pub async fn get_as<T: DeserializeOwned>(&self, id: &str) -> Result<T> {
+        self.client.pipeline().send(self.get_request(id, &Query::new())?).await?.decode()
+    }
+
+    /// Reads one device configuration with query options (`$select`, `$expand`).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for invalid options; otherwise as [`get`](Self::get).
+    pub async fn get_with(&self, id: &str, query: &Query) -> Result<DeviceConfiguration> {
+        self.client.pipeline().send(self.get_request(id, query)?).await?.decode()
+    }
+
+    pub(crate) fn get_request(&self, id: &str, query: &Query) -> Result<ApiRequest> {
+        query.validate()?;
+        let mut url = self.item_url(id, &[])?;
+        query.apply(&mut url);
+        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+    }
+
+    // ----- list -------------------------------------------------------------------------
+
+    /// Reads the first page of the collection (`GET …/deviceConfigurations?…`).
+    ///
+    /// Items of types this crate does not model come back as
+    /// [`DeviceConfiguration::Other`], so a listing of a real tenant never fails on them
+    /// and each item can be written back unchanged. Use [`next_page`](Self::next_page),
+    /// [`pages`](Self::pages) or [`list_all`](Self::list_all) for the rest.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for invalid options; [`Error::Graph`]; [`Error::Decode`].
+    pub async fn list(&self, query: &Query) -> Result<Page<DeviceConfiguration>> {
+        let request = self.list_request(query)?;
+        let url = request.url.clone();
+        Page::from_response(&self.client.pipeline().send(request).await?, &url)
+    }
+
+    /// The page after `page` (following its `@odata.nextLink` verbatim, with the query's
+    /// headers unless it says otherwise), or `None` after the last page.
+    ///
+    /// # Errors
+    /// [`Error::Origin`] when the link leads away from the Graph origin; otherwise as
+    /// [`list`](Self::list).
+    pub async fn next_page(
+        &self,
+        page: &Page<DeviceConfiguration>,
+        query: &Query,
+    ) -> Result<Option<Page<DeviceConfiguration>>> {
+        let Some(link) = &page.next_link else { return Ok(None) };
+        let mut request = ApiRequest::new(Method::GET, link.clone());
+        if query.carries_headers() {
+            request = with_headers(request, query);
+        }
+        Page::from_response(&self.client.pipeline().send(request).await?, link).map(Some)
+    }
+
+    pub(crate) fn list_request(&self, query: &Query) -> Result<ApiRequest> {
+        query.validate()?;
+        let mut url = self.client.url(COLLECTION)?;
+        query.apply(&mut url);
+        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+    }
+
+    /// Every page of the collection, as a stream (see [`PageStream`]: one page in memory,
+    /// loop detection, page cap, headers on every page).
+    pub fn pages(&self, query: &Query) -> PageStream<DeviceConfiguration> {
+        PageStream::new(self.client.clone(), self.list_request(query).map(|r| r.url), query)
+    }
+
+    /// Every device configuration, as a stream of items over all pages.
+    ///
+    /// ```no_run
+    /// # async fn run(client: intune_graph::GraphClient) -> intune_graph::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use intune_graph::odata::Query;
+    ///
+    /// let names: Vec<String> = client
+    ///     .device_configurations()
+    ///     .list_all(&Query::new().select(["id", "displayName"]).top(100))
+    ///     .map_ok(|c| c.display_name().unwrap_or_default().to_owned())
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(&self, query: &Query) -> ItemStream<DeviceConfiguration> {
+        self.pages(query).items()
+    }
+
+    /// Continues a listing from a saved `@odata.nextLink` (e.g. [`PageStream::next_link`]
+    /// after an error). The link carries the original options; `query` gives the headers
+    /// and page cap.
+    pub fn resume_pages(&self, next_link: Url, query: &Query) -> PageStream<DeviceConfiguration> {
+        PageStream::new(self.client.clone(), Ok(next_link), query)
+    }
+
+    // ----- update / delete --------------------------------------------------------------
+
+    /// Updates a device configuration (`PATCH …/deviceConfigurations/{id}`).
+    ///
+    /// The service answers `200 OK` with the updated object (as documented) or
+    /// `204 No Content` without a body (what the live service does); both are success:
+    /// `Some(object)` for the first, `None` for the second (read it with
+    /// [`get`](Self::get) if needed).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] before anything is sent when the patch sets a read-only
+    /// property or an accidental null (see [`DeviceConfigurationPatch::validate`]);
+    /// [`Error::Graph`]; [`Error::Decode`] when a 200 body does not decode.
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: &DeviceConfigurationPatch,
+    ) -> Result<Option<DeviceConfiguration>> {
+        let response = self.client.pipeline().send(self.update_request(id, patch)?).await?;
+        if is_empty_body(&response.body) { Ok(None) } else { response.decode().map(Some) }
+    }
+
+    pub(crate) fn update_request(&self, id: &str, patch: &DeviceConfigurationPatch) -> Result<ApiRequest> {
+        let body = patch.to_json()?;
+        Ok(ApiRequest::new(Method::PATCH, self.item_url(id, &[])?).with_json_body(body))
+    }
+
+    /// Deletes a device configuration (`DELETE …/deviceConfigurations/{id}`, `204`).
+    ///
+    /// # Errors
+    /// [`Error::Graph`] (404 when it does not exist).
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        self.client.pipeline().send(self.delete_request(id)?).await.map(drop)
+    }
+
+    pub(crate) fn delete_request(&self, id: &str) -> Result<ApiRequest> {
+        Ok(ApiRequest::new(Method::DELETE, self.item_url(id, &[])?))
+    }
+
+    // ----- assignments ------------------------------------------------------------------
+
+    /// Sets the assignments of a device configuration
+    /// (`POST …/deviceConfigurations/{id}/assign` with `{"assignments": […]}`) and returns
+    /// the assignments the service reports (`200` with `value`; an empty answer gives an
+    /// empty `Vec`).
+    ///
+    /// The action replaces the whole assignment set: pass every assignment the
+    /// configuration should keep; an empty slice removes them all. Assignment ids are not
+    /// sent (the service assigns them).
+    ///
+    /// # Errors
+    /// [`Error::Graph`]; [`Error::Decode`]. Like every POST, a `5xx` or a broken connection
+    /// gives [`Error::OutcomeUnknown`] and is not re-sent automatically (re-sending the same
+    /// assignment set is harmless if you choose to).
+    pub async fn assign(
+        &self,
+        id: &str,
+        assignments: &[DeviceConfigurationAssignment],
+    ) -> Result<Vec<DeviceConfigurationAssignment>> {
+        self.assign_with_group_assignments(id, assignments, &[]).await
+    }
+
+    /// Like [`assign`](Self::assign), also sending legacy
+    /// `deviceConfigurationGroupAssignments` (left out of the body when empty).
+    ///
+    /// # Errors
+    /// As [`assign`](Self::assign).
+    pub async fn assign_with_group_assignments(
+        &self,
+        id: &str,
+        assignments: &[DeviceConfigurationAssignment],
+        group_assignments: &[DeviceConfigurationGroupAssignment],
+    ) -> Result<Vec<DeviceConfigurationAssignment>> {
+        let request = self.assign_request(id, assignments, group_assignments)?;
+        let url = request.url.clone();
+        let response = self.client.pipeline().send(request).await?;
+        if is_empty_body(&response.body) {
+            return Ok(Vec::new());
+        }
+        Ok(Page::from_response(&response, &url)?.items)
+    }
+
+    pub(crate) fn assign_request(
+        &self,
+        id: &str,
+        assignments: &[DeviceConfigurationAssignment],
+        group_assignments: &[DeviceConfigurationGroupAssignment],
+    ) -> Result<ApiRequest> {
+        let body =
+            serde_json::to_vec(&AssignBody { assignments, group_assignments }).map_err(Error::Encode)?;
+        Ok(ApiRequest::new(Method::POST, self.item_url(id, &["assign"])?).with_json_body(body))
+    }
+
+    /// The assignments of a device configuration (`GET …/{id}/assignments`, every page).
+    ///
+    /// # Errors
+    /// [`Error::Graph`]; [`Error::Decode`]; [`Error::Paging`].
+    pub async fn assignments(&self, id: &str) -> Result<Vec<DeviceConfigurationAssignment>> {
+        let url = self.item_url(id, &["assignments"]);
+        PageStream::new(self.client.clone(), url, &Query::new()).items().collect_all().await
+    }
+
+    // ----- SCEP: trusted root and certificate states -----------------------------------
+
+    /// The trusted root certificate linked to a SCEP profile
+    /// (`GET …/{id}/microsoft.graph.iosScepCertificateProfile/rootCertificate`).
+    ///
+    /// `None` when no root is linked: the service answers `204` or `404` then. (A `404`
+    /// also comes back for a SCEP profile that does not exist.)
+    ///
+    /// # Errors
+    /// [`Error::Graph`] other than 404; [`Error::Decode`].
+    pub async fn root_certificate(&self, scep_id: &str) -> Result<Option<IosTrustedRootCertificate>> {
+        match self.client.pipeline().send(self.root_certificate_request(scep_id)?).await {
+            Ok(response) if is_empty_body(&response.body) => Ok(None),
+            Ok(response) => response.decode().map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(crate) fn root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
+        Ok(ApiRequest::new(Method::GET, self.item_url(scep_id, &[SCEP_CAST, "rootCertificate"])?))
+    }
+
+    /// Links a trusted root certificate profile to a SCEP profile
+    /// (`PUT …/{scep_id}/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref`
+    /// with `{"@odata.id": "<base>/deviceManagement/deviceConfigurations('<root_id>')"}`).
+    ///
+    /// The usual sequence is: create the [`IosTrustedRootCertificate`], create the SCEP
+    /// profile bound to it ([`bind_root_certificate`](Self::bind_root_certificate)) or link
+    /// it afterwards with this call, then assign both to the same groups.
+    ///
+    /// # Errors
+    /// [`Error::Graph`].
+    pub async fn link_root_certificate(&self, scep_id: &str, root_id: &str) -> Result<()> {
+        self.client.pipeline().send(self.link_root_certificate_request(scep_id, root_id)?).await.map(drop)
+    }
+
+    pub(crate) fn link_root_certificate_request(&self, scep_id: &str, root_id: &str) -> Result<ApiRequest> {
+        #[derive(Serialize)]
+        struct Reference<'a> {
+            #[serde(rename = "@odata.id")]
+            odata_id: &'a str,
+        }
+        let reference = self.root_certificate_reference(root_id)?;
+        let body = serde_json::to_vec(&Reference { odata_id: reference.as_str() }).map_err(Error::Encode)?;
+        let url = self.item_url(scep_id, &[SCEP_CAST, "rootCertificate", "$ref"])?;
+        Ok(ApiRequest::new(Method::PUT, url).with_json_body(body))
+    }
+
+    /// Removes the link to the trusted root certificate
+    /// (`DELETE …/{scep_id}/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref`).
+    ///
+    /// # Errors
+    /// [`Error::Graph`].
+    pub async fn unlink_root_certificate(&self, scep_id: &str) -> Result<()> {
+        self.client.pipeline().send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
+    }
+
+    pub(crate) fn unlink_root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
+        let url = self.item_url(scep_id, &[SCEP_CAST, "rootCertificate", "$ref"])?;
+        Ok(ApiRequest::new(Method::DELETE, url))
+    }
+
+    /// The OData reference to a device configuration, as `@odata.id` and `@odata.bind`
+    /// expect it: `<base>/deviceManagement/deviceConfigurations('<id>')`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty id.
+    pub fn root_certificate_reference(&self, root_id: &str) -> Result<Url> {
+        check_id(root_id)?;
+        let mut url = self.client.url("deviceManagement")?;
+        let key = format!("deviceConfigurations('{}')", root_id.replace('\'', "''"));
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
+            .push(&key);
+        Ok(url)
+    }
+
+    /// Binds a SCEP profile about to be created to a trusted root certificate profile, by
+    /// adding `rootCertificate@odata.bind` to its create body.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty id.
+    pub fn bind_root_certificate(
+        &self,
+        profile: &mut IosScepCertificateProfile,
+        root_id: &str,
+    ) -> Result<()> {
+        let reference = self.root_certificate_reference(root_id)?;
+        profile.additional_data.insert("rootCertificate@odata.bind".into(), reference.as_str().into());
+        Ok(())
+    }
+
+    /// The certificate states of the devices that got a certificate from a SCEP profile
+    /// (`GET …/{scep_id}/microsoft.graph.iosScepCertificateProfile/managedDeviceCertificateStates`),
+    /// as a stream over every page.
+    pub fn managed_device_certificate_states(
+        &self,
+        scep_id: &str,
+        query: &Query,
+    ) -> ItemStream<ManagedDeviceCertificateState> {
+        let url = self.managed_device_certificate_states_request(scep_id, query).map(|r| r.url);
+        PageStream::new(self.client.clone(), url, query).items()
+    }
+
+    pub(crate) fn managed_device_certificate_states_request(
+        &self,
+        scep_id: &str,
+        query: &Query,
+    ) -> Result<ApiRequest> {
+        query.validate()?;
+        let mut url = self.item_url(scep_id, &[SCEP_CAST, "managedDeviceCertificateStates"])?;
+        query.apply(&mut url);
+        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+    }
+
+    // ----- helpers ----------------------------------------------------------------------
+
+    /// `…/deviceConfigurations/{id}/{rest…}`, each part percent-encoded as one path segment.
+    fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
+        check_id(id)?;
+        let mut url = self.client.url(COLLECTION)?;
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
+            .push(id)
+            .extend(rest);
+        Ok(url)
+    }
+}
+
+/// Refuses ids that would not name one object: empty, blank, `.` or `..` (the URL rules
+/// would drop the last two, addressing the collection instead).
+fn check_id(id: &str) -> Result<()> {
+    if id.trim().is_empty() || id == "." || id == ".." {
+        return Err(Error::Config(format!("{id:?} is not a valid object id")));
+    }
+    Ok(())
+}
+
+/// The query's headers on `request`.
+fn with_headers(mut request: ApiRequest, query: &Query) -> ApiRequest {
+    for (name, value) in query.headers() {
+        request.headers.insert(name.clone(), value.clone());
+    }
+    request
+}
+
+/// A 204, or a 200 without content.
+pub(crate) fn is_empty_body(body: &Bytes) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// `{"assignments": […], "deviceConfigurationGroupAssignments": […]}`, each entry in its
+/// write form (no ids); the legacy list is left out when empty.
+struct AssignBody<'a> {
+    assignments: &'a [DeviceConfigurationAssignment],
+    group_assignments: &'a [DeviceConfigurationGroupAssignment],
+}
+
+struct WriteAll<'a, T>(&'a [T]);
+
+impl<T: crate::models::object::Object> Serialize for WriteAll<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|item| Encoded(item, WriteMode::Write)))
+    }
+}
+
+impl Serialize for AssignBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("assignments", &WriteAll(self.assignments))?;
+        if !self.group_assignments.is_empty() {
+            map.serialize_entry("deviceConfigurationGroupAssignments", &WriteAll(self.group_assignments))?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderName, HeaderValue};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::models::{AssignmentTarget, KeyUsages};
+
+    fn handle() -> DeviceConfigurations {
+        GraphClient::builder().bearer_token("t").build().unwrap().device_configurations()
+    }
+
+    fn body(request: &ApiRequest) -> Value {
+        serde_json::from_slice(request.body.as_deref().expect("a body")).unwrap()
+    }
+
+    const BASE: &str = "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations";
+
+    #[test]
+    fn ids_are_one_encoded_path_segment() {
+        let h = handle();
+        let r = h.get_request("a/b c?d#e%f", &Query::new()).unwrap();
+        assert_eq!(r.method, Method::GET);
+        assert_eq!(r.url.as_str(), format!("{BASE}/a%2Fb%20c%3Fd%23e%25f"));
+        for bad in ["", " ", ".", ".."] {
+            assert!(matches!(h.get_request(bad, &Query::new()), Err(Error::Config(_))), "{bad:?}");
+            assert!(matches!(h.delete_request(bad), Err(Error::Config(_))), "{bad:?}");
+        }
+        assert!(r.body.is_none());
+    }
+
+    #[test]
+    fn get_and_list_carry_options_and_headers() {
+        let h = handle();
+        let query =
+            Query::new().select(["id", "displayName"]).expand("assignments").consistency_level_eventual();
+        let r = h.get_request("p1", &query).unwrap();
+        assert_eq!(r.url.as_str(), format!("{BASE}/p1?$select=id,displayName&$expand=assignments"));
+        assert_eq!(r.headers["consistencylevel"], "eventual");
+        let r = h
+            .list_request(&Query::new().of_type("microsoft.graph.iosScepCertificateProfile").top(50))
+            .unwrap();
+        assert_eq!(
+            r.url.as_str(),
+            format!("{BASE}?$filter=isof(%27microsoft.graph.iosScepCertificateProfile%27)&$top=50")
+        );
+        assert!(r.headers.is_empty());
+        assert!(matches!(h.list_request(&Query::new().top(5000)), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn update_and_delete() {
+        let h = handle();
+        let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+            .set("keyUsage", KeyUsages::DIGITAL_SIGNATURE)
+            .set_null("description");
+        let r = h.update_request("p1", &patch).unwrap();
+        assert_eq!(r.method, Method::PATCH);
+        assert_eq!(r.url.as_str(), format!("{BASE}/p1"));
+        assert_eq!(
+            body(&r),
+            json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "keyUsage": "digitalSignature", "description": null})
+        );
+        let bad = patch.set("supportsScopeTags", true);
+        assert!(
+            matches!(h.update_request("p1", &bad), Err(Error::Validation(v)) if v.has_problem_with("supportsScopeTags"))
+        );
+        let r = h.delete_request("p1").unwrap();
+        assert_eq!((r.method, r.url.as_str()), (Method::DELETE, format!("{BASE}/p1").as_str()));
+    }
+
+    #[test]
+    fn assign_body() {
+        let h = handle();
+        let mut with_id = DeviceConfigurationAssignment::new(AssignmentTarget::group("g1"));
+        with_id.id = Some("p1_g1".into());
+        let assignments =
+            [with_id, DeviceConfigurationAssignment::new(AssignmentTarget::exclude_group("g2"))];
+        let r = h.assign_request("p1", &assignments, &[]).unwrap();
+        assert_eq!((r.method.clone(), r.url.as_str()), (Method::POST, format!("{BASE}/p1/assign").as_str()));
+        assert_eq!(
+            body(&r),
+            json!({"assignments": [
+                {"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+                 "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}},
+                {"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+                 "target": {"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": "g2"}}
+            ]})
+        );
+        let r = h.assign_request("p1", &[], &[DeviceConfigurationGroupAssignment::new("g3", false)]).unwrap();
+        assert_eq!(
+            body(&r),
+            json!({"assignments": [], "deviceConfigurationGroupAssignments": [
+                {"@odata.type": "#microsoft.graph.deviceConfigurationGroupAssignment", "targetGroupId": "g3", "excludeGroup": false}
+            ]})
+        );
+    }
+
+    #[test]
+    fn scep_navigation_uses_the_type_cast_segment() {
+        let h = handle();
+        let r = h.root_certificate_request("s1").unwrap();
+        assert_eq!(
+            r.url.as_str(),
+            format!("{BASE}/s1/microsoft.graph.iosScepCertificateProfile/rootCertificate")
+        );
+        let r = h.link_root_certificate_request("s1", "r'1").unwrap();
+        assert_eq!(r.method, Method::PUT);
+        assert_eq!(
+            r.url.as_str(),
+            format!("{BASE}/s1/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref")
+        );
+        assert_eq!(
+            body(&r),
+            json!({"@odata.id": "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations('r''1')"})
+        );
+        let r = h.unlink_root_certificate_request("s1").unwrap();
+        assert_eq!(r.method, Method::DELETE);
+        assert!(r.url.path().ends_with("/rootCertificate/$ref"));
+        let query =
+            Query::new().top(10).header(HeaderName::from_static("prefer"), HeaderValue::from_static("x"));
+        let r = h.managed_device_certificate_states_request("s1", &query).unwrap();
+        assert_eq!(
+            r.url.as_str(),
+            format!(
+                "{BASE}/s1/microsoft.graph.iosScepCertificateProfile/managedDeviceCertificateStates?$top=10"
+            )
+        );
+        assert_eq!(r.headers["prefer"], "x");
+    }
+
+    #[test]
+    fn bind_goes_into_the_create_body() {
+        let h = handle();
+        let mut profile = IosScepCertificateProfile::default();
+        profile.base.display_name = Some("SCEP".into());
+        h.bind_root_certificate(&mut profile, "root-1").unwrap();
+        let json: Value = serde_json::from_slice(&profile.to_write_json().unwrap()).unwrap();
+        assert_eq!(
+            json["rootCertificate@odata.bind"],
+            "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations('root-1')"
+        );
+        assert!(h.root_certificate_reference("").is_err());
+    }
+
+    #[test]
+    fn handle_is_send_sync_and_cheap() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<DeviceConfigurations>();
     }
 }

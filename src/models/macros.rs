@@ -386,12 +386,32 @@ macro_rules! graph_object {
             ) -> Result<(), M::Error> {
                 #[allow(unused_imports)]
                 use $crate::models::object::Fields;
-                $( map.serialize_entry("@odata.type", $odata)?; )?
+                // `@odata.type` goes first: OData readers need it before the properties of a
+                // derived type. It comes from the model's fixed type, a typed field, or
+                // `additional_data`, in that order.
+                #[allow(unused_mut, unused_assignments)]
+                let mut type_written = false;
+                $( map.serialize_entry("@odata.type", $odata)?; type_written = true; )?
+                $(
+                    if $wire == "@odata.type" && !type_written {
+                        if let Some(value) = &self.$field {
+                            map.serialize_entry($wire, value)?;
+                            type_written = true;
+                        }
+                    }
+                )*
+                if !type_written {
+                    if let Some(value) = self.additional_data.get("@odata.type") {
+                        map.serialize_entry("@odata.type", value)?;
+                    }
+                }
                 $( self.$group.encode_fields(map, mode)?; )*
                 $(
-                    if let Some(value) = &self.$field {
-                        if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
-                            map.serialize_entry($wire, value)?;
+                    if $wire != "@odata.type" {
+                        if let Some(value) = &self.$field {
+                            if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                                map.serialize_entry($wire, value)?;
+                            }
                         }
                     }
                 )*

@@ -8,11 +8,14 @@
 mod macros;
 pub(crate) mod object;
 
+mod assignment;
+mod certificate_state;
 mod complex;
 mod device_configuration;
 mod enums;
 mod flags;
 mod ios_certificate;
+mod patch;
 mod timestamp;
 mod validation;
 
@@ -34,3 +37,14 @@ pub use ios_certificate::{
 pub use object::{GraphEntity, WriteMode};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};
+pub use assignment::{
+    AllDevicesAssignmentTarget, AllLicensedUsersAssignmentTarget, AssignmentFilter, AssignmentFilterType,
+    AssignmentSource, AssignmentTarget, ConfigurationManagerCollectionAssignmentTarget,
+    DeviceConfigAssignmentIntent, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
+    ExclusionGroupAssignmentTarget, GroupAssignmentTarget, OtherAssignmentTarget,
+};
+pub use certificate_state::{
+    CertificateIssuanceState, CertificateRevocationStatus, DevicePlatformType, KeyStorageProviderOption,
+    ManagedDeviceCertificateState, SubjectNameFormat,
+};
+pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};

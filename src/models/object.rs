@@ -118,7 +118,7 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(deseriali
 }
 
 /// Writes `additional_data` entries that are not shadowed by a set typed field and are
-/// allowed in `mode`.
+/// allowed in `mode` (`@odata.type` excepted: the object writes it first).
 pub(crate) fn encode_additional<M: SerializeMap>(
     map: &mut M,
     mode: WriteMode,
@@ -126,6 +126,10 @@ pub(crate) fn encode_additional<M: SerializeMap>(
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), M::Error> {
     for (key, value) in additional {
+        // Written first by the object itself.
+        if key == "@odata.type" {
+            continue;
+        }
         if mode == WriteMode::Write && !extra_key_is_writable(key) {
             continue;
         }
@@ -205,6 +209,11 @@ impl<T: Object> serde::Serialize for Encoded<'_, T> {
     }
 }
 
+/// Encodes `object` as a create/update body.
+pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(&Encoded(object, WriteMode::Write))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,9 +229,4 @@ mod tests {
         assert!(!extra_key_is_writable("assignments@odata.context"));
         assert!(!extra_key_is_writable("rootCertificate@odata.navigationLink"));
     }
-}
-
-/// Encodes `object` as a create/update body.
-pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec(&Encoded(object, WriteMode::Write))
 }

@@ -1,0 +1,433 @@
+//! Update bodies for `PATCH …/deviceConfigurations/{id}` that say "leave unchanged",
+//! "set" and "set to null" apart.
+
+use serde::{Serialize, Serializer, ser::SerializeMap};
+use serde_json::{Map, Value};
+
+use super::{
+    GraphEntity, ValidationError, ValidationProblem,
+    object::{extra_key_is_writable, strip_hash},
+};
+use crate::error::{Error, Result};
+
+/// Properties the service owns: never sent in an update. The entity key, the server-set
+/// timestamps and flags, and the navigation properties of `deviceConfiguration` and the
+/// certificate profiles.
+pub const READ_ONLY_PROPERTIES: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "supportsScopeTags",
+    "assignments",
+    "deviceSettingStateSummaries",
+    "deviceStatuses",
+    "deviceStatusOverview",
+    "groupAssignments",
+    "userStatuses",
+    "userStatusOverview",
+    "rootCertificate",
+    "managedDeviceCertificateStates",
+];
+
+/// The body of a device configuration update (`PATCH`).
+///
+/// Three states per property: **absent** (left unchanged by the service), **set to a
+/// value**, and **set to null** (cleared). `@odata.type` is always sent (Intune needs it
+/// for derived types); server-owned properties ([`READ_ONLY_PROPERTIES`], response
+/// annotations such as `@odata.context`) are refused before anything is sent.
+///
+/// ```
+/// use intune_graph::models::DeviceConfigurationPatch;
+///
+/// let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+///     .set("displayName", "SCEP (renamed)")
+///     .set("renewalThresholdPercentage", 25)
+///     .set_null("description");
+/// assert_eq!(
+///     String::from_utf8(patch.to_json().unwrap()).unwrap(),
+///     r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","displayName":"SCEP (renamed)","renewalThresholdPercentage":25,"description":null}"##
+/// );
+///
+/// // Read-only properties are refused, not silently sent or dropped.
+/// let bad = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set("id", "x");
+/// assert!(bad.validate().unwrap_err().has_problem_with("id"));
+/// ```
+///
+/// To update a fetched object, change it and use [`diff`](Self::diff) (only what changed)
+/// or [`from_object`](Self::from_object) (every writable property).
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct DeviceConfigurationPatch {
+    odata_type: String,
+    /// In insertion order; `Value::Null` means "set to null".
+    fields: Vec<(String, Value)>,
+    problems: Vec<ValidationProblem>,
+}
+
+impl DeviceConfigurationPatch {
+    /// An empty update of an object of type `odata_type`, e.g.
+    /// `#microsoft.graph.iosScepCertificateProfile` (with or without `#`).
+    pub fn new(odata_type: impl Into<String>) -> Self {
+        DeviceConfigurationPatch { odata_type: odata_type.into(), fields: Vec::new(), problems: Vec::new() }
+    }
+
+    /// An empty update of an object of the same type as `object`.
+    pub fn for_entity<T: GraphEntity>(object: &T) -> Self {
+        DeviceConfigurationPatch::new(object.odata_type())
+    }
+
+    /// An update that sets every writable property of `object` (its create body, with
+    /// `@odata.type`): what a read → modify → write of a whole object needs. Properties
+    /// the object holds as explicit nulls are sent as nulls.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when the object cannot be encoded; [`Error::Validation`] when it
+    /// has no `@odata.type`.
+    pub fn from_object<T: GraphEntity>(object: &T) -> Result<Self> {
+        let (odata_type, fields) = write_fields(object)?;
+        let mut patch = DeviceConfigurationPatch::new(odata_type);
+        for (key, value) in fields {
+            patch.put(key, value);
+        }
+        Ok(patch)
+    }
+
+    /// An update that turns `before` into `after`: the writable properties whose value
+    /// changed are set, the ones `after` no longer has are set to null, the rest is left
+    /// out (unchanged).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] when the two objects have different `@odata.type`s;
+    /// [`Error::Encode`] when one cannot be encoded.
+    pub fn diff<T: GraphEntity>(before: &T, after: &T) -> Result<Self> {
+        let (before_type, mut before_fields) = write_fields(before)?;
+        let (after_type, after_fields) = write_fields(after)?;
+        if strip_hash(&before_type) != strip_hash(&after_type) {
+            return Err(Error::Validation(ValidationError {
+                problems: vec![ValidationProblem {
+                    field: "@odata.type".into(),
+                    message: format!(
+                        "cannot change the type from {before_type:?} to {after_type:?} in an update"
+                    ),
+                }],
+            }));
+        }
+        let mut patch = DeviceConfigurationPatch::new(after_type);
+        for (key, value) in after_fields {
+            match before_fields.remove(&key) {
+                Some(old) if old == value => {}
+                _ => patch.put(key, value),
+            }
+        }
+        for (key, _) in before_fields {
+            patch.put(key, Value::Null);
+        }
+        Ok(patch)
+    }
+
+    /// Sets `property` (its JSON name, e.g. `displayName`) to `value`.
+    ///
+    /// A value that encodes as JSON `null` (e.g. `None`) is refused: clearing a property
+    /// is done with [`set_null`](Self::set_null), so it never happens by accident.
+    /// Problems are reported by [`validate`](Self::validate) and by the update call.
+    pub fn set(mut self, property: impl Into<String>, value: impl Serialize) -> Self {
+        let property = property.into();
+        match serde_json::to_value(value) {
+            Ok(Value::Null) => self.problems.push(ValidationProblem {
+                field: property,
+                message: "the value encodes as null; use set_null() to clear a property".into(),
+            }),
+            Ok(value) => self.put(property, value),
+            Err(e) => self.problems.push(ValidationProblem {
+                field: property,
+                message: format!("the value could not be encoded: {e}"),
+            }),
+        }
+        self
+    }
+
+    /// Sets `property` to null (clears it).
+    pub fn set_null(mut self, property: impl Into<String>) -> Self {
+        self.put(property.into(), Value::Null);
+        self
+    }
+
+    /// Leaves `property` unchanged (removes it from the body).
+    pub fn unset(mut self, property: &str) -> Self {
+        self.fields.retain(|(key, _)| key != property);
+        self.problems.retain(|p| p.field != property);
+        self
+    }
+
+    /// What the update does to `property`: `None` = unchanged, `Some(Value::Null)` =
+    /// cleared, `Some(value)` = set.
+    pub fn get(&self, property: &str) -> Option<&Value> {
+        self.fields.iter().find(|(key, _)| key == property).map(|(_, value)| value)
+    }
+
+    /// The `@odata.type` sent.
+    pub fn odata_type(&self) -> &str {
+        &self.odata_type
+    }
+
+    /// The properties sent, in the order they were set.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.fields.iter().map(|(key, value)| (key.as_str(), value))
+    }
+
+    /// True when no property is set (the body would be only `@odata.type`).
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Checks the update: a non-empty `@odata.type`, no read-only property, every value
+    /// encodable and no accidental null.
+    ///
+    /// # Errors
+    /// Every problem at once.
+    pub fn validate(&self) -> std::result::Result<(), ValidationError> {
+        let mut problems = Vec::new();
+        if strip_hash(self.odata_type.trim()).is_empty() {
+            problems.push(ValidationProblem { field: "@odata.type".into(), message: "is required".into() });
+        }
+        for (key, _) in &self.fields {
+            if let Some(message) = read_only_reason(key) {
+                problems.push(ValidationProblem { field: key.clone(), message: message.into() });
+            }
+        }
+        problems.extend(self.problems.iter().cloned());
+        if problems.is_empty() { Ok(()) } else { Err(ValidationError { problems }) }
+    }
+
+    /// The request body, after [`validate`](Self::validate).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] as `validate`; [`Error::Encode`] should encoding fail.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        self.validate()?;
+        serde_json::to_vec(self).map_err(Error::Encode)
+    }
+
+    fn put(&mut self, key: String, value: Value) {
+        self.problems.retain(|p| p.field != key);
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+}
+
+/// Writes `@odata.type` first, then the properties in order.
+impl Serialize for DeviceConfigurationPatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
+        map.serialize_entry("@odata.type", &self.odata_type)?;
+        for (key, value) in &self.fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Why `key` may not be sent in an update, if it may not.
+fn read_only_reason(key: &str) -> Option<&'static str> {
+    if key == "@odata.type" {
+        Some("is set by DeviceConfigurationPatch::new, not as a property")
+    } else if READ_ONLY_PROPERTIES.contains(&key) {
+        Some("is read-only (server-owned or a navigation property) and cannot be updated")
+    } else if !extra_key_is_writable(key) {
+        Some("is a response annotation and cannot be sent")
+    } else {
+        None
+    }
+}
+
+/// The `@odata.type` and the other entries of `object`'s write body.
+fn write_fields<T: GraphEntity>(object: &T) -> Result<(String, Map<String, Value>)> {
+    let bytes = object.to_write_json().map_err(Error::Encode)?;
+    let mut map: Map<String, Value> = serde_json::from_slice(&bytes).map_err(Error::Encode)?;
+    let odata_type = match map.remove("@odata.type") {
+        Some(Value::String(t)) if !strip_hash(&t).is_empty() => t,
+        _ => object.odata_type().to_owned(),
+    };
+    if strip_hash(&odata_type).is_empty() {
+        return Err(Error::Validation(ValidationError {
+            problems: vec![ValidationProblem { field: "@odata.type".into(), message: "is required".into() }],
+        }));
+    }
+    Ok((odata_type, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::models::{
+        DeviceConfiguration, IosScepCertificateProfile, IosTrustedRootCertificate, KeyUsages, Timestamp,
+    };
+
+    fn body(patch: &DeviceConfigurationPatch) -> Value {
+        serde_json::from_slice(&patch.to_json().unwrap()).unwrap()
+    }
+
+    fn fetched() -> DeviceConfiguration {
+        serde_json::from_value(json!({
+            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
+            "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
+            "id": "p1",
+            "lastModifiedDateTime": "2024-01-02T03:04:05.1234567Z",
+            "createdDateTime": "2024-01-01T00:00:00Z",
+            "supportsScopeTags": true,
+            "roleScopeTagIds": ["0"],
+            "displayName": "SCEP",
+            "description": null,
+            "version": 3,
+            "renewalThresholdPercentage": 20,
+            "subjectNameFormat": "commonName",
+            "certificateValidityPeriodValue": 1,
+            "certificateValidityPeriodScale": "years",
+            "scepServerUrls": ["https://scep.contoso.com/"],
+            "keyUsage": "digitalSignature",
+            "keySize": "size2048",
+            "futureProperty": "kept",
+            "assignments@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+            "assignments": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn three_states_and_the_type() {
+        let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+            .set("displayName", "New")
+            .set_null("description")
+            .set("keyUsage", KeyUsages::KEY_ENCIPHERMENT | KeyUsages::DIGITAL_SIGNATURE)
+            .set("displayName", "Newer");
+        assert_eq!(patch.get("displayName"), Some(&json!("Newer")));
+        assert_eq!(patch.get("description"), Some(&Value::Null));
+        assert_eq!(patch.get("version"), None);
+        assert_eq!(
+            String::from_utf8(patch.to_json().unwrap()).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","displayName":"Newer","description":null,"keyUsage":"keyEncipherment,digitalSignature"}"##
+        );
+        let patch = patch.unset("description");
+        assert_eq!(patch.fields().map(|(k, _)| k).collect::<Vec<_>>(), ["displayName", "keyUsage"]);
+        assert!(!patch.is_empty());
+    }
+
+    #[test]
+    fn read_only_keys_and_accidental_nulls_are_refused() {
+        let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+            .set("id", "x")
+            .set("createdDateTime", Timestamp::now())
+            .set("lastModifiedDateTime", "2024-01-01T00:00:00Z")
+            .set("supportsScopeTags", false)
+            .set("assignments", json!([]))
+            .set("rootCertificate", json!({}))
+            .set("@odata.context", "x")
+            .set("@odata.etag", "x")
+            .set("@odata.type", "#microsoft.graph.other")
+            .set("assignments@odata.navigationLink", "x")
+            .set("description", None::<String>);
+        let err = patch.validate().unwrap_err();
+        for key in [
+            "id",
+            "createdDateTime",
+            "lastModifiedDateTime",
+            "supportsScopeTags",
+            "assignments",
+            "rootCertificate",
+            "@odata.context",
+            "@odata.etag",
+            "@odata.type",
+            "assignments@odata.navigationLink",
+            "description",
+        ] {
+            assert!(err.has_problem_with(key), "{key}: {err}");
+        }
+        assert!(matches!(patch.to_json(), Err(Error::Validation(_))));
+        // A bind is writable; fixing a problem by unsetting or setting properly clears it.
+        let ok = DeviceConfigurationPatch::new("microsoft.graph.iosScepCertificateProfile")
+            .set("rootCertificate@odata.bind", "https://graph.microsoft.com/beta/x")
+            .set("description", None::<String>)
+            .set_null("description");
+        ok.validate().unwrap();
+        assert!(DeviceConfigurationPatch::new(" # ").validate().unwrap_err().has_problem_with("@odata.type"));
+    }
+
+    #[test]
+    fn from_object_copies_only_writable_fields() {
+        let config = fetched();
+        let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
+        assert_eq!(
+            body(&patch),
+            json!({
+                "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
+                "roleScopeTagIds": ["0"],
+                "displayName": "SCEP",
+                "description": null,
+                "version": 3,
+                "renewalThresholdPercentage": 20,
+                "subjectNameFormat": "commonName",
+                "certificateValidityPeriodValue": 1,
+                "certificateValidityPeriodScale": "years",
+                "scepServerUrls": ["https://scep.contoso.com/"],
+                "keyUsage": "digitalSignature",
+                "keySize": "size2048",
+                "futureProperty": "kept"
+            })
+        );
+        // Also for an unmodelled type.
+        let other: DeviceConfiguration = serde_json::from_value(json!({
+            "@odata.type": "#microsoft.graph.windows10GeneralConfiguration",
+            "id": "w", "displayName": "W", "passwordRequired": true, "createdDateTime": "2024-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(
+            body(&DeviceConfigurationPatch::from_object(&other).unwrap()),
+            json!({"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "displayName": "W", "passwordRequired": true})
+        );
+    }
+
+    #[test]
+    fn diff_sends_only_changes_and_nulls_removed_fields() {
+        let before = fetched();
+        let mut after = before.clone();
+        after.base_mut().display_name = Some("Renamed".into());
+        after.base_mut().role_scope_tag_ids = None;
+        after.additional_data_mut().remove("futureProperty");
+        after.additional_data_mut().insert("newThing".into(), json!(5));
+        after.base_mut().id = Some("changed ids are never sent".into());
+        let patch = DeviceConfigurationPatch::diff(&before, &after).unwrap();
+        assert_eq!(
+            body(&patch),
+            json!({
+                "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
+                "displayName": "Renamed",
+                "newThing": 5,
+                "futureProperty": null,
+                "roleScopeTagIds": null
+            })
+        );
+        assert!(DeviceConfigurationPatch::diff(&before, &before).unwrap().is_empty());
+
+        let root: DeviceConfiguration = IosTrustedRootCertificate::new("Root", "root.cer", "AAAA").into();
+        let err = DeviceConfigurationPatch::diff(&before, &root).unwrap_err();
+        assert!(matches!(&err, Error::Validation(v) if v.has_problem_with("@odata.type")), "{err:?}");
+    }
+
+    #[test]
+    fn typed_models_work_too() {
+        let mut profile = IosScepCertificateProfile::default();
+        profile.base.display_name = Some("A".into());
+        let patch = DeviceConfigurationPatch::for_entity(&profile).set("displayName", "B");
+        assert_eq!(patch.odata_type(), IosScepCertificateProfile::ODATA_TYPE);
+        let before = profile.clone();
+        profile.base.description = Some("d".into());
+        assert_eq!(
+            body(&DeviceConfigurationPatch::diff(&before, &profile).unwrap()),
+            json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "description": "d"})
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The SCEP profile's trusted root (read, link with `$ref`, unlink, bind on create) and its
+//! managed device certificate states, all through the type-cast path.
+
+mod surface_support;
+
+use futures_util::StreamExt;
+use intune_graph::{
+    models::{
+        AppleSubjectNameFormat, CertificateIssuanceState, CertificateValidityPeriodScale, DevicePlatformType,
+        IosScepCertificateProfile, KeySize, KeyUsages,
+    },
+    odata::Query,
+};
+use serde_json::json;
+use surface_support::*;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{body_json, body_partial_json, header, method, path},
+};
+
+const CAST: &str = "microsoft.graph.iosScepCertificateProfile";
+
+#[tokio::test]
+async fn root_certificate_is_read_through_the_type_cast_segment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(item(&format!("s1/{CAST}/rootCertificate"))))
+        .and(no_query())
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            // The declared type: minimal metadata may leave `@odata.type` out.
+            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('s1')/microsoft.graph.iosScepCertificateProfile/rootCertificate/$entity",
+            "id": "r1",
+            "displayName": "Contoso Root",
+            "certFileName": "root.cer",
+            "trustedRootCertificate": "MIIB"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let root = client(&server).device_configurations().root_certificate("s1").await.unwrap().unwrap();
+    assert_eq!(root.base.id.as_deref(), Some("r1"));
+    assert_eq!(root.trusted_root_certificate.as_deref(), Some("MIIB"));
+}
+
+#[tokio::test]
+async fn no_linked_root_reads_as_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(item(&format!("s204/{CAST}/rootCertificate"))))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(item(&format!("s404/{CAST}/rootCertificate"))))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"error": {"code": "ResourceNotFound", "message": "x"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(item(&format!("s403/{CAST}/rootCertificate"))))
+        .respond_with(ResponseTemplate::new(403))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let configs = client(&server).device_configurations();
+    assert!(configs.root_certificate("s204").await.unwrap().is_none());
+    assert!(configs.root_certificate("s404").await.unwrap().is_none());
+    assert!(configs.root_certificate("s403").await.is_err());
+}
+
+#[tokio::test]
+async fn link_and_unlink_use_ref() {
+    let server = MockServer::start().await;
+    let reference = format!("{}/beta/deviceManagement/deviceConfigurations('r1')", server.uri());
+    Mock::given(method("PUT"))
+        .and(path(item(&format!("s1/{CAST}/rootCertificate/$ref"))))
+        .and(no_query())
+        .and(header("authorization", BEARER))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({"@odata.id": reference})))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(item(&format!("s1/{CAST}/rootCertificate/$ref"))))
+        .and(NoBody)
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let configs = client(&server).device_configurations();
+    assert_eq!(configs.root_certificate_reference("r1").unwrap().as_str(), reference);
+    configs.link_root_certificate("s1", "r1").await.unwrap();
+    configs.unlink_root_certificate("s1").await.unwrap();
+}
+
+#[tokio::test]
+async fn create_binds_the_root_with_odata_bind() {
+    let server = MockServer::start().await;
+    let reference = format!("{}/beta/deviceManagement/deviceConfigurations('r1')", server.uri());
+    let mut created = scep_json("s1");
+    created["displayName"] = json!("SCEP");
+    Mock::given(method("POST"))
+        .and(path(COLLECTION))
+        .and(body_partial_json(json!({
+            "@odata.type": SCEP,
+            "displayName": "SCEP",
+            "rootCertificate@odata.bind": reference
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(created))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let configs = client(&server).device_configurations();
+    let mut profile = IosScepCertificateProfile::builder()
+        .display_name("SCEP")
+        .scep_server_url("https://scep.contoso.com/certsrv/mscep/mscep.dll")
+        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
+        .key_size(KeySize::Size2048)
+        .subject_name_format(AppleSubjectNameFormat::CommonName)
+        .validity(1, CertificateValidityPeriodScale::Years)
+        .renewal_threshold_percentage(20)
+        .build()
+        .unwrap();
+    configs.bind_root_certificate(&mut profile, "r1").unwrap();
+    let created = configs.create(&profile).await.unwrap();
+    assert_eq!(created.base.id.as_deref(), Some("s1"));
+}
+
+#[tokio::test]
+async fn managed_device_certificate_states_are_listed_across_pages() {
+    let server = MockServer::start().await;
+    let states_path = item(&format!("s1/{CAST}/managedDeviceCertificateStates"));
+    let next = format!("{}{states_path}?$top=1&$skiptoken=2", server.uri());
+    Mock::given(method("GET"))
+        .and(path(states_path.clone()))
+        .and(query_is("$top=1"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{
+                "@odata.type": "#microsoft.graph.managedDeviceCertificateState",
+                "id": "c1", "devicePlatform": "iOS", "certificateIssuanceState": "issued",
+                "certificateKeyUsage": "digitalSignature", "certificateExpirationDateTime": "2026-01-01T00:00:00Z"
+            }],
+            "@odata.nextLink": next
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(states_path))
+        .and(query_is("$top=1&$skiptoken=2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{"id": "c2", "devicePlatform": "someNewPlatform", "certificateIssuanceState": "installFailed"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let states: Vec<_> = client(&server)
+        .device_configurations()
+        .managed_device_certificate_states("s1", &Query::new().top(1))
+        .collect()
+        .await;
+    let states: Vec<_> = states.into_iter().map(Result::unwrap).collect();
+    assert_eq!(states.len(), 2);
+    assert_eq!(states[0].device_platform, Some(DevicePlatformType::Ios));
+    assert_eq!(states[0].certificate_issuance_state, Some(CertificateIssuanceState::Issued));
+    assert_eq!(states[1].device_platform, Some(DevicePlatformType::Other("someNewPlatform".into())));
+    assert_eq!(states[1].certificate_issuance_state, Some(CertificateIssuanceState::InstallFailed));
+}

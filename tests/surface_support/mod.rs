@@ -1,0 +1,103 @@
+//! Shared helpers of the `surface_*` tests: a client pointed at a wiremock server, exact
+//! query-string and missing-header matchers, and fixtures.
+#![allow(dead_code)]
+
+use intune_graph::GraphClient;
+use serde_json::{Value, json};
+use wiremock::{Match, MockServer, Request};
+
+pub const TOKEN: &str = "surface-test-token";
+pub const BEARER: &str = "Bearer surface-test-token";
+pub const COLLECTION: &str = "/beta/deviceManagement/deviceConfigurations";
+pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
+
+/// A client for `server` (base URL `<server>/beta`).
+pub fn client(server: &MockServer) -> GraphClient {
+    GraphClient::builder().base_url(format!("{}/beta", server.uri())).bearer_token(TOKEN).build().unwrap()
+}
+
+/// `<collection>/<rest>` as a request path.
+pub fn item(rest: &str) -> String {
+    format!("{COLLECTION}/{rest}")
+}
+
+/// Matches the raw query string exactly (`None`: no query at all). Unlike
+/// `query_param`, this sees the encoding (`%20` vs `+`, `$` literal).
+pub struct RawQuery(pub Option<String>);
+
+impl Match for RawQuery {
+    fn matches(&self, request: &Request) -> bool {
+        request.url.query() == self.0.as_deref()
+    }
+}
+
+/// The query string must be exactly `query`.
+pub fn query_is(query: impl Into<String>) -> RawQuery {
+    RawQuery(Some(query.into()))
+}
+
+/// The request must have no query string.
+pub fn no_query() -> RawQuery {
+    RawQuery(None)
+}
+
+/// Matches when the request does not carry the header.
+pub struct NoHeader(pub &'static str);
+
+impl Match for NoHeader {
+    fn matches(&self, request: &Request) -> bool {
+        !request.headers.contains_key(self.0)
+    }
+}
+
+/// Matches when the request has no body.
+pub struct NoBody;
+
+impl Match for NoBody {
+    fn matches(&self, request: &Request) -> bool {
+        request.body.is_empty()
+    }
+}
+
+/// A full iOS SCEP profile as Graph returns it.
+pub fn scep_json(id: &str) -> Value {
+    json!({
+        "@odata.type": SCEP,
+        "id": id,
+        "lastModifiedDateTime": "2024-05-01T10:11:12.1234567Z",
+        "roleScopeTagIds": ["0"],
+        "supportsScopeTags": true,
+        "deviceManagementApplicabilityRuleOsEdition": null,
+        "deviceManagementApplicabilityRuleOsVersion": null,
+        "deviceManagementApplicabilityRuleDeviceMode": null,
+        "createdDateTime": "2024-05-01T10:11:12.1234567Z",
+        "description": null,
+        "displayName": "iOS SCEP",
+        "version": 2,
+        "renewalThresholdPercentage": 20,
+        "subjectNameFormat": "commonNameAsEmail",
+        "subjectAlternativeNameType": "emailAddress,userPrincipalName",
+        "certificateValidityPeriodValue": 1,
+        "certificateValidityPeriodScale": "years",
+        "scepServerUrls": ["https://scep.contoso.com/certsrv/mscep/mscep.dll"],
+        "subjectNameFormatString": null,
+        "keyUsage": "keyEncipherment,digitalSignature",
+        "keySize": "size2048",
+        "extendedKeyUsages": [{"@odata.type": "microsoft.graph.extendedKeyUsage", "name": "Client Authentication", "objectIdentifier": "1.3.6.1.5.5.7.3.2"}],
+        "subjectAlternativeNameFormatString": null,
+        "certificateStore": "user",
+        "customSubjectAlternativeNames": []
+    })
+}
+
+/// `{"value": items}` plus optional `@odata.nextLink`.
+pub fn page(items: Vec<Value>, next_link: Option<String>) -> Value {
+    let mut body = json!({
+        "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations",
+        "value": items
+    });
+    if let Some(link) = next_link {
+        body["@odata.nextLink"] = Value::String(link);
+    }
+    body
+}
