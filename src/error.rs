@@ -207,7 +207,13 @@ impl GraphError {
         let parsed = serde_json::from_slice::<ErrorEnvelope>(body).ok().and_then(|e| e.error);
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (code, message, target, details, inner) = match parsed {
-            Some(e) => (e.code, e.message, e.target, e.details.unwrap_or_default(), e.inner_error.unwrap_or_default()),
+            Some(e) => (
+                e.code,
+                e.message,
+                e.target,
+                e.details.unwrap_or_default(),
+                e.inner_error.unwrap_or_default(),
+            ),
             None => (None, None, None, Vec::new(), InnerError::default()),
         };
         let intune = message.as_deref().and_then(IntuneMessage::parse);
@@ -437,21 +443,30 @@ pub struct OutcomeUnknown {
     pub client_request_id: String,
     /// The exact body that was sent.
     pub body: Bytes,
-    /// The status, when a response (504, 5xx) was received.
+    /// The status, when one was received: a 504 or another 5xx; or a 2xx whose body broke
+    /// off (the create happened, but its response was lost).
     pub status: Option<StatusCode>,
     /// The Graph error, when a response was received.
     pub graph_error: Option<Box<GraphError>>,
     /// The transport error, when none was received.
     pub transport: Option<reqwest::Error>,
+    /// The call's deadline, when that is what cut the create short while it was in flight.
+    pub deadline: Option<Duration>,
 }
 
 impl fmt::Display for OutcomeUnknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: outcome unknown, not re-sent to avoid a duplicate (client-request-id {})", self.operation, self.client_request_id)?;
+        write!(
+            f,
+            "{}: outcome unknown, not re-sent to avoid a duplicate (client-request-id {})",
+            self.operation, self.client_request_id
+        )?;
         if let Some(e) = &self.graph_error {
             write!(f, ": {e}")?;
         } else if let Some(e) = &self.transport {
             write!(f, ": {e}")?;
+        } else if let Some(d) = self.deadline {
+            write!(f, ": the call's deadline of {d:?} passed while the request was in flight")?;
         }
         Ok(())
     }
@@ -470,7 +485,12 @@ impl std::error::Error for OutcomeUnknown {
 /// The start of a body as text: at most [`EXCERPT_LEN`] bytes, cut at a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(EXCERPT_LEN)];
-    let text = String::from_utf8_lossy(cut);
+    let text = match std::str::from_utf8(cut) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        // Only the last character was cut in half: drop it rather than show U+FFFD.
+        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&cut[..e.valid_up_to()]),
+        Err(_) => String::from_utf8_lossy(cut),
+    };
     let mut out: String = text.trim().to_owned();
     if body.len() > EXCERPT_LEN {
         out.push('…');

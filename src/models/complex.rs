@@ -39,13 +39,16 @@ pub struct KnownEku {
 
 impl KnownEku {
     /// TLS client authentication.
-    pub const CLIENT_AUTHENTICATION: KnownEku = KnownEku { name: "Client Authentication", oid: "1.3.6.1.5.5.7.3.2" };
+    pub const CLIENT_AUTHENTICATION: KnownEku =
+        KnownEku { name: "Client Authentication", oid: "1.3.6.1.5.5.7.3.2" };
     /// TLS server authentication.
-    pub const SERVER_AUTHENTICATION: KnownEku = KnownEku { name: "Server Authentication", oid: "1.3.6.1.5.5.7.3.1" };
+    pub const SERVER_AUTHENTICATION: KnownEku =
+        KnownEku { name: "Server Authentication", oid: "1.3.6.1.5.5.7.3.1" };
     /// S/MIME secure email.
     pub const SECURE_EMAIL: KnownEku = KnownEku { name: "Secure Email", oid: "1.3.6.1.5.5.7.3.4" };
     /// Microsoft smart card logon.
-    pub const SMART_CARD_LOGON: KnownEku = KnownEku { name: "Smart Card Logon", oid: "1.3.6.1.4.1.311.20.2.2" };
+    pub const SMART_CARD_LOGON: KnownEku =
+        KnownEku { name: "Smart Card Logon", oid: "1.3.6.1.4.1.311.20.2.2" };
     /// Any purpose.
     pub const ANY_PURPOSE: KnownEku = KnownEku { name: "Any Purpose", oid: "2.5.29.37.0" };
 }
@@ -72,7 +75,11 @@ graph_object! {
 impl CustomSubjectAlternativeName {
     /// A custom SAN of a type with a value.
     pub fn new(san_type: SubjectAlternativeNameType, name: impl Into<String>) -> Self {
-        CustomSubjectAlternativeName { name: Some(name.into()), san_type: Some(san_type), ..Default::default() }
+        CustomSubjectAlternativeName {
+            name: Some(name.into()),
+            san_type: Some(san_type),
+            ..Default::default()
+        }
     }
 }
 

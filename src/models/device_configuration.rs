@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{
     Deserialize, Deserializer, Serialize, Serializer,
-    de::{self, MapAccess, value::MapDeserializer},
+    de::{self, MapAccess},
 };
 use serde_json::{Map, Value};
 
@@ -12,7 +12,7 @@ use super::{
     ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
     IosImportedPfxCertificateProfile, IosPkcsCertificateProfile, IosScepCertificateProfile,
     IosTrustedRootCertificate, Timestamp, ValidationError,
-    object::{GraphEntity, Key, decode_rest, strip_hash},
+    object::{GraphEntity, Key, decode_rest_after, strip_hash},
     validation::Problems,
 };
 
@@ -213,23 +213,28 @@ impl_from_variant! {
     OtherDeviceConfiguration => Other,
 }
 
-/// Decodes the rest of an object whose `@odata.type` has been read.
-fn dispatch<'de, A: MapAccess<'de>>(odata_type: &str, map: A) -> Result<DeviceConfiguration, A::Error> {
+/// Decodes an object whose `@odata.type` has been read: the entries `held` from before the
+/// type, then the rest of `map`.
+fn dispatch<'de, A: MapAccess<'de>>(
+    odata_type: &str,
+    held: Map<String, Value>,
+    map: A,
+) -> Result<DeviceConfiguration, A::Error> {
     Ok(match strip_hash(odata_type) {
         "microsoft.graph.iosScepCertificateProfile" => {
-            DeviceConfiguration::IosScepCertificate(Box::new(decode_rest(map)?))
+            DeviceConfiguration::IosScepCertificate(Box::new(decode_rest_after(held, map)?))
         }
         "microsoft.graph.iosPkcsCertificateProfile" => {
-            DeviceConfiguration::IosPkcsCertificate(Box::new(decode_rest(map)?))
+            DeviceConfiguration::IosPkcsCertificate(Box::new(decode_rest_after(held, map)?))
         }
         "microsoft.graph.iosImportedPFXCertificateProfile" => {
-            DeviceConfiguration::IosImportedPfxCertificate(Box::new(decode_rest(map)?))
+            DeviceConfiguration::IosImportedPfxCertificate(Box::new(decode_rest_after(held, map)?))
         }
         "microsoft.graph.iosTrustedRootCertificate" => {
-            DeviceConfiguration::IosTrustedRootCertificate(Box::new(decode_rest(map)?))
+            DeviceConfiguration::IosTrustedRootCertificate(Box::new(decode_rest_after(held, map)?))
         }
         _ => {
-            let mut other: OtherDeviceConfiguration = decode_rest(map)?;
+            let mut other: OtherDeviceConfiguration = decode_rest_after(held, map)?;
             other.odata_type = Some(odata_type.to_owned());
             DeviceConfiguration::Other(Box::new(other))
         }
@@ -248,27 +253,16 @@ impl<'de> Deserialize<'de> for DeviceConfiguration {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DeviceConfiguration, A::Error> {
                 // Graph writes `@odata.type` first (a single entity has only `@odata.context`
-                // before it), so the usual case dispatches without buffering the object.
-                // Entries before the type are held aside: annotations are merged back
-                // afterwards; anything else forces the slow, buffered path.
-                let mut before_type = Map::new();
+                // before it), so usually nothing is held and the object decodes straight from
+                // the input. Entries before the type are held as values and decoded first.
+                let mut held = Map::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if key.0 != "@odata.type" {
-                        let value: Value = map.next_value()?;
-                        before_type.insert(key.0.into_owned(), value);
-                        continue;
+                    if key.0 == "@odata.type" {
+                        let odata_type: Key<'de> = map.next_value()?;
+                        return dispatch(&odata_type.0, held, map);
                     }
-                    let odata_type: Key<'de> = map.next_value()?;
-                    if before_type.keys().all(|k| k.starts_with('@')) {
-                        let mut config = dispatch(&odata_type.0, map)?;
-                        config.additional_data_mut().extend(before_type);
-                        return Ok(config);
-                    }
-                    while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                        before_type.insert(k, v);
-                    }
-                    return dispatch(&odata_type.0, MapDeserializer::new(before_type.into_iter()))
-                        .map_err(|e: serde_json::Error| de::Error::custom(e));
+                    let value: Value = map.next_value()?;
+                    held.insert(key.0.into_owned(), value);
                 }
                 Err(de::Error::missing_field("@odata.type"))
             }

@@ -31,7 +31,10 @@ mod tests {
         let both = KeyUsages::KEY_ENCIPHERMENT | KeyUsages::DIGITAL_SIGNATURE;
         assert_eq!(both.to_string(), "keyEncipherment,digitalSignature");
         // Schema order, whatever order the members were added or read in.
-        assert_eq!((KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT).to_string(), both.to_string());
+        assert_eq!(
+            (KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT).to_string(),
+            both.to_string()
+        );
         assert_eq!(KeyUsages::parse("digitalSignature, keyEncipherment"), both);
         assert_eq!(KeyUsages::parse(" keyEncipherment ,digitalSignature "), both);
         assert_eq!(KeyUsages::empty().to_string(), "");
@@ -43,6 +46,18 @@ mod tests {
         assert!(set.contains(&KeyUsages::DIGITAL_SIGNATURE));
         assert_eq!(set.unknown_members(), ["futureUsage".to_string()]);
         assert_eq!(set.to_string(), "digitalSignature,futureUsage");
+    }
+
+    #[test]
+    fn equality_ignores_the_order_unknown_members_were_read_in() {
+        use std::hash::{BuildHasher, RandomState};
+        let (a, b) = (KeyUsages::parse("digitalSignature,x,y"), KeyUsages::parse("y,digitalSignature,x"));
+        assert_eq!(a, b);
+        let hasher = RandomState::new();
+        assert_eq!(hasher.hash_one(&a), hasher.hash_one(&b));
+        assert_ne!(a, KeyUsages::parse("digitalSignature,x"));
+        // Written back in the order read.
+        assert_eq!(b.to_string(), "digitalSignature,y,x");
     }
 
     #[test]

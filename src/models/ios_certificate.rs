@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::{
     AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale, CustomSubjectAlternativeName,
-    DeviceConfigurationBase, ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages, SubjectAlternativeNameType,
-    ValidationError,
+    DeviceConfigurationBase, ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages,
+    SubjectAlternativeNameType, ValidationError,
     object::{GraphEntity, write_json},
     validation::{Problems, https_url_problem, is_dotted_decimal_oid, require},
 };
@@ -41,7 +41,8 @@ impl IosCertificateProfileBase {
         if require(problems, "certificateValidityPeriodValue", &self.certificate_validity_period_value) {
             let value = self.certificate_validity_period_value.unwrap_or_default();
             if value <= 0 {
-                problems.push("certificateValidityPeriodValue", format!("must be greater than 0, is {value}"));
+                problems
+                    .push("certificateValidityPeriodValue", format!("must be greater than 0, is {value}"));
             }
         }
         require(problems, "certificateValidityPeriodScale", &self.certificate_validity_period_scale);
@@ -55,7 +56,9 @@ impl IosCertificateProfileBase {
         subject_alternative_name_format_string: &Option<String>,
     ) {
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
-        if self.subject_name_format == Some(AppleSubjectNameFormat::Custom) && blank(subject_name_format_string) {
+        if self.subject_name_format == Some(AppleSubjectNameFormat::Custom)
+            && blank(subject_name_format_string)
+        {
             problems.push("subjectNameFormatString", "is required when subjectNameFormat is custom");
         }
         let custom_attribute = SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE;
@@ -246,15 +249,20 @@ impl IosScepCertificateProfileBuilder {
         self
     }
 
-    /// Subject alternative name types.
-    pub fn subject_alternative_name_type(mut self, types: SubjectAlternativeNameType) -> Self {
+    /// Subject alternative name types. `customAzureADAttribute` stays in the set when an
+    /// attribute was given with [`subject_alternative_name_attribute`](Self::subject_alternative_name_attribute).
+    pub fn subject_alternative_name_type(mut self, mut types: SubjectAlternativeNameType) -> Self {
+        if self.profile.subject_alternative_name_format_string.is_some() {
+            types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
+        }
         self.profile.certificate.subject_alternative_name_type = Some(types);
         self
     }
 
     /// Custom Entra ID attribute for the SAN (adds `customAzureADAttribute` to the SAN types).
     pub fn subject_alternative_name_attribute(mut self, attribute: impl Into<String>) -> Self {
-        let types = self.profile.certificate.subject_alternative_name_type.get_or_insert_with(Default::default);
+        let types =
+            self.profile.certificate.subject_alternative_name_type.get_or_insert_with(Default::default);
         types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
         self.profile.subject_alternative_name_format_string = Some(attribute.into());
         self
@@ -452,5 +460,7 @@ fn is_base64(value: &str) -> bool {
     }
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
     padding <= 2
-        && bytes[..bytes.len() - padding].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        && bytes[..bytes.len() - padding]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
 }

@@ -97,10 +97,31 @@ macro_rules! graph_flags {
         /// Written as member names joined by `,` in schema order without spaces; read
         /// leniently (spaces trimmed, empty pieces skipped, a JSON array of names accepted).
         /// Members this crate does not know are kept and written back after the known ones.
-        #[derive(Clone, Default, PartialEq, Eq, Hash)]
+        #[derive(Clone, Default)]
         pub struct $name {
             bits: u32,
             unknown: Vec<String>,
+        }
+
+        // Sets are equal when they have the same members, whatever order unknown members
+        // were read in (they are still written back in that order).
+        impl PartialEq for $name {
+            fn eq(&self, other: &$name) -> bool {
+                self.bits == other.bits
+                    && self.unknown.len() == other.unknown.len()
+                    && self.unknown.iter().all(|u| other.unknown.contains(u))
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl ::std::hash::Hash for $name {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                self.bits.hash(state);
+                let mut unknown: Vec<&String> = self.unknown.iter().collect();
+                unknown.sort();
+                unknown.hash(state);
+            }
         }
 
         impl $name {

@@ -19,6 +19,16 @@ mod patch;
 mod timestamp;
 mod validation;
 
+pub use assignment::{
+    AllDevicesAssignmentTarget, AllLicensedUsersAssignmentTarget, AssignmentFilter, AssignmentFilterType,
+    AssignmentSource, AssignmentTarget, ConfigurationManagerCollectionAssignmentTarget,
+    DeviceConfigAssignmentIntent, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
+    ExclusionGroupAssignmentTarget, GroupAssignmentTarget, OtherAssignmentTarget,
+};
+pub use certificate_state::{
+    CertificateIssuanceState, CertificateRevocationStatus, DevicePlatformType, KeyStorageProviderOption,
+    ManagedDeviceCertificateState, SubjectNameFormat,
+};
 pub use complex::{
     ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
     CustomSubjectAlternativeName, ExtendedKeyUsage, KnownEku,
@@ -35,16 +45,6 @@ pub use ios_certificate::{
     MAX_PROFILE_COLLECTION_LEN,
 };
 pub use object::{GraphEntity, WriteMode};
+pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};
-pub use assignment::{
-    AllDevicesAssignmentTarget, AllLicensedUsersAssignmentTarget, AssignmentFilter, AssignmentFilterType,
-    AssignmentSource, AssignmentTarget, ConfigurationManagerCollectionAssignmentTarget,
-    DeviceConfigAssignmentIntent, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
-    ExclusionGroupAssignmentTarget, GroupAssignmentTarget, OtherAssignmentTarget,
-};
-pub use certificate_state::{
-    CertificateIssuanceState, CertificateRevocationStatus, DevicePlatformType, KeyStorageProviderOption,
-    ManagedDeviceCertificateState, SubjectNameFormat,
-};
-pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};

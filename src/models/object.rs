@@ -11,7 +11,7 @@ use std::{borrow::Cow, fmt, marker::PhantomData};
 
 use serde::{
     Deserialize, Deserializer,
-    de::{self, DeserializeOwned, MapAccess},
+    de::{self, DeserializeOwned, MapAccess, value::MapDeserializer},
     ser::SerializeMap,
 };
 use serde_json::{Map, Value};
@@ -102,8 +102,30 @@ pub(crate) fn decode_rest<'de, T: Object, A: MapAccess<'de>>(mut map: A) -> Resu
     Ok(object)
 }
 
+/// Decodes entries that were read before the object's type was known (held as values),
+/// then the rest of `map`. Entries from `map` keep their JSON path in errors; the held ones
+/// name their key in the message.
+pub(crate) fn decode_rest_after<'de, T: Object, A: MapAccess<'de>>(
+    held: Map<String, Value>,
+    mut map: A,
+) -> Result<T, A::Error> {
+    let mut object = T::default();
+    for (key, value) in held {
+        let mut entry = MapDeserializer::new(std::iter::once((key.as_str(), value)));
+        let decoded =
+            entry.next_key::<de::IgnoredAny>().and_then(|_| object.decode_entry::<_>(&key, &mut entry));
+        decoded.map_err(|e: serde_json::Error| de::Error::custom(format_args!("{key}: {e}")))?;
+    }
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        object.decode_entry(&key.0, &mut map)?;
+    }
+    Ok(object)
+}
+
 /// Deserializes any [`Object`] from a JSON map.
-pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
     struct ObjectVisitor<T>(PhantomData<T>);
     impl<'de, T: Object> de::Visitor<'de> for ObjectVisitor<T> {
         type Value = T;

@@ -71,7 +71,11 @@ impl Timestamp {
                 Err(fail("expected a digit"))
             }
         };
-        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':'
+        if b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
         {
             return Err(fail("expected YYYY-MM-DDTHH:MM:SS"));
         }
