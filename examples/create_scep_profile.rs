@@ -46,7 +46,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         GraphClient::builder().base_url(base_url).bearer_token(token).build()?
     } else if env("AZURE_TENANT_ID").is_some() || env("AZURE_CLIENT_ID").is_some() {
         let cloud: NationalCloud = env("GRAPH_CLOUD").as_deref().unwrap_or("global").parse()?;
-        let credential = EnvironmentCredential::from_env()?.with_cloud(cloud);
+        let mut credential = EnvironmentCredential::from_env()?;
+        // An explicit AZURE_AUTHORITY_HOST wins over the cloud's default sign-in host.
+        if env("AZURE_AUTHORITY_HOST").is_none() {
+            credential = credential.with_cloud(cloud);
+        }
         eprintln!("using Microsoft Graph ({cloud}) with the app in AZURE_CLIENT_ID");
         GraphClient::builder().cloud(cloud).credential(credential).build()?
     } else {

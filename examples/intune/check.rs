@@ -47,7 +47,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
         View::Read => serde_json::to_vec(&config),
         View::Create => {
             if let Err(invalid) = config.validate() {
-                eprintln!("error: {} is not a valid create body ({} problem(s)):", args.file, invalid.problems.len());
+                eprintln!(
+                    "error: {} is not a valid create body ({} problem(s)):",
+                    args.file,
+                    invalid.problems.len()
+                );
                 for problem in &invalid.problems {
                     eprintln!("  {problem}");
                 }

@@ -1,22 +1,50 @@
 //! `intune`: a command-line client for Intune device configurations on Graph beta.
 //!
 //! ```sh
-//! cargo run --example intune -- check profile.json
-//! cargo run --example intune -- check --as create - < profile.json
+//! cargo run --example intune -- list --all                       # embedded emulator
+//! cargo run --example intune -- --output json get <id>
+//! cargo run --example intune -- create profile.json
+//! cargo run --example intune -- update <id> changes.json
+//! cargo run --example intune -- assign <id> --group <g1> --exclude-group <g2>
+//! cargo run --example intune -- emulator --addr 127.0.0.1:8080   # a Graph to point at
+//! cargo run --example intune -- check profile.json               # offline, no client
 //! ```
 //!
-//! Exit codes: 0 success; 1 refused (validation or the service); 2 usage or decode error.
+//! Where requests go (global options, before the subcommand):
+//! - `--base-url URL` (`GRAPH_BASE_URL`) with `--token TOKEN` (`GRAPH_TOKEN`);
+//! - else `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` (optional
+//!   `AZURE_AUTHORITY_HOST`, `--cloud`/`GRAPH_CLOUD`), at `--base-url` when given;
+//! - else an embedded emulator started in this process (said so on stderr).
+//!
+//! Exit codes: 0 success; 1 refused (validation or the service) or failed; 2 usage, input
+//! or decode error.
 
+mod assign;
 mod check;
+mod context;
+mod create;
+mod delete;
+mod emulator;
+mod get;
+mod input;
+mod link_root;
+mod list;
+mod output;
+mod update;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 /// Command-line client for Intune device configurations (Microsoft Graph beta).
+///
+/// Without a base URL or credentials, commands act on an embedded emulator (an empty,
+/// in-memory Graph that lives as long as the command).
 #[derive(Parser, Debug)]
-#[command(name = "intune", version, about)]
+#[command(name = "intune", version)]
 struct Cli {
+    #[command(flatten)]
+    global: context::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,13 +53,30 @@ struct Cli {
 enum Command {
     /// Decode a deviceConfiguration JSON file and print what the crate writes back.
     Check(check::CheckArgs),
+    /// Read one device configuration.
+    Get(get::GetArgs),
+    /// List device configurations (one page, or every page with --all).
+    List(list::ListArgs),
+    /// Create a device configuration from a JSON file.
+    Create(create::CreateArgs),
+    /// Change properties of a device configuration (PATCH).
+    Update(update::UpdateArgs),
+    /// Delete a device configuration.
+    Delete(delete::DeleteArgs),
+    /// Set the assignments of a device configuration (replaces the whole set).
+    Assign(assign::AssignArgs),
+    /// Link a trusted root certificate profile to an iOS SCEP profile.
+    LinkRoot(link_root::LinkRootArgs),
+    /// Run the Graph emulator in the foreground until Ctrl-C.
+    Emulator(emulator::EmulatorArgs),
 }
 
 /// How a command ended, mapped to the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: validation or the service refused.
+    /// Exit 1: validation or the service refused, or the call failed.
     Refused,
     /// Exit 2: usage, input or decode error.
     BadInput,
@@ -48,10 +93,46 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Emulator(args) => match runtime(true) {
+            Ok(rt) => rt.block_on(emulator::run(args)),
+            Err(outcome) => outcome,
+        },
+        command => match runtime(false) {
+            Ok(rt) => rt.block_on(run_client_command(cli.global, command)),
+            Err(outcome) => outcome,
+        },
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::Refused => ExitCode::from(1),
         Outcome::BadInput => ExitCode::from(2),
     }
+}
+
+/// The commands that talk to Graph (or to the embedded emulator).
+async fn run_client_command(global: context::GlobalArgs, command: Command) -> Outcome {
+    match command {
+        Command::Get(args) => get::run(&global, args).await,
+        Command::List(args) => list::run(&global, args).await,
+        Command::Create(args) => create::run(&global, args).await,
+        Command::Update(args) => update::run(&global, args).await,
+        Command::Delete(args) => delete::run(&global, args).await,
+        Command::Assign(args) => assign::run(&global, args).await,
+        Command::LinkRoot(args) => link_root::run(&global, args).await,
+        Command::Check(_) | Command::Emulator(_) => unreachable!("handled in main"),
+    }
+}
+
+/// A multi-threaded runtime for the emulator (it serves concurrent clients), a
+/// current-thread one for a single command (the embedded emulator runs on it too).
+fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, Outcome> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder.enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        Outcome::Refused
+    })
 }

@@ -1,0 +1,132 @@
+//! The global options and the client they configure: an explicit endpoint and token, the
+//! Azure environment variables, or an embedded emulator.
+
+use clap::Args;
+use intune_graph::{
+    GraphClient,
+    auth::{EnvironmentCredential, Secret},
+    cloud::NationalCloud,
+    emulator::{Emulator, RunningEmulator},
+};
+
+use crate::{Outcome, output::Format};
+
+/// Options that come before the subcommand.
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// Graph base URL, e.g. https://graph.microsoft.com/beta or an emulator's
+    /// http://127.0.0.1:PORT/beta (needs --token or the AZURE_* variables).
+    #[arg(long, env = "GRAPH_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Bearer token sent to the base URL (never printed).
+    #[arg(long, env = "GRAPH_TOKEN", value_name = "TOKEN", hide_env_values = true, value_parser = parse_secret)]
+    pub token: Option<Secret>,
+    /// National cloud for the AZURE_* credentials and the default base URL:
+    /// global, usgov, usgov-dod or china.
+    #[arg(long, env = "GRAPH_CLOUD", value_name = "CLOUD")]
+    pub cloud: Option<NationalCloud>,
+    /// Output format: `table` for people (type, id, name, modified), `json` for scripts
+    /// (the objects as decoded, re-encoded losslessly). Default: table on a terminal,
+    /// json otherwise.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+}
+
+fn parse_secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value.trim()))
+}
+
+impl GlobalArgs {
+    /// The output format asked for, or the default for where stdout goes.
+    pub fn format(&self) -> Format {
+        self.output.unwrap_or_else(Format::for_stdout)
+    }
+}
+
+/// A client ready to use, and the embedded emulator behind it when there is one.
+pub struct Context {
+    pub client: GraphClient,
+    pub format: Format,
+    /// Kept alive for as long as the command runs.
+    _emulator: Option<RunningEmulator>,
+}
+
+/// The Azure variables that select the client-credentials flow.
+const AZURE_VARS: [&str; 3] = [
+    EnvironmentCredential::TENANT_ID,
+    EnvironmentCredential::CLIENT_ID,
+    EnvironmentCredential::CLIENT_SECRET,
+];
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.to_string_lossy().trim().is_empty())
+}
+
+/// Builds the client from the global options; on failure the reason is already on stderr.
+pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
+    let base_url = global.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let token = global.token.clone().filter(|t| !t.is_empty());
+    let azure = AZURE_VARS.iter().any(|name| env_set(name));
+    let cloud = global.cloud;
+    let builder = GraphClient::builder().user_agent(concat!("intune-cli/", env!("CARGO_PKG_VERSION")));
+
+    let (builder, emulator) = if let Some(token) = token {
+        let builder = builder.bearer_token(token);
+        (with_endpoint(builder, base_url, cloud), None)
+    } else if azure {
+        let credential = match EnvironmentCredential::from_env() {
+            Ok(credential) => credential,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(Outcome::BadInput);
+            }
+        };
+        // An explicit authority (e.g. an emulator's) wins over the cloud's.
+        let credential = match cloud {
+            Some(cloud) if !env_set(EnvironmentCredential::AUTHORITY_HOST) => credential.with_cloud(cloud),
+            _ => credential,
+        };
+        (with_endpoint(builder.credential(credential), base_url, cloud), None)
+    } else if base_url.is_some() {
+        eprintln!(
+            "error: --base-url (GRAPH_BASE_URL) needs a credential: --token (GRAPH_TOKEN), or \
+             AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+        );
+        return Err(Outcome::BadInput);
+    } else {
+        let emulator = match Emulator::new().start().await {
+            Ok(emulator) => emulator,
+            Err(e) => {
+                eprintln!("error: cannot start the embedded emulator: {e}");
+                return Err(Outcome::Refused);
+            }
+        };
+        eprintln!(
+            "note: no base URL or credentials configured: using an embedded emulator at {} \
+             (empty, in memory, gone when the command ends)",
+            emulator.base_url()
+        );
+        let builder = builder.base_url(emulator.base_url().as_str()).bearer_token(emulator.token());
+        (builder, Some(emulator))
+    };
+
+    match builder.build() {
+        Ok(client) => Ok(Context { client, format: global.format(), _emulator: emulator }),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(Outcome::BadInput)
+        }
+    }
+}
+
+fn with_endpoint(
+    builder: intune_graph::GraphClientBuilder,
+    base_url: Option<String>,
+    cloud: Option<NationalCloud>,
+) -> intune_graph::GraphClientBuilder {
+    match (base_url, cloud) {
+        (Some(url), _) => builder.base_url(url),
+        (None, Some(cloud)) => builder.cloud(cloud),
+        (None, None) => builder,
+    }
+}

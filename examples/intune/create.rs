@@ -1,0 +1,45 @@
+//! `intune create FILE`: decode a device configuration, validate it, create it and print
+//! the created object (`201 Created`).
+
+use clap::Args;
+use intune_graph::models::{DeviceConfiguration, GraphEntity};
+
+use crate::{
+    Outcome,
+    context::{self, GlobalArgs},
+    input, output,
+};
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// The deviceConfiguration JSON file (with `@odata.type`), or `-` for standard input.
+    file: String,
+}
+
+pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
+    let config: DeviceConfiguration = match input::decode(&args.file) {
+        Ok(config) => config,
+        Err(outcome) => return outcome,
+    };
+    // Checked before connecting: an invalid profile never reaches the service.
+    if let Err(invalid) = config.validate() {
+        output::report_validation(
+            &format!("{} is not a valid create body", input::describe(&args.file)),
+            &invalid,
+        );
+        return Outcome::Refused;
+    }
+    let ctx = match context::connect(global).await {
+        Ok(ctx) => ctx,
+        Err(outcome) => return outcome,
+    };
+    match ctx.client.device_configurations().create(&config).await {
+        Ok(created) => {
+            if let Some(id) = created.id() {
+                eprintln!("created {id}");
+            }
+            output::print_configuration(ctx.format, &created)
+        }
+        Err(e) => output::report(&e),
+    }
+}

@@ -1,0 +1,29 @@
+//! `intune delete ID`: delete a device configuration (`204 No Content`).
+
+use clap::Args;
+
+use crate::{
+    Outcome,
+    context::{self, GlobalArgs},
+    output,
+};
+
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    /// The device configuration's id.
+    id: String,
+}
+
+pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
+    let ctx = match context::connect(global).await {
+        Ok(ctx) => ctx,
+        Err(outcome) => return outcome,
+    };
+    match ctx.client.device_configurations().delete(&args.id).await {
+        Ok(()) => {
+            eprintln!("deleted {}", output::clean(&args.id));
+            Outcome::Success
+        }
+        Err(e) => output::report(&e),
+    }
+}

@@ -1,0 +1,26 @@
+//! `intune get ID`: read one device configuration, whatever its type.
+
+use clap::Args;
+
+use crate::{
+    Outcome,
+    context::{self, GlobalArgs},
+    output,
+};
+
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    /// The device configuration's id.
+    id: String,
+}
+
+pub async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
+    let ctx = match context::connect(global).await {
+        Ok(ctx) => ctx,
+        Err(outcome) => return outcome,
+    };
+    match ctx.client.device_configurations().get(&args.id).await {
+        Ok(config) => output::print_configuration(ctx.format, &config),
+        Err(e) => output::report(&e),
+    }
+}

@@ -1,0 +1,257 @@
+//! Loopback load driver: creates iOS SCEP certificate profiles through the full client, for
+//! the benchmark in `shared/bench` (see BENCHMARKS.md).
+//!
+//! It speaks that harness's client contract:
+//!
+//! ```sh
+//! cargo build --release --example loadgen
+//! target/release/examples/loadgen --url http://127.0.0.1:18080/beta --mode seq|conc \
+//!     --n 20000 --concurrency 16 --warmup 20
+//! ```
+//!
+//! and prints one line
+//! `RESULT client=… mode=… n=… in_flight=… wall_s=… rps=… cpu_us_per_req=… cpu_us_per_req_total=… peak_rss_kb=…`.
+//!
+//! Every request takes the path an application's would: a typed
+//! [`IosScepCertificateProfile`] (valid, and the same size on the wire as the harness's seed
+//! body) → validation → write encoding → origin check → throttle gate → token from the
+//! credential through the client's token cache → send with the default retry policy → bounded
+//! body read → typed decode of the `201 Created` object. Each response is checked: the create
+//! must succeed, the object must decode as an `iosScepCertificateProfile` (the typed decode
+//! refuses another `@odata.type`) and carry the id the stub returns.
+//!
+//! Like the harness, the runtime is tokio's multi-thread runtime (one worker per core) and
+//! the timed loop runs inside `tokio::spawn` (`BENCH_BLOCK_ON=1` runs it on `block_on`'s
+//! thread instead). `--print-body` prints the create body the client sends and exits.
+
+use std::{
+    hint::black_box,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Instant,
+};
+
+use intune_graph::{
+    GraphClient,
+    api::DeviceConfigurations,
+    models::{
+        AppleSubjectNameFormat, CertificateValidityPeriodScale, ExtendedKeyUsage, GraphEntity,
+        IosScepCertificateProfile, KeySize, KeyUsages, SubjectAlternativeNameType,
+    },
+};
+use serde_json::Value;
+
+/// The id the stub returns in its 201 body.
+const EXPECTED_ID: &str = "0deb8dbf-8dbf-0deb-bf8d-eb0dbf8deb0d";
+/// The bearer token sent to the stub (it does not check it).
+const DUMMY_TOKEN: &str = "dummy-token-for-loopback-benchmark";
+
+struct Args {
+    base_url: String,
+    mode: String,
+    n: usize,
+    concurrency: usize,
+    warmup: usize,
+    print_body: bool,
+}
+
+impl Args {
+    fn parse() -> Args {
+        let mut args = Args {
+            base_url: std::env::var("BENCH_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:18080/beta".into()),
+            mode: "seq".into(),
+            n: 2000,
+            concurrency: 16,
+            warmup: 20,
+            print_body: false,
+        };
+        let usage = || -> ! {
+            eprintln!(
+                "usage: loadgen [--url BASE] [--mode seq|conc] [--n N] [--concurrency C] [--warmup W] [--print-body]"
+            );
+            std::process::exit(2)
+        };
+        let mut argv = std::env::args().skip(1);
+        while let Some(key) = argv.next() {
+            if key == "--print-body" {
+                args.print_body = true;
+                continue;
+            }
+            let Some(value) = argv.next() else { usage() };
+            let number = |v: &str| v.parse::<usize>().unwrap_or_else(|_| usage());
+            match key.as_str() {
+                "--url" => args.base_url = value,
+                "--mode" => args.mode = value,
+                "--n" => args.n = number(&value),
+                "--concurrency" => args.concurrency = number(&value),
+                "--warmup" => args.warmup = number(&value),
+                _ => usage(),
+            }
+        }
+        if !(args.mode == "seq" || args.mode == "conc") || args.n == 0 || args.concurrency == 0 {
+            usage();
+        }
+        // Every loop stays bounded.
+        if args.n > 1_000_000 {
+            eprintln!("--n is capped at 1000000");
+            std::process::exit(2);
+        }
+        args
+    }
+
+    fn in_flight(&self) -> usize {
+        if self.mode == "seq" { 1 } else { self.concurrency }
+    }
+}
+
+/// A valid SCEP profile with the seed example's properties (less the server-owned
+/// `lastModifiedDateTime`, which a write body never carries) and the same encoded size:
+/// 929 bytes, like `shared/bench/stub/request.json`.
+fn profile() -> IosScepCertificateProfile {
+    let mut eku = ExtendedKeyUsage::new("Client Authentication", "1.3.6.1.5.5.7.3.2");
+    eku.additional_data.insert("@odata.type".into(), "microsoft.graph.extendedKeyUsage".into());
+    let mut profile = IosScepCertificateProfile::builder()
+        .display_name("iOS SCEP - Corporate Wi-Fi (802.1X EAP-TLS)")
+        .description("802.1X EAP-TLS on corporate iOS")
+        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
+        .renewal_threshold_percentage(20)
+        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
+        .subject_alternative_name_type(SubjectAlternativeNameType::USER_PRINCIPAL_NAME)
+        .validity(14, CertificateValidityPeriodScale::Months)
+        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
+        .key_size(KeySize::Size2048)
+        .extended_key_usage(eku)
+        .build()
+        .expect("the load profile is valid");
+    profile.base.version = Some(7);
+    profile.subject_name_format_string = Some("CN={{UserPrincipalName}},OU=Mobile,O=Contoso".into());
+    profile.subject_alternative_name_format_string = Some("{{UserPrincipalName}}".into());
+    // Unmodelled properties of the seed example: kept in `additional_data` and written.
+    for (key, value) in [
+        ("assignmentStatus", "Assignment Status value"),
+        ("assignmentProgress", "Assignment Progress value"),
+        ("assignmentErrorMessage", "Assignment Error Message value"),
+    ] {
+        profile.additional_data.insert(key.into(), Value::from(value));
+    }
+    profile.validate().expect("still valid");
+    profile
+}
+
+struct Ctx {
+    configurations: DeviceConfigurations,
+    profile: IosScepCertificateProfile,
+}
+
+async fn one(ctx: &Ctx) {
+    let created = match ctx.configurations.create(&ctx.profile).await {
+        Ok(created) => created,
+        Err(e) => panic!("create failed: {e}"),
+    };
+    assert_eq!(created.base.id.as_deref(), Some(EXPECTED_ID), "unexpected id");
+    black_box(created);
+}
+
+async fn run_n(ctx: Arc<Ctx>, n: usize, in_flight: usize) {
+    if in_flight <= 1 {
+        for _ in 0..n {
+            one(&ctx).await;
+        }
+        return;
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..in_flight)
+        .map(|_| {
+            let (ctx, next) = (ctx.clone(), next.clone());
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    one(&ctx).await;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("worker panicked");
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let profile = profile();
+    if args.print_body {
+        let body = profile.to_write_json().expect("encode");
+        println!("{}", String::from_utf8_lossy(&body));
+        eprintln!("{} bytes", body.len());
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let bench = async move {
+        let client = GraphClient::builder().base_url(args.base_url.as_str()).bearer_token(DUMMY_TOKEN).build();
+        let client = client.expect("client");
+        let ctx = Arc::new(Ctx { configurations: client.device_configurations(), profile });
+        run_n(ctx.clone(), args.warmup, args.in_flight()).await;
+        let (cpu0, _) = rusage::now();
+        let start = Instant::now();
+        run_n(ctx, args.n, args.in_flight()).await;
+        let wall = start.elapsed().as_secs_f64();
+        let (cpu1, peak_rss_kb) = rusage::now();
+        println!(
+            "RESULT client=intune-graph mode={} n={} in_flight={} wall_s={:.4} rps={:.1} cpu_us_per_req={:.2} cpu_us_per_req_total={:.2} peak_rss_kb={}",
+            args.mode,
+            args.n,
+            args.in_flight(),
+            wall,
+            args.n as f64 / wall,
+            (cpu1 - cpu0) as f64 / args.n as f64,
+            cpu1 as f64 / (args.n + args.warmup) as f64,
+            peak_rss_kb
+        );
+    };
+    if std::env::var_os("BENCH_BLOCK_ON").is_some_and(|v| v == "1") {
+        runtime.block_on(bench);
+    } else {
+        runtime.block_on(async move { tokio::spawn(bench).await.expect("benchmark task panicked") });
+    }
+}
+
+/// `getrusage(RUSAGE_SELF)` without a `libc` dependency.
+mod rusage {
+    /// (user + system CPU time of the process in µs, peak RSS in KiB)
+    #[cfg(target_os = "linux")]
+    pub fn now() -> (u64, u64) {
+        use std::os::raw::{c_int, c_long};
+        #[repr(C)]
+        struct Timeval {
+            tv_sec: c_long,
+            tv_usec: c_long,
+        }
+        #[repr(C)]
+        struct Rusage {
+            ru_utime: Timeval,
+            ru_stime: Timeval,
+            ru_maxrss: c_long,
+            _rest: [c_long; 13],
+        }
+        unsafe extern "C" {
+            fn getrusage(who: c_int, usage: *mut Rusage) -> c_int;
+        }
+        const RUSAGE_SELF: c_int = 0;
+        let mut usage = std::mem::MaybeUninit::<Rusage>::zeroed();
+        // SAFETY: `Rusage` has the layout of Linux's `struct rusage`, and the call only
+        // writes into it.
+        let rc = unsafe { getrusage(RUSAGE_SELF, usage.as_mut_ptr()) };
+        assert_eq!(rc, 0, "getrusage failed");
+        // SAFETY: zero-initialised and filled in by a successful call.
+        let usage = unsafe { usage.assume_init() };
+        let micros = |t: &Timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+        (micros(&usage.ru_utime) + micros(&usage.ru_stime), usage.ru_maxrss as u64)
+    }
+
+    /// Not measured on this platform.
+    #[cfg(not(target_os = "linux"))]
+    pub fn now() -> (u64, u64) {
+        (0, 0)
+    }
+}

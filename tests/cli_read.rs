@@ -1,0 +1,189 @@
+//! `intune get` and `intune list` against an emulator in the test process: exact JSON,
+//! tables, paging, type filters and `$select`.
+
+mod cli_support;
+
+use cli_support::*;
+use intune_graph::{emulator::Emulator, odata::Query};
+use serde_json::{Value, json};
+
+/// Ten objects of several types (the first the full SCEP fixture), in creation order.
+fn seed(emu: &intune_graph::emulator::RunningEmulator) -> Vec<String> {
+    let mut ids = vec![emu.state().insert_raw(scep_fixture())];
+    for i in 1..10 {
+        let object = match i % 3 {
+            0 => root_profile(&format!("Root {i}")),
+            1 => scep_profile(&format!("SCEP {i}")),
+            _ => json!({
+                "@odata.type": "#microsoft.graph.windows10GeneralConfiguration",
+                "displayName": format!("Windows {i}"),
+                "passwordRequired": true,
+                "futureProperty": {"nested": [1, null, "x"]},
+                "description": null
+            }),
+        };
+        ids.push(emu.state().insert_raw(object));
+    }
+    ids
+}
+
+fn ids_of(items: &Value) -> Vec<String> {
+    items.as_array().expect("an array").iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_prints_exactly_what_the_service_sent() {
+    let emu = emulator().await;
+    let ids = seed(&emu);
+    for id in [&ids[0], &ids[2], &ids[3]] {
+        let run = run_at(&emu, "json", &["get", id], None).await;
+        run.assert_code(0);
+        let raw = raw_get(&emu, id).await;
+        assert_eq!(run.json(), reencoded(&raw), "lossless re-encoding of {id}");
+        // These objects hold nothing the crate normalizes: the output is the wire JSON.
+        assert_eq!(run.json(), raw, "{id}");
+    }
+    // The fixture keeps its offsets and 7 fractional digits.
+    let run = run_at(&emu, "json", &["get", &ids[0]], None).await;
+    assert_eq!(run.json()["lastModifiedDateTime"], "2026-03-14T09:26:53.5897932+01:00");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let table = run_at(&emu, "table", &["get", &ids[0]], None).await;
+    table.assert_code(0);
+    let lines = table.lines();
+    assert_eq!(lines.len(), 2, "{}", table.stdout);
+    for column in ["TYPE", "ID", "NAME", "MODIFIED"] {
+        assert!(lines[0].contains(column), "{}", lines[0]);
+    }
+    assert!(lines[1].starts_with("iosScepCertificateProfile "), "{}", lines[1]);
+    assert!(lines[1].contains(&ids[0]) && lines[1].contains("iOS SCEP - Corporate Wi-Fi"), "{}", lines[1]);
+    assert!(lines[1].ends_with("2026-03-14 08:26:53Z"), "modified, in UTC: {}", lines[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_all_streams_every_page_as_one_json_array() {
+    let emu = start(Emulator::new().page_size(3)).await;
+    let ids = seed(&emu);
+    let before = emu.state().requests();
+    let run = run_at(&emu, "json", &["list", "--all"], None).await;
+    run.assert_code(0);
+    assert_eq!(emu.state().requests() - before, 4, "10 objects in pages of 3");
+    let items = run.json();
+    assert_eq!(ids_of(&items), ids);
+    assert_eq!(items, reencoded_all(&raw_list(&emu, &Query::new()).await));
+    // One item per line between the brackets.
+    assert_eq!(run.lines().len(), 12, "{}", run.stdout);
+
+    let table = run_at(&emu, "table", &["list", "--all"], None).await;
+    table.assert_code(0);
+    let lines = table.lines();
+    assert_eq!(lines.len(), 11, "header and ten rows:\n{}", table.stdout);
+    assert!(lines[0].starts_with("TYPE") && lines[0].contains("MODIFIED"), "{}", lines[0]);
+    for (line, id) in lines[1..].iter().zip(&ids) {
+        assert!(line.contains(id.as_str()), "{line}");
+    }
+    assert_eq!(lines.iter().filter(|l| l.starts_with("TYPE")).count(), 1, "one header across pages");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_without_all_prints_one_page() {
+    let emu = start(Emulator::new().page_size(3)).await;
+    let ids = seed(&emu);
+    let run = run_at(&emu, "json", &["list"], None).await;
+    run.assert_code(0);
+    assert_eq!(ids_of(&run.json()), ids[..3]);
+    assert!(run.stderr.contains("--all"), "says there is more: {}", run.stderr);
+
+    let run = run_at(&emu, "json", &["list", "--top", "5"], None).await;
+    run.assert_code(0);
+    assert_eq!(ids_of(&run.json()), ids[..5]);
+
+    let table = run_at(&emu, "table", &["list", "--top", "4"], None).await;
+    table.assert_code(0);
+    assert_eq!(table.lines().len(), 5, "{}", table.stdout);
+
+    // An empty collection: an empty array, or a table with only its header.
+    emu.state().clear();
+    let run = run_at(&emu, "json", &["list", "--all"], None).await;
+    run.assert_code(0);
+    assert_eq!(run.json(), json!([]));
+    let table = run_at(&emu, "table", &["list"], None).await;
+    table.assert_code(0);
+    assert_eq!(table.lines().len(), 1);
+    assert!(table.stdout.starts_with("TYPE"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn type_filter_and_select() {
+    let emu = start(Emulator::new().page_size(2)).await;
+    let ids = seed(&emu);
+    let scep_ids: Vec<String> = [0, 1, 4, 7].iter().map(|&i| ids[i].clone()).collect();
+    for spelling in ["iosScepCertificateProfile", "microsoft.graph.iosScepCertificateProfile", SCEP] {
+        let run = run_at(&emu, "json", &["list", "--all", "--type", spelling], None).await;
+        run.assert_code(0);
+        assert_eq!(ids_of(&run.json()), scep_ids, "--type {spelling}");
+    }
+    let run = run_at(
+        &emu,
+        "json",
+        &["list", "--all", "--type", "iosScepCertificateProfile", "--filter", "displayName eq 'SCEP 4'"],
+        None,
+    )
+    .await;
+    run.assert_code(0);
+    assert_eq!(ids_of(&run.json()), [ids[4].clone()]);
+    let run =
+        run_at(&emu, "json", &["list", "--all", "--filter", "startswith(displayName,'Windows')"], None).await;
+    run.assert_code(0);
+    assert_eq!(ids_of(&run.json()), [ids[2].clone(), ids[5].clone(), ids[8].clone()]);
+
+    let run = run_at(
+        &emu,
+        "json",
+        &["list", "--all", "--type", "iosTrustedRootCertificate", "--select", "id,displayName"],
+        None,
+    )
+    .await;
+    run.assert_code(0);
+    let items = run.json();
+    assert_eq!(ids_of(&items), [ids[3].clone(), ids[6].clone(), ids[9].clone()]);
+    let query = Query::new().of_type(ROOT).select(["id", "displayName"]);
+    assert_eq!(items, reencoded_all(&raw_list(&emu, &query).await));
+    for item in items.as_array().unwrap() {
+        let mut keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["@odata.type", "displayName", "id"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_still_works_offline() {
+    let profile = scep_fixture();
+    let run = run_with(&["check", "-"], &[], Some(&bytes(&profile))).await;
+    run.assert_code(0);
+    assert_eq!(run.json(), profile);
+    let run = run_with(&["check", "--as", "create", "-"], &[], Some(&bytes(&profile))).await;
+    run.assert_code(0);
+    let body = run.json();
+    assert!(body.get("id").is_none() && body.get("createdDateTime").is_none());
+    assert_eq!(body["@odata.type"], SCEP);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_that_fails_midway_exits_1_and_leaves_the_array_open() {
+    // The second page's link points at another origin: the client refuses to follow it.
+    let foreign = url::Url::parse("http://127.0.0.2:9/").unwrap();
+    let emu = start(Emulator::new().page_size(3).link_origin(foreign)).await;
+    let ids = seed(&emu);
+    let run = run_at(&emu, "json", &["list", "--all"], None).await;
+    run.assert_code(1);
+    // The first page was printed as it arrived…
+    for id in &ids[..3] {
+        assert!(run.stdout.contains(id.as_str()), "{}", run.stdout);
+    }
+    assert!(!run.stdout.contains(ids[3].as_str()));
+    // …but the output does not parse as a complete listing.
+    assert!(serde_json::from_str::<Value>(&run.stdout).is_err(), "{}", run.stdout);
+    assert!(run.stderr.contains("after 1 page(s)"), "{}", run.stderr);
+    assert!(!run.stderr.contains(TOKEN));
+}
