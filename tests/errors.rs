@@ -1,37 +1,27 @@
 //! How a create fails: Graph and Intune error bodies, gateway pages, empty bodies, success
 //! bodies that do not decode, creates whose outcome is unknown, and the one safe retry.
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use intune_graph::{
     Error, GraphClient, RetryPolicy,
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, DeviceConfiguration,
-        IosScepCertificateProfile, KeySize, KeyUsages,
-    },
+    models::{DeviceConfiguration, IosScepCertificateProfile},
 };
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{method, path},
 };
 
-const SEED_RESPONSE: &str = include_str!("fixtures/seed-response-201.json");
+use common::SEED_RESPONSE;
 const TOKEN: &str = "tok-errors-42";
-const COLLECTION_PATH: &str = "/beta/deviceManagement/deviceConfigurations";
+use common::COLLECTION_PATH;
 const OPERATION: &str = "POST /beta/deviceManagement/deviceConfigurations";
 
 fn profile() -> IosScepCertificateProfile {
-    IosScepCertificateProfile::builder()
-        .display_name("iOS SCEP")
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonName)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
-        .build()
-        .unwrap()
+    common::scep_profile("iOS SCEP")
 }
 
 /// A server that answers every create with `response`, expecting exactly one request.

@@ -1,6 +1,8 @@
 //! The bearer token never shows: not in `Debug` of the client, its builder or the
 //! credential types, not in any error a create can produce, not in tracing output.
 
+mod common;
+
 use std::{
     io,
     sync::{Arc, Mutex, OnceLock},
@@ -10,9 +12,7 @@ use std::{
 use intune_graph::{
     Error, GraphClient, RetryPolicy,
     auth::{Secret, StaticToken},
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, IosScepCertificateProfile, KeySize, KeyUsages,
-    },
+    models::IosScepCertificateProfile,
 };
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -20,20 +20,11 @@ use wiremock::{
 };
 
 const TOKEN: &str = "tok-SECRET-123";
-const SEED_RESPONSE: &str = include_str!("fixtures/seed-response-201.json");
-const COLLECTION_PATH: &str = "/beta/deviceManagement/deviceConfigurations";
+use common::COLLECTION_PATH;
+use common::SEED_RESPONSE;
 
 fn profile() -> IosScepCertificateProfile {
-    IosScepCertificateProfile::builder()
-        .display_name("iOS SCEP")
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonName)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
-        .build()
-        .unwrap()
+    common::scep_profile("iOS SCEP")
 }
 
 fn assert_hidden(what: &str, text: &str) {

@@ -1,14 +1,13 @@
 //! The SCEP profile's trusted root (read, link with `$ref`, unlink, bind on create) and its
 //! managed device certificate states, all through the type-cast path.
 
+mod common;
+
 mod surface_support;
 
 use futures_util::StreamExt;
 use intune_graph::{
-    models::{
-        AppleSubjectNameFormat, CertificateIssuanceState, CertificateValidityPeriodScale, DevicePlatformType,
-        IosScepCertificateProfile, KeySize, KeyUsages,
-    },
+    models::{CertificateIssuanceState, DevicePlatformType},
     odata::Query,
 };
 use serde_json::json;
@@ -118,16 +117,7 @@ async fn create_binds_the_root_with_odata_bind() {
         .mount(&server)
         .await;
     let configs = client(&server).device_configurations();
-    let mut profile = IosScepCertificateProfile::builder()
-        .display_name("SCEP")
-        .scep_server_url("https://scep.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonName)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
-        .build()
-        .unwrap();
+    let mut profile = common::scep_profile("SCEP");
     configs.bind_root_certificate(&mut profile, "r1").unwrap();
     let created = configs.create(&profile).await.unwrap();
     assert_eq!(created.base.id.as_deref(), Some("s1"));

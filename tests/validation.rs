@@ -1,6 +1,8 @@
 //! Validation before sending: each rule names exactly the field it concerns, every problem
 //! is reported at once, and an invalid object never reaches the server unless asked.
 
+mod common;
+
 use intune_graph::{
     Error, GraphClient,
     models::{
@@ -342,7 +344,7 @@ async fn skip_validation_sends_an_invalid_profile() {
 #[test]
 fn builder_keeps_the_custom_attribute_san_whatever_the_call_order() {
     let build = |attribute_first: bool| {
-        let builder = IosScepCertificateProfile::builder();
+        let builder = common::scep_builder("SAN order");
         let builder = if attribute_first {
             builder
                 .subject_alternative_name_attribute("{{OnPremisesSamAccountName}}")
@@ -352,16 +354,7 @@ fn builder_keeps_the_custom_attribute_san_whatever_the_call_order() {
                 .subject_alternative_name_type(SubjectAlternativeNameType::USER_PRINCIPAL_NAME)
                 .subject_alternative_name_attribute("{{OnPremisesSamAccountName}}")
         };
-        builder
-            .display_name("SAN order")
-            .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-            .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-            .key_size(KeySize::Size2048)
-            .subject_name_format(AppleSubjectNameFormat::CommonName)
-            .validity(1, CertificateValidityPeriodScale::Years)
-            .renewal_threshold_percentage(20)
-            .build()
-            .unwrap()
+        builder.display_name("SAN order").build().unwrap()
     };
     for profile in [build(true), build(false)] {
         assert_eq!(
