@@ -11,7 +11,7 @@ use crate::{
     cloud::{NationalCloud, scope_for},
     error::{Error, Result},
     origin::{GraphOrigin, redirect_policy},
-    pipeline::{Pipeline, RetryPolicy},
+    pipeline::{AsyncSleep, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock},
 };
 
 /// The default base URL: Microsoft Graph beta in the global cloud.
@@ -102,6 +102,7 @@ pub struct GraphClientBuilder {
     deadline: Option<Duration>,
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
+    resilience: Resilience,
 }
 
 impl Default for GraphClientBuilder {
@@ -119,6 +120,7 @@ impl Default for GraphClientBuilder {
             deadline: None,
             max_response_bytes: 64 * 1024 * 1024,
             http: None,
+            resilience: Resilience::default(),
         }
     }
 }
@@ -186,8 +188,46 @@ impl GraphClientBuilder {
 
     /// Time limit of a whole call, retries and waits included (default: none, bounded by
     /// the retry policy).
+    ///
+    /// A retry whose wait would pass the deadline is not made: the call ends with the error
+    /// it has. Reaching the deadline ends the call with [`Error::DeadlineExceeded`], or with
+    /// [`Error::OutcomeUnknown`] when a create was in flight. Measured with tokio's clock.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// The client-wide retry budget (default [`RetryBudget::standard`]: 500 tokens, 5 per
+    /// retry, 10 per retry after a timeout, 1 back per first-attempt success). It stops
+    /// retry storms when the service fails: once spent, calls return their error instead of
+    /// retrying. Retries after a 429 with `Retry-After` are free. `None` turns it off.
+    pub fn retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.resilience.retry_budget = budget;
+        self
+    }
+
+    /// The client-side limit on writes (POST, PUT, PATCH, DELETE attempts, retries
+    /// included). Default [`RateLimit::intune_writes`]: 95 per 20 s, just under Intune's
+    /// 100 writes per 20 s per app per tenant. Bursts below it go out at once; above it,
+    /// writes wait on the client instead of drawing 429s. `None` turns it off (no cost
+    /// at all on the send path then).
+    pub fn write_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.resilience.write_rate_limit = limit;
+        self
+    }
+
+    /// How the client waits between attempts (default [`TokioSleep`](crate::TokioSleep)).
+    /// Tests inject a sleeper that records waits without waiting; load tests against an
+    /// emulator can scale time down.
+    pub fn sleep_impl(mut self, sleep: Arc<dyn AsyncSleep>) -> Self {
+        self.resilience.sleep = sleep;
+        self
+    }
+
+    /// Where wall-clock time comes from, for `Retry-After` HTTP dates and token expiry
+    /// (default [`SystemClock`](crate::SystemClock)).
+    pub fn wall_clock(mut self, clock: Arc<dyn WallClock>) -> Self {
+        self.resilience.clock = clock;
         self
     }
 
@@ -256,9 +296,18 @@ impl GraphClientBuilder {
                 .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
         };
         let credential_debug = format!("{credential:?}");
-        let tokens = TokenCache::new(credential, scopes);
-        let pipeline =
-            Pipeline::new(http, origin, tokens, user_agent, self.retry, self.max_response_bytes, self.deadline);
+        let clock = self.resilience.clock.clone();
+        let tokens = TokenCache::new(credential, scopes).with_clock(Arc::new(move || clock.now()));
+        let pipeline = Pipeline::new(
+            http,
+            origin,
+            tokens,
+            user_agent,
+            self.retry,
+            self.max_response_bytes,
+            self.deadline,
+        )
+        .with_resilience(self.resilience);
         Ok(GraphClient { inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }) })
     }
 }

@@ -47,6 +47,11 @@ pub struct DeviceConfigurations {
 }
 
 impl DeviceConfigurations {
+    /// The client this handle sends through.
+    pub(crate) fn client(&self) -> &GraphClient {
+        &self.client
+    }
+
     pub(crate) fn new(client: GraphClient) -> Self {
         DeviceConfigurations { client }
     }

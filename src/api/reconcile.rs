@@ -179,7 +179,10 @@ impl Identity {
     fn matches(&self, item: &DeviceConfiguration) -> bool {
         item.display_name() == Some(self.display_name.as_str())
             && strip_hash(item.odata_type()).eq_ignore_ascii_case(&self.odata_type)
-            && self.marker.as_deref().is_none_or(|m| item.base().description.as_deref().is_some_and(|d| d.contains(m)))
+            && self
+                .marker
+                .as_deref()
+                .is_none_or(|m| item.base().description.as_deref().is_some_and(|d| d.contains(m)))
     }
 }
 
@@ -214,7 +217,11 @@ impl DeviceConfigurations {
     /// `2xx`) still comes back when the lookup fails, when a `2xx` was seen but the object
     /// is not visible yet, or after `max_reposts` re-sends. [`Error::Config`] before
     /// sending when the object lacks what reconcile needs.
-    pub async fn create_with<T: GraphEntity>(&self, object: &T, options: CreateOptions) -> Result<Created<T>> {
+    pub async fn create_with<T: GraphEntity>(
+        &self,
+        object: &T,
+        options: CreateOptions,
+    ) -> Result<Created<T>> {
         let Some(by) = &options.reconcile else {
             return Ok(Created { object: self.create(object).await?, reconciled: false, reposts: 0 });
         };
@@ -233,7 +240,8 @@ impl DeviceConfigurations {
                 "create outcome unknown: looking for the object"
             );
             if !options.settle_delay.is_zero() {
-                tokio::time::sleep(options.settle_delay).await;
+                // Through the client's sleeper, so tests with an injected clock do not wait.
+                self.client().pipeline().sleep(options.settle_delay).await;
             }
             let found = match self.find(&identity, options.lookup_attempts).await {
                 Ok(found) => found,

@@ -1,33 +1,63 @@
-//! The one send path every call goes through:
-//! origin check → throttle gate → authorize → send → read (bounded) → classify → retry or
-//! return. Resource handles build an [`ApiRequest`]; this module owns everything after.
+//! The one send path every call goes through, in this fixed order:
+//!
+//! 1. **per call**: origin check, a fresh `client-request-id` (kept for every attempt),
+//!    the `graph.call` span, the call's deadline;
+//! 2. **per attempt**: the client-wide throttle pause, the write-rate limiter (writes
+//!    only), a token from the cache, the `graph.attempt` span, send, read the body
+//!    (bounded), classify;
+//! 3. **between attempts**: the retry decision (policy, hint, total wait, deadline, retry
+//!    budget) and the wait, through the injected [`AsyncSleep`].
+//!
+//! Resource handles build an [`ApiRequest`]; this module owns everything after.
 
+mod budget;
+mod rate_limit;
 mod request;
 pub(crate) mod retry;
 pub(crate) mod retry_after;
 mod throttle;
+mod time;
 
-use std::time::Duration;
+#[cfg(test)]
+mod fuzz_tests;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU32, Ordering},
+    },
+    time::Duration,
+};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
-    StatusCode,
+    Method, StatusCode,
     header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE},
 };
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
+use tokio::time::Instant;
+use tracing::{Instrument, field::Empty};
 
+pub use budget::RetryBudget;
+use budget::{RetryKind, TokenBucket};
+pub use rate_limit::RateLimit;
+use rate_limit::WriteLimiter;
 pub(crate) use request::ApiRequest;
-pub use retry::RetryPolicy;
 use request::{AttemptHeaders, build_attempt};
-use retry::{StatusVerdict, classify_status, classify_transport};
+pub use retry::RetryPolicy;
+use retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status, classify_transport};
 use throttle::ThrottleGate;
+pub use time::{AsyncSleep, SystemClock, TokioSleep, WallClock};
 
 use crate::{
     auth::cache::TokenCache,
     error::{DecodeError, Error, GraphError, OutcomeUnknown, TransportError, excerpt},
     origin::GraphOrigin,
 };
+
+/// The most of an error response's body that is read: enough for any Graph error
+/// document and an excerpt of an HTML gateway page, never the whole of a huge one.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// A response with a success status, body read in full.
 #[derive(Debug)]
@@ -76,7 +106,31 @@ impl RawResponse {
     }
 }
 
-/// Settings of the send path, fixed when the client is built.
+/// The optional, client-wide parts of the send path, set by the client builder.
+#[derive(Clone, Debug)]
+pub(crate) struct Resilience {
+    /// The retry budget (`None`: retries are limited by the policy alone).
+    pub(crate) retry_budget: Option<RetryBudget>,
+    /// The write-rate limit (`None`: off).
+    pub(crate) write_rate_limit: Option<RateLimit>,
+    /// How waits are done.
+    pub(crate) sleep: Arc<dyn AsyncSleep>,
+    /// Wall-clock time for HTTP-date hints.
+    pub(crate) clock: Arc<dyn WallClock>,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Resilience {
+            retry_budget: Some(RetryBudget::standard()),
+            write_rate_limit: Some(RateLimit::intune_writes()),
+            sleep: Arc::new(TokioSleep),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Settings and shared state of the send path, fixed when the client is built.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
     pub(crate) http: reqwest::Client,
@@ -87,6 +141,27 @@ pub(crate) struct Pipeline {
     pub(crate) max_response_bytes: usize,
     pub(crate) deadline: Option<Duration>,
     pub(crate) throttle: ThrottleGate,
+    budget: Option<TokenBucket>,
+    writes: Option<WriteLimiter>,
+    sleep: Arc<dyn AsyncSleep>,
+    clock: Arc<dyn WallClock>,
+}
+
+/// How far a call has got, readable after its future was dropped by the deadline.
+#[derive(Default)]
+struct Progress {
+    /// The attempt being made (1 for the first).
+    attempt: AtomicU32,
+    /// A request is on the wire (sent, or being sent) and its response not read yet.
+    in_flight: AtomicBool,
+}
+
+/// The 401 handling of one call: one forced token refresh, with the claims challenge.
+#[derive(Default)]
+struct AuthRetry {
+    force_refresh: bool,
+    refreshed: bool,
+    claims: Option<String>,
 }
 
 impl Pipeline {
@@ -108,6 +183,27 @@ impl Pipeline {
             max_response_bytes,
             deadline,
             throttle: ThrottleGate::new(),
+            budget: None,
+            writes: None,
+            sleep: Arc::new(TokioSleep),
+            clock: Arc::new(SystemClock),
+        }
+        .with_resilience(Resilience::default())
+    }
+
+    /// Replaces the retry budget, the write limiter, the sleeper and the clock.
+    pub(crate) fn with_resilience(mut self, resilience: Resilience) -> Self {
+        self.budget = resilience.retry_budget.map(TokenBucket::new);
+        self.writes = resilience.write_rate_limit.map(WriteLimiter::new);
+        self.sleep = resilience.sleep;
+        self.clock = resilience.clock;
+        self
+    }
+
+    /// Waits `duration` through the client's sleeper.
+    pub(crate) async fn sleep(&self, duration: Duration) {
+        if !duration.is_zero() {
+            self.sleep.sleep(duration).await;
         }
     }
 
@@ -120,134 +216,267 @@ impl Pipeline {
             "graph.call",
             method = %request.method,
             path = request.url.path(),
-            client_request_id = ?client_request_id,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
+            client_request_id = client_request_id.to_str().unwrap_or_default(),
+            attempts = Empty,
+            status = Empty,
+            request_id = Empty,
+            error = Empty,
         );
-        let attempts = self.attempts(&request, &client_request_id).instrument(span.clone());
+        let progress = Progress::default();
+        let deadline_at = self.deadline.map(|d| Instant::now() + d);
+        let call =
+            self.attempts(&request, &client_request_id, &progress, deadline_at).instrument(span.clone());
         let outcome = match self.deadline {
-            None => attempts.await,
-            Some(deadline) => tokio::time::timeout(deadline, attempts).await.unwrap_or_else(|_| {
-                Err(Error::DeadlineExceeded { operation: request.describe(), deadline, attempts: 0 })
-            }),
+            None => call.await,
+            Some(deadline) => match tokio::time::timeout(deadline, call).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(self.deadline_error(&request, &client_request_id, deadline, &progress)),
+            },
         };
-        if let Ok(response) = &outcome {
-            span.record("status", response.status.as_u16());
+        span.record("attempts", progress.attempt.load(Ordering::Relaxed));
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status.as_u16());
+            }
+            Err(error) => {
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                if let Some(id) = error.request_id() {
+                    span.record("request_id", id);
+                }
+                span.record("error", tracing::field::display(error_kind(error)));
+                tracing::debug!(parent: &span, error = %error, "call failed");
+            }
         }
         outcome
     }
 
-    async fn attempts(&self, request: &ApiRequest, client_request_id: &HeaderValue) -> Result<RawResponse, Error> {
+    async fn attempts(
+        &self,
+        request: &ApiRequest,
+        client_request_id: &HeaderValue,
+        progress: &Progress,
+        deadline_at: Option<Instant>,
+    ) -> Result<RawResponse, Error> {
         let idempotent = request.is_idempotent();
+        let is_write = matches!(request.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+        let max_attempts = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
         let mut attempt: u32 = 1;
+        // Time spent waiting for this call (backoff, hints, throttle pauses).
         let mut waited = Duration::ZERO;
-        let mut force_refresh = false;
-        let mut refreshed_after_401 = false;
-        let mut claims: Option<String> = None;
+        let mut delay_before = Duration::ZERO;
+        let mut auth = AuthRetry::default();
+        // What the last retry took from the budget, returned if the call succeeds.
+        let mut last_cost: Option<u32> = None;
+        // Up to where (on the throttle gate's scale) this call's own retry wait reached.
+        let mut covered_to: u64 = 0;
         loop {
-            waited += self.throttle.wait().await;
-            let authorization = self.tokens.authorization(force_refresh, claims.as_deref()).await?;
-            force_refresh = false;
+            progress.attempt.store(attempt, Ordering::Relaxed);
+            let gate_allowance = self.retry.max_total_wait.saturating_sub(waited);
+            let mut paused = self.throttle.wait(&*self.sleep, gate_allowance, covered_to).await;
+            waited += paused;
+            let mut limited = Duration::ZERO;
+            if let (true, Some(limiter)) = (is_write, &self.writes) {
+                limited = limiter.reserve(Instant::now());
+                if !limited.is_zero() {
+                    let covered = self.throttle.point_after(limited);
+                    self.sleep(limited).await;
+                    // A 429 may have paused the client while this write waited its turn.
+                    let gate_allowance = self.retry.max_total_wait.saturating_sub(waited);
+                    let more = self.throttle.wait(&*self.sleep, gate_allowance, covered).await;
+                    waited += more;
+                    paused += more;
+                }
+            }
+            // The claims challenge is answered once; later attempts use the cached token.
+            let claims = auth.claims.take();
+            let authorization = self.tokens.authorization(auth.force_refresh, claims.as_deref()).await?;
+            auth.force_refresh = false;
             let http_request = build_attempt(
                 request,
                 AttemptHeaders { authorization, client_request_id, user_agent: &self.user_agent, attempt },
             );
-            let (verdict, hint, failure) = match self.exchange(http_request).await? {
-                Exchange::Transport(e) => {
-                    let verdict = classify_transport(&e, idempotent);
-                    tracing::debug!(attempt, error = %e, ?verdict, "transport failure");
-                    (verdict, None, Failure::Transport(e))
+            let span = tracing::debug_span!(
+                "graph.attempt",
+                attempt,
+                delay_ms = duration_ms(delay_before + paused + limited),
+                throttle_wait_ms = duration_ms(paused),
+                rate_limit_wait_ms = duration_ms(limited),
+                status = Empty,
+                request_id = Empty,
+                verdict = Empty,
+            );
+            let exchange = self.exchange(http_request, progress, idempotent).instrument(span.clone()).await?;
+
+            let (verdict, hint, kind, failure) = match exchange {
+                Exchange::Transport { error, status } => {
+                    let verdict = classify_transport(&error, idempotent);
+                    let kind = if error.is_timeout() { RetryKind::Timeout } else { RetryKind::Error };
+                    tracing::debug!(parent: &span, error = %error, "transport failure");
+                    (verdict, None, kind, Failure::Transport { error, status })
                 }
                 Exchange::Response { status, headers, body } => {
-                    let hint = retry_after::parse_retry_after(&headers, chrono::Utc::now());
+                    let hint = retry_after::has_hint(&headers)
+                        .then(|| retry_after::parse_retry_after(&headers, self.clock.now()))
+                        .flatten();
                     let verdict = classify_status(status, idempotent, hint.is_some());
-                    tracing::debug!(
-                        attempt,
-                        status = status.as_u16(),
-                        request_id = headers.get("request-id").and_then(|v| v.to_str().ok()),
-                        ?verdict,
-                        "response"
-                    );
+                    span.record("status", status.as_u16());
+                    if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
+                        span.record("request_id", id);
+                    }
                     if verdict == StatusVerdict::Success {
+                        span.record("verdict", tracing::field::debug(verdict));
+                        if let Some(budget) = &self.budget {
+                            budget.succeeded(last_cost);
+                        }
                         return Ok(RawResponse {
                             status,
                             body,
                             operation_hint: summary(request, client_request_id),
                         });
                     }
-                    (verdict, hint, Failure::Status { status, headers, body })
+                    let throttled = status == StatusCode::TOO_MANY_REQUESTS;
+                    if let (true, Some(h)) = (throttled, hint) {
+                        // Every task of this client waits, whether or not this call retries.
+                        if h <= self.retry.max_retry_after {
+                            self.throttle.pause_for(h);
+                        }
+                    }
+                    let kind =
+                        if throttled && hint.is_some() { RetryKind::Throttled } else { RetryKind::Error };
+                    (verdict, hint, kind, Failure::Status { status, headers, body })
                 }
             };
+            span.record("verdict", tracing::field::debug(verdict));
 
-            if verdict == StatusVerdict::Unauthorized && !refreshed_after_401 {
+            if verdict == StatusVerdict::Unauthorized && !auth.refreshed {
                 // One forced refresh: the cached token may have been revoked or expired early,
                 // or the service asks for new claims (continuous access evaluation).
-                refreshed_after_401 = true;
-                force_refresh = true;
+                auth.refreshed = true;
+                auth.force_refresh = true;
                 if let Failure::Status { headers, .. } = &failure {
-                    claims = headers
+                    auth.claims = headers
                         .get(WWW_AUTHENTICATE)
                         .and_then(|v| v.to_str().ok())
                         .and_then(crate::auth::challenge::parse_claims_challenge);
                 }
+                delay_before = Duration::ZERO;
                 attempt += 1;
                 continue;
             }
 
-            let hint_too_long = hint.is_some_and(|h| h > self.retry.max_retry_after);
-            if verdict == StatusVerdict::Retry && attempt < self.retry.max_attempts && !hint_too_long {
-                let delay = self.retry.delay(attempt + 1, hint, fastrand::f64());
-                if waited + delay <= self.retry.max_total_wait {
-                    if let (Some(h), Failure::Status { status: StatusCode::TOO_MANY_REQUESTS, .. }) = (hint, &failure) {
-                        self.throttle.pause_for(h);
-                    }
-                    tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
-                    tokio::time::sleep(delay).await;
-                    waited += delay;
-                    attempt += 1;
-                    continue;
+            if verdict == StatusVerdict::Retry {
+                match self.retry_delay(attempt, max_attempts, hint, waited, deadline_at) {
+                    Err(reason) => tracing::debug!(parent: &span, reason, "not retrying"),
+                    Ok(delay) => match self.budget.as_ref().map_or(Some(0), |b| b.acquire(kind)) {
+                        None => {
+                            tracing::debug!(parent: &span, reason = "retry budget exhausted", "not retrying")
+                        }
+                        Some(cost) => {
+                            last_cost = Some(cost);
+                            tracing::debug!(parent: &span, delay_ms = duration_ms(delay), "retrying");
+                            covered_to = self.throttle.point_after(delay);
+                            self.sleep(delay).await;
+                            waited += delay;
+                            delay_before = delay;
+                            attempt += 1;
+                            continue;
+                        }
+                    },
                 }
             }
 
             return Err(match verdict {
-                StatusVerdict::OutcomeUnknown => self.unknown_outcome(request, client_request_id, attempt, failure, hint),
+                StatusVerdict::OutcomeUnknown => {
+                    self.unknown_outcome(request, client_request_id, attempt, failure, hint)
+                }
                 _ => self.final_error(request, client_request_id, attempt, failure, hint),
             });
         }
     }
 
+    /// The wait before the next attempt, or why there is none.
+    fn retry_delay(
+        &self,
+        attempt: u32,
+        max_attempts: u32,
+        hint: Option<Duration>,
+        waited: Duration,
+        deadline_at: Option<Instant>,
+    ) -> Result<Duration, &'static str> {
+        if attempt >= max_attempts {
+            return Err("attempts exhausted");
+        }
+        if hint.is_some_and(|h| h > self.retry.max_retry_after) {
+            return Err("retry hint longer than max_retry_after");
+        }
+        let delay = self.retry.delay(attempt + 1, hint, fastrand::f64());
+        if waited.saturating_add(delay) > self.retry.max_total_wait {
+            return Err("the wait would exceed max_total_wait");
+        }
+        if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
+            return Err("the wait would pass the call's deadline");
+        }
+        Ok(delay)
+    }
+
+    /// The error for a call cut short by its deadline: an unknown outcome when a create
+    /// was on the wire, else [`Error::DeadlineExceeded`].
+    fn deadline_error(
+        &self,
+        request: &ApiRequest,
+        client_request_id: &HeaderValue,
+        deadline: Duration,
+        progress: &Progress,
+    ) -> Error {
+        let attempts = progress.attempt.load(Ordering::Relaxed);
+        if !request.is_idempotent() && progress.in_flight.load(Ordering::Relaxed) {
+            let mut unknown = self.outcome_unknown(request, client_request_id, None, None, None);
+            unknown.deadline = Some(deadline);
+            return unknown.into();
+        }
+        Error::DeadlineExceeded { operation: request.describe(), deadline, attempts }
+    }
+
     /// Sends one attempt and reads its body (bounded). A transport failure, including a
-    /// body that breaks off after the status arrived, is returned for classification.
-    async fn exchange(&self, http_request: reqwest::Request) -> Result<Exchange, Error> {
+    /// success body that breaks off after the status arrived, is returned for
+    /// classification.
+    async fn exchange(
+        &self,
+        http_request: reqwest::Request,
+        progress: &Progress,
+        idempotent: bool,
+    ) -> Result<Exchange, Error> {
+        progress.in_flight.store(!idempotent, Ordering::Relaxed);
+        let result = self.exchange_inner(http_request).await;
+        progress.in_flight.store(false, Ordering::Relaxed);
+        result
+    }
+
+    async fn exchange_inner(&self, http_request: reqwest::Request) -> Result<Exchange, Error> {
         let response = match self.http.execute(http_request).await {
             Ok(response) => response,
-            Err(e) => return Ok(Exchange::Transport(e)),
+            Err(e) => return Ok(Exchange::Transport { error: e.without_url(), status: None }),
         };
         let status = response.status();
         let headers = response.headers().clone();
-        match self.read_body(response).await {
-            Ok(body) => Ok(Exchange::Response { status, headers, body }),
-            Err(BodyFailure::TooLarge) => Err(Error::BodyTooLarge { status, limit: self.max_response_bytes }),
-            Err(BodyFailure::Transport(e)) => Ok(Exchange::Transport(e)),
-        }
-    }
-
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Bytes, BodyFailure> {
-        let limit = self.max_response_bytes;
-        if let Some(length) = response.content_length() {
-            if length > limit as u64 {
-                return Err(BodyFailure::TooLarge);
+        if status.is_success() {
+            match read_body(response, self.max_response_bytes).await {
+                Ok(body) => Ok(Exchange::Response { status, headers, body }),
+                Err(BodyFailure::TooLarge) => {
+                    Err(Error::BodyTooLarge { status, limit: self.max_response_bytes })
+                }
+                Err(BodyFailure::Transport(e)) => {
+                    Ok(Exchange::Transport { error: e.without_url(), status: Some(status) })
+                }
             }
-            return response.bytes().await.map_err(BodyFailure::Transport);
+        } else {
+            // An error status is the answer, whatever happens to its body: keep the status
+            // with as much of the body as arrives (within a small bound).
+            let body = read_error_body(response, self.max_response_bytes.min(ERROR_BODY_LIMIT)).await;
+            Ok(Exchange::Response { status, headers, body })
         }
-        let mut body = BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
-            if body.len() + chunk.len() > limit {
-                return Err(BodyFailure::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body.freeze())
     }
 
     fn transport_failure(
@@ -256,10 +485,16 @@ impl Pipeline {
         client_request_id: &HeaderValue,
         attempts: u32,
         source: reqwest::Error,
-        idempotent: bool,
+        status: Option<StatusCode>,
     ) -> Error {
-        if !idempotent && !source.is_connect() {
-            return self.unknown_outcome(request, client_request_id, attempts, Failure::Transport(source), None);
+        if !request.is_idempotent() && !source.is_connect() && !source.is_redirect() && !source.is_builder() {
+            return self.unknown_outcome(
+                request,
+                client_request_id,
+                attempts,
+                Failure::Transport { error: source, status },
+                None,
+            );
         }
         Error::from(TransportError {
             operation: request.describe(),
@@ -269,6 +504,7 @@ impl Pipeline {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn graph_error(
         &self,
         request: &ApiRequest,
@@ -300,8 +536,8 @@ impl Pipeline {
         hint: Option<Duration>,
     ) -> Error {
         match failure {
-            Failure::Transport(source) => {
-                self.transport_failure(request, client_request_id, attempts, source, request.is_idempotent())
+            Failure::Transport { error, status } => {
+                self.transport_failure(request, client_request_id, attempts, error, status)
             }
             Failure::Status { status, headers, body } => {
                 self.graph_error(request, client_request_id, attempts, status, &headers, &body, hint).into()
@@ -317,32 +553,55 @@ impl Pipeline {
         failure: Failure,
         hint: Option<Duration>,
     ) -> Error {
-        let (status, graph_error, transport) = match failure {
-            Failure::Transport(e) => (None, None, Some(e)),
-            Failure::Status { status, headers, body } => (
-                Some(status),
-                Some(Box::new(self.graph_error(request, client_request_id, attempts, status, &headers, &body, hint))),
-                None,
-            ),
+        let unknown = match failure {
+            Failure::Transport { error, status } => {
+                self.outcome_unknown(request, client_request_id, status, None, Some(error))
+            }
+            Failure::Status { status, headers, body } => {
+                let graph =
+                    self.graph_error(request, client_request_id, attempts, status, &headers, &body, hint);
+                self.outcome_unknown(request, client_request_id, Some(status), Some(Box::new(graph)), None)
+            }
         };
-        Error::from(OutcomeUnknown {
+        unknown.into()
+    }
+
+    fn outcome_unknown(
+        &self,
+        request: &ApiRequest,
+        client_request_id: &HeaderValue,
+        status: Option<StatusCode>,
+        graph_error: Option<Box<GraphError>>,
+        transport: Option<reqwest::Error>,
+    ) -> OutcomeUnknown {
+        OutcomeUnknown {
             operation: request.describe(),
             client_request_id: client_request_id.to_str().unwrap_or_default().to_owned(),
             body: request.body.clone().unwrap_or_default(),
             status,
             graph_error,
             transport,
-        })
+            deadline: None,
+        }
     }
 }
 
 enum Exchange {
-    Transport(reqwest::Error),
-    Response { status: StatusCode, headers: HeaderMap, body: Bytes },
+    /// No usable response: nothing arrived, or a success body broke off (`status` then
+    /// says which status had arrived).
+    Transport {
+        error: reqwest::Error,
+        status: Option<StatusCode>,
+    },
+    Response {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
 }
 
 enum Failure {
-    Transport(reqwest::Error),
+    Transport { error: reqwest::Error, status: Option<StatusCode> },
     Status { status: StatusCode, headers: HeaderMap, body: Bytes },
 }
 
@@ -351,10 +610,61 @@ enum BodyFailure {
     Transport(reqwest::Error),
 }
 
+/// Reads a success body in full, refusing one larger than `limit`.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes, BodyFailure> {
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Err(BodyFailure::TooLarge);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyFailure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Reads at most `limit` bytes of an error body; a body that breaks off or runs longer is
+/// cut where it stopped.
+async fn read_error_body(mut response: reqwest::Response, limit: usize) -> Bytes {
+    let mut body = BytesMut::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    body.freeze()
+}
+
 fn summary(request: &ApiRequest, client_request_id: &HeaderValue) -> ApiRequestSummary {
     ApiRequestSummary {
         client_request_id: client_request_id.clone(),
         method: request.method.clone(),
         path: request.url.path().to_owned(),
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A short, stable name of the error kind for the `error` field of the call span.
+fn error_kind(error: &Error) -> &'static str {
+    match error {
+        Error::Graph(_) => "graph",
+        Error::Validation(_) => "validation",
+        Error::Decode(_) => "decode",
+        Error::Transport(e) if e.is_timeout() => "timeout",
+        Error::Transport(e) if e.is_connect() => "connect",
+        Error::Transport(_) => "transport",
+        Error::OutcomeUnknown(_) => "outcome_unknown",
+        Error::Auth(_) => "auth",
+        Error::Origin(_) => "origin",
+        Error::DeadlineExceeded { .. } => "deadline",
+        Error::BodyTooLarge { .. } => "body_too_large",
+        _ => "other",
     }
 }

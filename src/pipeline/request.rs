@@ -89,7 +89,8 @@ mod tests {
 
     #[test]
     fn post_carries_body_and_headers() {
-        let url = Url::parse("https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations").unwrap();
+        let url =
+            Url::parse("https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations").unwrap();
         let request = ApiRequest::new(Method::POST, url.clone()).with_json_body(&b"{\"a\":1}"[..]);
         let crid = HeaderValue::from_static("6f0c7f36-9f6c-4f51-9d36-2a3b2b1c0d11");
         let ua = HeaderValue::from_static("intune-graph/test");

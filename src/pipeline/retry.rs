@@ -10,9 +10,17 @@ use reqwest::StatusCode;
 
 /// The retry strategy of a client.
 ///
-/// Defaults: 6 attempts in all, full-jitter exponential backoff from 2 s capped at 60 s
-/// when the server gives no hint, server hints honoured up to 330 s, and at most 10 minutes
-/// of waiting per call.
+/// Defaults: 6 attempts in all, full-jitter exponential backoff from 2 s capped at 60 s,
+/// server hints (`Retry-After` in every form) honoured up to 330 s, and at most 10 minutes
+/// of waiting per call. The wait before a retry is the larger of the hint and the jittered
+/// backoff, so it is never shorter than the service asked for.
+///
+/// What is retried: 429, 503, 504 and transport failures (connect errors, timeouts,
+/// resets) for GET, PUT, PATCH and DELETE; for POST (a create) only 429, 503 with a retry hint, and failures to connect,
+/// because anything else may have created the object (see
+/// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)). A 401 is retried once with a
+/// fresh token. The client-wide [`RetryBudget`](crate::RetryBudget) can stop retries
+/// earlier.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -74,15 +82,16 @@ impl RetryPolicy {
         self
     }
 
-    /// The wait before attempt `next_attempt` (2 for the first retry): the server's hint
-    /// when there is one, else full jitter `U(0, min(max, base·2^(n−2)))`.
+    /// The wait before attempt `next_attempt` (2 for the first retry): full jitter
+    /// `U(0, min(max, base·2^(n−2)))`, but never less than the server's hint.
+    ///
+    /// Taking the larger of the two keeps tasks that were throttled together from all
+    /// coming back at the instant the hint ends.
     pub(crate) fn delay(&self, next_attempt: u32, hint: Option<Duration>, random_unit: f64) -> Duration {
-        if let Some(hint) = hint {
-            return hint;
-        }
         let exponent = next_attempt.saturating_sub(2).min(30);
         let ceiling = self.base_delay.saturating_mul(1u32 << exponent).min(self.max_delay);
-        ceiling.mul_f64(random_unit.clamp(0.0, 1.0))
+        let backoff = ceiling.mul_f64(if random_unit.is_nan() { 0.0 } else { random_unit.clamp(0.0, 1.0) });
+        hint.map_or(backoff, |hint| hint.max(backoff))
     }
 }
 
@@ -118,9 +127,15 @@ pub(crate) fn classify_status(status: StatusCode, idempotent: bool, has_hint: bo
 }
 
 /// What a transport failure means for the call.
+///
+/// A connect failure means nothing reached the server: safe for every method. A refused
+/// redirect (another origin, too many hops) or a request that could not be built is final.
+/// Anything else (a timeout, a reset, a response that broke off) is retried for idempotent
+/// methods and leaves a POST's outcome unknown.
 pub(crate) fn classify_transport(error: &reqwest::Error, idempotent: bool) -> StatusVerdict {
-    // A connect failure means nothing reached the server: safe for every method.
-    if error.is_connect() || idempotent {
+    if error.is_redirect() || error.is_builder() {
+        StatusVerdict::Fail
+    } else if error.is_connect() || idempotent {
         StatusVerdict::Retry
     } else {
         StatusVerdict::OutcomeUnknown
@@ -164,7 +179,11 @@ mod tests {
         assert_eq!(p.delay(4, None, 0.5), Duration::from_secs(4));
         assert_eq!(p.delay(20, None, 1.0), Duration::from_secs(60));
         assert_eq!(p.delay(3, None, 0.0), Duration::ZERO);
+        assert_eq!(p.delay(3, None, f64::NAN), Duration::ZERO);
         assert_eq!(p.delay(2, Some(Duration::from_millis(2128)), 0.0), Duration::from_millis(2128));
+        // Never less than the hint; jitter may add to a short one.
+        assert_eq!(p.delay(2, Some(Duration::from_millis(200)), 0.5), Duration::from_secs(1));
+        assert_eq!(p.delay(2, Some(Duration::from_secs(315)), 1.0), Duration::from_secs(315));
     }
 
     #[test]

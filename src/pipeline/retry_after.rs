@@ -24,7 +24,7 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Opti
             let Ok(text) = value.to_str() else { continue };
             for piece in text.split(',') {
                 if let Some(ms) = parse_seconds(piece.trim()) {
-                    consider(Duration::from_secs_f64(ms / 1000.0));
+                    consider(ceil_to_millis(ms));
                 }
             }
         }
@@ -37,12 +37,19 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Opti
         }
         for piece in text.split(',') {
             if let Some(seconds) = parse_seconds(piece.trim()) {
-                consider(ceil_millis(seconds));
+                consider(ceil_to_millis(seconds * 1000.0));
             }
         }
     }
     best.map(|d| d.min(MAX_HINT))
 }
+
+/// Whether any header that may carry a hint is present (the clock is read only then).
+pub(crate) fn has_hint(headers: &HeaderMap) -> bool {
+    HINT_HEADERS.iter().any(|name| headers.contains_key(*name))
+}
+
+const HINT_HEADERS: [&str; 3] = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
 
 /// A non-negative, finite decimal number.
 fn parse_seconds(text: &str) -> Option<f64> {
@@ -53,10 +60,13 @@ fn parse_seconds(text: &str) -> Option<f64> {
     (value.is_finite() && value >= 0.0).then_some(value)
 }
 
-/// Seconds rounded up to the next millisecond, never truncated to zero.
-fn ceil_millis(seconds: f64) -> Duration {
-    let millis = (seconds * 1000.0).ceil().min(MAX_HINT.as_millis() as f64);
-    Duration::from_millis(millis as u64)
+/// Milliseconds rounded up to a whole millisecond, never truncated to zero. A value within
+/// a nanosecond of a whole millisecond is that millisecond (`2.128 * 1000` is not quite
+/// 2128 in floating point).
+fn ceil_to_millis(millis: f64) -> Duration {
+    let nearest = millis.round();
+    let millis = if (millis - nearest).abs() < 1e-6 { nearest } else { millis.ceil() };
+    Duration::from_millis(millis.min(MAX_HINT.as_millis() as f64) as u64)
 }
 
 /// An HTTP date (RFC 9110 IMF-fixdate, or RFC 2822 forms) as a delay from `now`.
@@ -102,7 +112,10 @@ mod tests {
     fn http_dates_are_utc_and_past_means_now() {
         assert_eq!(hint(&[("retry-after", "Thu, 26 Nov 2026 12:02:00 GMT")]), Some(Duration::from_secs(120)));
         assert_eq!(hint(&[("retry-after", "Thu, 26 Nov 2026 11:00:00 GMT")]), Some(Duration::ZERO));
-        assert_eq!(hint(&[("retry-after", "Thu, 26 Nov 2026 13:00:30 +0100")]), Some(Duration::from_secs(30)));
+        assert_eq!(
+            hint(&[("retry-after", "Thu, 26 Nov 2026 13:00:30 +0100")]),
+            Some(Duration::from_secs(30))
+        );
     }
 
     #[test]
@@ -111,7 +124,10 @@ mod tests {
         assert_eq!(hint(&[("x-ms-retry-after-ms", "250")]), Some(Duration::from_millis(250)));
         assert_eq!(hint(&[("retry-after", "5, 9")]), Some(Duration::from_secs(9)));
         assert_eq!(hint(&[("retry-after", "3"), ("retry-after", "4")]), Some(Duration::from_secs(4)));
-        assert_eq!(hint(&[("retry-after", "2"), ("retry-after-ms", "2500")]), Some(Duration::from_millis(2500)));
+        assert_eq!(
+            hint(&[("retry-after", "2"), ("retry-after-ms", "2500")]),
+            Some(Duration::from_millis(2500))
+        );
     }
 
     #[test]
@@ -121,5 +137,13 @@ mod tests {
         }
         assert_eq!(hint(&[]), None);
         assert_eq!(hint(&[("retry-after", "99999999999")]), Some(MAX_HINT));
+        // Far beyond what a Duration holds: capped, never a panic.
+        let huge = "9".repeat(40);
+        assert_eq!(hint(&[("retry-after-ms", &huge)]), Some(MAX_HINT));
+        assert_eq!(hint(&[("retry-after", &huge)]), Some(MAX_HINT));
+        assert_eq!(hint(&[("retry-after-ms", "1.5")]), Some(Duration::from_millis(2)));
+        for (text, millis) in [("0.001", 1), ("1.234", 1234), ("2.128", 2128), ("0.3", 300), ("4.1", 4100)] {
+            assert_eq!(hint(&[("retry-after", text)]), Some(Duration::from_millis(millis)), "{text}");
+        }
     }
 }

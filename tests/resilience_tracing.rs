@@ -1,0 +1,150 @@
+//! Observability: a span per call and per attempt with method, path (no query), status,
+//! attempt, delay, request-id and client-request-id; never a token, never a query value.
+
+mod resilience_support;
+
+use std::{
+    io,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use resilience_support::*;
+use serde_json::{Value, json};
+use tracing_subscriber::fmt::{MakeWriter, format::FmtSpan};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn subscriber(capture: &Capture) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish()
+}
+
+#[tokio::test]
+async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .insert_header("request-id", "req-429"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("request-id", "req-201")
+                .set_body_json(created_body("id-1", "p")),
+        )
+        .mount(&server)
+        .await;
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(subscriber(&capture));
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    client.device_configurations().create(&profile("p")).await.unwrap();
+    assert_eq!(sleep.waits(), [Duration::from_secs(1)]);
+
+    let out = capture.text();
+    let crid = server.received_requests().await.unwrap()[0].headers["client-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for needle in [
+        "graph.call{",
+        "method=POST",
+        "path=\"/beta/deviceManagement/deviceConfigurations\"",
+        &format!("client_request_id=\"{crid}\""),
+        "graph.attempt{attempt=1",
+        "status=429",
+        "request_id=\"req-429\"",
+        "graph.attempt{attempt=2 delay_ms=1000",
+        "status=201",
+        "request_id=\"req-201\"",
+        "verdict=Retry",
+        "verdict=Success",
+        "attempts=2 status=201",
+        "retrying delay_ms=1000",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    assert!(!out.contains(TOKEN), "token leaked:\n{out}");
+    assert!(!out.contains("Bearer"), "authorization leaked:\n{out}");
+}
+
+#[tokio::test]
+async fn query_values_and_tokens_stay_out_of_failures_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"code": "BadRequest", "message": "no"}})),
+        )
+        .mount(&server)
+        .await;
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(subscriber(&capture));
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let error = client
+        .get_json::<Value>("deviceManagement/deviceConfigurations?$filter=displayName%20eq%20'QUERY-SECRET'")
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    // A transport failure too (nothing listens there).
+    let refused = refused_addr().await;
+    let other = builder(&format!("http://{refused}"), &sleep)
+        .retry_policy(intune_graph::RetryPolicy::none())
+        .build()
+        .unwrap();
+    other
+        .get_json::<Value>("deviceManagement/deviceConfigurations?$skiptoken=QUERY-SECRET")
+        .await
+        .unwrap_err();
+
+    let out = capture.text();
+    assert!(
+        out.contains("status=400") && out.contains("error=graph") && out.contains("error=connect"),
+        "{out}"
+    );
+    assert!(!out.contains("QUERY-SECRET"), "query value leaked:\n{out}");
+    assert!(!out.contains(TOKEN), "token leaked:\n{out}");
+    assert!(!error.to_string().contains("QUERY-SECRET"));
+}
