@@ -87,6 +87,7 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
         }
     };
 
+    let stop = StopSignals::install();
     let base_url = running.base_url();
     let lines = [
         ("base_url", base_url.to_string()),
@@ -130,7 +131,7 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
         running.origin(),
     );
 
-    wait_for_stop().await;
+    stop.wait().await;
     let state = running.state().clone();
     running.shutdown().await;
     eprintln!(
@@ -144,18 +145,36 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
     Outcome::Success
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_stop() {
+/// Ctrl-C, or SIGTERM on Unix. Handlers are installed when this is created, so a signal
+/// that arrives right after the `base_url=` line is printed is not lost (it would otherwise
+/// kill the process with the default action).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals =
+                signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
+            StopSignals { signals: signals.ok() }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
