@@ -56,7 +56,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let emulator = Emulator::new().start().await?;
         eprintln!("no credentials configured: using the embedded emulator at {}", emulator.base_url());
-        let client = GraphClient::builder().base_url(emulator.base_url().as_str()).bearer_token(emulator.token()).build()?;
+        let client = GraphClient::builder()
+            .base_url(emulator.base_url().as_str())
+            .bearer_token(emulator.token())
+            .build()?;
         _emulator = Some(emulator);
         client
     };

@@ -269,9 +269,8 @@ impl GraphClientBuilder {
         })?;
         let cloud = self.cloud.unwrap_or(NationalCloud::Global);
         let base_url = match &self.base_url {
-            Some(text) => {
-                Url::parse(text.trim_end_matches('/')).map_err(|e| Error::Config(format!("base URL {text:?}: {e}")))?
-            }
+            Some(text) => Url::parse(text.trim_end_matches('/'))
+                .map_err(|e| Error::Config(format!("base URL {text:?}: {e}")))?,
             None => cloud.graph_base_url(),
         };
         let base_url = Url::parse(base_url.as_str().trim_end_matches('/'))
@@ -282,7 +281,8 @@ impl GraphClientBuilder {
             (None, Some(_)) => vec![scope_for(&base_url)],
             (None, None) => vec![cloud.scope()],
         };
-        let user_agent = self.user_agent.unwrap_or_else(|| concat!("intune-graph/", env!("CARGO_PKG_VERSION")).into());
+        let user_agent =
+            self.user_agent.unwrap_or_else(|| concat!("intune-graph/", env!("CARGO_PKG_VERSION")).into());
         let user_agent =
             HeaderValue::try_from(user_agent).map_err(|e| Error::Config(format!("user agent: {e}")))?;
         let http = match self.http {
@@ -308,6 +308,8 @@ impl GraphClientBuilder {
             self.deadline,
         )
         .with_resilience(self.resilience);
-        Ok(GraphClient { inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }) })
+        Ok(GraphClient {
+            inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }),
+        })
     }
 }

@@ -55,12 +55,12 @@ mod pipeline;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
+pub use bytes::Bytes;
 pub use client::{DEFAULT_BASE_URL, GraphClient, GraphClientBuilder};
 pub use cloud::NationalCloud;
 pub use error::{Error, Result};
-pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
-pub use bytes::Bytes;
 pub use odata::{Page, Query};
+pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
 pub use reqwest::{Method, StatusCode, header};
 pub use url::Url;
 
