@@ -14,15 +14,23 @@
 //!
 //! Every request takes the path an application's would: a typed
 //! [`IosScepCertificateProfile`] (valid, and the same size on the wire as the harness's seed
-//! body) → validation → write encoding → origin check → throttle gate → token from the
-//! credential through the client's token cache → send with the default retry policy → bounded
-//! body read → typed decode of the `201 Created` object. Each response is checked: the create
-//! must succeed, the object must decode as an `iosScepCertificateProfile` (the typed decode
-//! refuses another `@odata.type`) and carry the id the stub returns.
+//! body) → validation → write encoding → origin check → throttle gate → write-rate limiter →
+//! token from the credential through the client's token cache → send with the default retry
+//! policy and retry budget → bounded body read → typed decode of the `201 Created` object.
+//! Each response is checked: the create must succeed, the object must decode as an
+//! `iosScepCertificateProfile` (the typed decode refuses another `@odata.type`) and carry the
+//! id the stub returns.
+//!
+//! The one setting changed from the defaults is the write-rate limit: Intune's 95 writes per
+//! 20 s would cap the run at about 5 creates a second, so the limiter gets a window that
+//! never fills (4096 per ms) and still does its bookkeeping on every write.
 //!
 //! Like the harness, the runtime is tokio's multi-thread runtime (one worker per core) and
 //! the timed loop runs inside `tokio::spawn` (`BENCH_BLOCK_ON=1` runs it on `block_on`'s
 //! thread instead). `--print-body` prints the create body the client sends and exits.
+//! `--variant raw` (diagnosis only) sends the same bytes through the client's raw escape hatch
+//! and parses the reply into a `serde_json::Value`, as the floor does. `LOADGEN_TRACE=1` prints
+//! the client's spans and events (slow; never for measured runs).
 
 use std::{
     hint::black_box,
@@ -30,11 +38,11 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use intune_graph::{
-    GraphClient,
+    Bytes, GraphClient, Method, RateLimit, StatusCode,
     api::DeviceConfigurations,
     models::{
         AppleSubjectNameFormat, CertificateValidityPeriodScale, ExtendedKeyUsage, GraphEntity,
@@ -54,22 +62,37 @@ struct Args {
     n: usize,
     concurrency: usize,
     warmup: usize,
+    variant: Variant,
     print_body: bool,
+}
+
+/// What each request does.
+#[derive(Clone, Copy, PartialEq)]
+enum Variant {
+    /// The typed create (the benchmark).
+    Typed,
+    /// Diagnosis only: the same bytes through the client's raw escape hatch
+    /// (`request_raw`), the response parsed into a `serde_json::Value`. This is the floor's
+    /// work on the client's send path, so `typed` − `raw` is the cost of the typed layer
+    /// (validation, encoding, typed decode) and `raw` − floor that of the send path.
+    Raw,
 }
 
 impl Args {
     fn parse() -> Args {
         let mut args = Args {
-            base_url: std::env::var("BENCH_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:18080/beta".into()),
+            base_url: std::env::var("BENCH_BASE_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:18080/beta".into()),
             mode: "seq".into(),
             n: 2000,
             concurrency: 16,
             warmup: 20,
+            variant: Variant::Typed,
             print_body: false,
         };
         let usage = || -> ! {
             eprintln!(
-                "usage: loadgen [--url BASE] [--mode seq|conc] [--n N] [--concurrency C] [--warmup W] [--print-body]"
+                "usage: loadgen [--url BASE] [--mode seq|conc] [--n N] [--concurrency C] [--warmup W] [--variant typed|raw] [--print-body]"
             );
             std::process::exit(2)
         };
@@ -87,6 +110,13 @@ impl Args {
                 "--n" => args.n = number(&value),
                 "--concurrency" => args.concurrency = number(&value),
                 "--warmup" => args.warmup = number(&value),
+                "--variant" => {
+                    args.variant = match value.as_str() {
+                        "typed" => Variant::Typed,
+                        "raw" => Variant::Raw,
+                        _ => usage(),
+                    }
+                }
                 _ => usage(),
             }
         }
@@ -141,11 +171,26 @@ fn profile() -> IosScepCertificateProfile {
 }
 
 struct Ctx {
+    client: GraphClient,
     configurations: DeviceConfigurations,
     profile: IosScepCertificateProfile,
+    variant: Variant,
+    body: Bytes,
 }
 
 async fn one(ctx: &Ctx) {
+    if ctx.variant == Variant::Raw {
+        let path = "deviceManagement/deviceConfigurations";
+        let response = match ctx.client.request_raw(Method::POST, path, Some(ctx.body.clone())).await {
+            Ok(response) => response,
+            Err(e) => panic!("create failed: {e}"),
+        };
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let value: Value = serde_json::from_slice(response.body()).expect("json");
+        assert_eq!(value["id"].as_str(), Some(EXPECTED_ID), "unexpected id");
+        black_box(value);
+        return;
+    }
     let created = match ctx.configurations.create(&ctx.profile).await {
         Ok(created) => created,
         Err(e) => panic!("create failed: {e}"),
@@ -179,6 +224,10 @@ async fn run_n(ctx: Arc<Ctx>, n: usize, in_flight: usize) {
 
 fn main() {
     let args = Args::parse();
+    if std::env::var_os("LOADGEN_TRACE").is_some() {
+        // Debugging only: the client's spans and events on stderr (costs CPU; not for runs).
+        tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_writer(std::io::stderr).init();
+    }
     let profile = profile();
     if args.print_body {
         let body = profile.to_write_json().expect("encode");
@@ -188,9 +237,22 @@ fn main() {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let bench = async move {
-        let client = GraphClient::builder().base_url(args.base_url.as_str()).bearer_token(DUMMY_TOKEN).build();
-        let client = client.expect("client");
-        let ctx = Arc::new(Ctx { configurations: client.device_configurations(), profile });
+        let client = GraphClient::builder()
+            .base_url(args.base_url.as_str())
+            .bearer_token(DUMMY_TOKEN)
+            // The default write limit (95 per 20 s, Intune's quota) would make this a test of
+            // the limiter's patience; a window that never fills keeps its code on the path.
+            .write_rate_limit(Some(RateLimit::new(4096, Duration::from_millis(1))))
+            .build()
+            .expect("client");
+        let body = Bytes::from(profile.to_write_json().expect("encode"));
+        let ctx = Arc::new(Ctx {
+            configurations: client.device_configurations(),
+            client,
+            profile,
+            variant: args.variant,
+            body,
+        });
         run_n(ctx.clone(), args.warmup, args.in_flight()).await;
         let (cpu0, _) = rusage::now();
         let start = Instant::now();
@@ -198,7 +260,8 @@ fn main() {
         let wall = start.elapsed().as_secs_f64();
         let (cpu1, peak_rss_kb) = rusage::now();
         println!(
-            "RESULT client=intune-graph mode={} n={} in_flight={} wall_s={:.4} rps={:.1} cpu_us_per_req={:.2} cpu_us_per_req_total={:.2} peak_rss_kb={}",
+            "RESULT client=intune-graph{} mode={} n={} in_flight={} wall_s={:.4} rps={:.1} cpu_us_per_req={:.2} cpu_us_per_req_total={:.2} peak_rss_kb={}",
+            if args.variant == Variant::Raw { "-raw" } else { "" },
             args.mode,
             args.n,
             args.in_flight(),

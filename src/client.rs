@@ -40,6 +40,9 @@ pub struct GraphClient {
 struct Inner {
     pipeline: Pipeline,
     base_url: Url,
+    /// `{base}/deviceManagement/deviceConfigurations`, parsed once: every create and list
+    /// starts from it, and parsing per call was the largest cost of the send path.
+    device_configurations_url: Url,
     validate: bool,
     credential_debug: String,
 }
@@ -67,6 +70,11 @@ impl GraphClient {
 
     pub(crate) fn pipeline(&self) -> &Pipeline {
         &self.inner.pipeline
+    }
+
+    /// The `deviceConfigurations` collection URL.
+    pub(crate) fn device_configurations_url(&self) -> &Url {
+        &self.inner.device_configurations_url
     }
 
     /// `{base}/{path}`: `path` is relative to the base URL, without a leading slash.
@@ -308,8 +316,17 @@ impl GraphClientBuilder {
             self.deadline,
         )
         .with_resilience(self.resilience);
+        let device_configurations_url =
+            Url::parse(&format!("{}/deviceManagement/deviceConfigurations", base_url.as_str()))
+                .map_err(|e| Error::Config(format!("base URL: {e}")))?;
         Ok(GraphClient {
-            inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }),
+            inner: Arc::new(Inner {
+                pipeline,
+                base_url,
+                device_configurations_url,
+                validate: self.validate,
+                credential_debug,
+            }),
         })
     }
 }

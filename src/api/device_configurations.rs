@@ -18,9 +18,6 @@ use crate::{
     pipeline::ApiRequest,
 };
 
-/// The path of the collection, relative to the base URL.
-const COLLECTION: &str = "deviceManagement/deviceConfigurations";
-
 /// The type-cast segment that reaches the SCEP profile's own navigation properties.
 const SCEP_CAST: &str = "microsoft.graph.iosScepCertificateProfile";
 
@@ -77,7 +74,8 @@ impl DeviceConfigurations {
             object.validate()?;
         }
         let body = object.to_write_json().map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::POST, self.client.url(COLLECTION)?).with_json_body(body))
+        Ok(ApiRequest::new(Method::POST, self.client.device_configurations_url().clone())
+            .with_json_body(body))
     }
 
     // ----- read -------------------------------------------------------------------------
@@ -166,7 +164,7 @@ impl DeviceConfigurations {
 
     pub(crate) fn list_request(&self, query: &Query) -> Result<ApiRequest> {
         query.validate()?;
-        let mut url = self.client.url(COLLECTION)?;
+        let mut url = self.client.device_configurations_url().clone();
         query.apply(&mut url);
         Ok(with_headers(ApiRequest::new(Method::GET, url), query))
     }
@@ -426,7 +424,7 @@ impl DeviceConfigurations {
     /// `…/deviceConfigurations/{id}/{rest…}`, each part percent-encoded as one path segment.
     fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
         check_id(id)?;
-        let mut url = self.client.url(COLLECTION)?;
+        let mut url = self.client.device_configurations_url().clone();
         url.path_segments_mut()
             .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
             .push(id)

@@ -77,6 +77,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&set).unwrap(), r#""emailAddress,userPrincipalName""#);
         let set: KeyUsages = serde_json::from_str(r#"["digitalSignature"]"#).unwrap();
         assert_eq!(set, KeyUsages::DIGITAL_SIGNATURE);
+        // An element holding a comma list is split like the string form, so the set reads
+        // back equal from its own encoding.
+        let set: KeyUsages = serde_json::from_str(r#"["future,digitalSignature", " other "]"#).unwrap();
+        assert_eq!(set.to_string(), "digitalSignature,future,other");
+        assert_eq!(serde_json::from_str::<KeyUsages>(&serde_json::to_string(&set).unwrap()).unwrap(), set);
         assert!(serde_json::from_str::<KeyUsages>("12").is_err());
     }
 }

@@ -239,6 +239,13 @@ macro_rules! graph_flags {
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                // The usual set has one known member: its name is the whole text, so it is
+                // written directly instead of through `Display`'s formatting machinery.
+                if self.unknown.is_empty() && self.bits.count_ones() <= 1 {
+                    if let Some(name) = self.names().next() {
+                        return serializer.serialize_str(name);
+                    }
+                }
                 serializer.collect_str(self)
             }
         }
@@ -256,8 +263,12 @@ macro_rules! graph_flags {
                     }
                     fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<$name, A::Error> {
                         let mut set = $name::empty();
-                        while let Some(name) = seq.next_element::<::std::borrow::Cow<'de, str>>()? {
-                            set.add_name(name.trim());
+                        // Each element is read like the string form, so `["a,b"]` and `"a,b"`
+                        // are the same set and a re-encoding reads back equal.
+                        while let Some(names) = seq.next_element::<::std::borrow::Cow<'de, str>>()? {
+                            for name in names.split(',') {
+                                set.add_name(name.trim());
+                            }
                         }
                         Ok(set)
                     }
@@ -398,6 +409,12 @@ macro_rules! graph_object {
                 let value: ::serde_json::Value = map.next_value()?;
                 self.additional_data.insert(key.to_owned(), value);
                 Ok(())
+            }
+
+            fn drop_overwritten_nulls(&mut self) {
+                let mut additional = ::std::mem::take(&mut self.additional_data);
+                $crate::models::object::drop_overwritten_nulls(&mut additional, |k| self.field_state(k));
+                self.additional_data = additional;
             }
 
             fn encode_entries<M: ::serde::ser::SerializeMap>(

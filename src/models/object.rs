@@ -74,11 +74,19 @@ pub(crate) trait Object: Default {
     /// Decodes one entry of the object's JSON map.
     fn decode_entry<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 
+    /// Called once all entries are decoded: drops the `null`s recorded for fields that a
+    /// later entry of the same key set after all (see [`decode_nullable`]).
+    fn drop_overwritten_nulls(&mut self);
+
     /// Writes the object's entries allowed in `mode` (without opening or closing the map).
     fn encode_entries<M: SerializeMap>(&self, map: &mut M, mode: WriteMode) -> Result<(), M::Error>;
 }
 
 /// Reads one value, recording an explicit `null` under `key` in `nulls`.
+///
+/// A value after a `null` of the same key (a duplicate key) leaves the recorded `null` in
+/// place; [`Object::drop_overwritten_nulls`] removes it once the object is complete. That
+/// costs one pass over the object's `additional_data` instead of a map lookup per field.
 pub(crate) fn decode_nullable<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     key: &str,
     map: &mut A,
@@ -87,10 +95,20 @@ pub(crate) fn decode_nullable<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     let value: Option<T> = map.next_value()?;
     if value.is_none() {
         nulls.insert(key.to_owned(), Value::Null);
-    } else {
-        nulls.remove(key);
     }
     Ok(value)
+}
+
+/// Removes the `null`s of `additional` whose key is a field that is set: a later entry of
+/// the same key gave it a value. Only known fields are ever set; the `null`s of unknown
+/// keys stay.
+pub(crate) fn drop_overwritten_nulls(
+    additional: &mut Map<String, Value>,
+    state: impl Fn(&str) -> FieldState,
+) {
+    if additional.values().any(Value::is_null) {
+        additional.retain(|key, value| !(value.is_null() && state(key) == FieldState::Set));
+    }
 }
 
 /// Decodes the remaining entries of `map` into a fresh `T`.
@@ -99,6 +117,7 @@ pub(crate) fn decode_rest<'de, T: Object, A: MapAccess<'de>>(mut map: A) -> Resu
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
+    object.drop_overwritten_nulls();
     Ok(object)
 }
 
@@ -119,6 +138,7 @@ pub(crate) fn decode_rest_after<'de, T: Object, A: MapAccess<'de>>(
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
+    object.drop_overwritten_nulls();
     Ok(object)
 }
 
@@ -233,8 +253,15 @@ impl<T: Object> serde::Serialize for Encoded<'_, T> {
 
 /// Encodes `object` as a create/update body.
 pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec(&Encoded(object, WriteMode::Write))
+    // Sized for a typical profile body (up to 1 KiB), so the buffer is not grown 3 times
+    // from serde_json's default 128 bytes.
+    let mut body = Vec::with_capacity(WRITE_BODY_CAPACITY);
+    serde_json::to_writer(&mut body, &Encoded(object, WriteMode::Write))?;
+    Ok(body)
 }
+
+/// The initial capacity of a write body.
+const WRITE_BODY_CAPACITY: usize = 1024;
 
 #[cfg(test)]
 mod tests {
@@ -250,5 +277,26 @@ mod tests {
         assert!(!extra_key_is_writable("@microsoft.graph.tips"));
         assert!(!extra_key_is_writable("assignments@odata.context"));
         assert!(!extra_key_is_writable("rootCertificate@odata.navigationLink"));
+    }
+
+    #[test]
+    fn the_last_of_duplicate_keys_wins_for_nulls_too() {
+        use crate::models::{DeviceConfiguration, IosScepCertificateProfile, KeySize};
+        let body = r#"{"description":null,"displayName":"a","description":"x","keySize":"size2048","keySize":null,"futureThing":null}"#;
+        let profile: IosScepCertificateProfile = serde_json::from_str(body).unwrap();
+        assert_eq!(profile.base.description.as_deref(), Some("x"));
+        assert!(!profile.additional_data.contains_key("description"));
+        assert_eq!(profile.key_size, None);
+        assert_eq!(profile.additional_data.get("keySize"), Some(&Value::Null));
+        assert_eq!(profile.additional_data.get("futureThing"), Some(&Value::Null));
+        assert_eq!(profile.additional_data.len(), 2);
+        // The same with entries held back until `@odata.type` is known.
+        let body = r##"{"description":null,"keySize":"size2048","@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"x","keySize":null}"##;
+        let DeviceConfiguration::IosScepCertificate(profile) = serde_json::from_str(body).unwrap() else {
+            panic!("not a SCEP profile")
+        };
+        assert_eq!(profile.base.description.as_deref(), Some("x"));
+        assert_eq!(profile.key_size, None::<KeySize>);
+        assert_eq!(profile.additional_data.keys().collect::<Vec<_>>(), ["keySize"]);
     }
 }

@@ -10,6 +10,8 @@ use url::Url;
 pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 pub(crate) const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// Headers an attempt usually ends up with: the 5 or 6 set here plus the transport's.
+const EXPECTED_HEADERS: usize = 10;
 
 /// One logical call: what to send. Held as bytes so every attempt sends the same thing.
 #[derive(Clone, Debug)]
@@ -55,6 +57,8 @@ pub(crate) struct AttemptHeaders<'a> {
 pub(crate) fn build_attempt(request: &ApiRequest, headers: AttemptHeaders<'_>) -> reqwest::Request {
     let mut http = reqwest::Request::new(request.method.clone(), request.url.clone());
     let map = http.headers_mut();
+    // Room for these headers and the ones the transport adds (`Host`, …) without growing.
+    map.reserve(EXPECTED_HEADERS + request.headers.len());
     let mut authorization = headers.authorization;
     authorization.set_sensitive(true);
     map.insert(AUTHORIZATION, authorization);
