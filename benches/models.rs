@@ -25,52 +25,21 @@
 //!
 //! The figures that matter are ratios within a group; see BENCHMARKS.md.
 
+#[path = "load_profile.rs"]
+mod load_profile;
+
 use std::{fmt::Write as _, hint::black_box, time::Duration};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use intune_graph::{
     Page,
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, DeviceConfiguration, ExtendedKeyUsage,
-        GraphEntity, IosScepCertificateProfile, KeySize, KeyUsages, SubjectAlternativeNameType,
-    },
+    models::{DeviceConfiguration, GraphEntity, IosScepCertificateProfile},
 };
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
 /// The seed `201 Created` body, byte for byte as the loopback stub sends it.
 const RESPONSE_201: &[u8] = include_bytes!("fixtures/response-201.json");
-
-/// The profile the load driver creates (`examples/loadgen.rs`): valid, and its write body
-/// is as long as the seed request body.
-fn create_profile() -> IosScepCertificateProfile {
-    let mut eku = ExtendedKeyUsage::new("Client Authentication", "1.3.6.1.5.5.7.3.2");
-    eku.additional_data.insert("@odata.type".into(), "microsoft.graph.extendedKeyUsage".into());
-    let mut profile = IosScepCertificateProfile::builder()
-        .display_name("iOS SCEP - Corporate Wi-Fi (802.1X EAP-TLS)")
-        .description("802.1X EAP-TLS on corporate iOS")
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .renewal_threshold_percentage(20)
-        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
-        .subject_alternative_name_type(SubjectAlternativeNameType::USER_PRINCIPAL_NAME)
-        .validity(14, CertificateValidityPeriodScale::Months)
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-        .key_size(KeySize::Size2048)
-        .extended_key_usage(eku)
-        .build()
-        .expect("valid profile");
-    profile.base.version = Some(7);
-    profile.subject_name_format_string = Some("CN={{UserPrincipalName}},OU=Mobile,O=Contoso".into());
-    profile.subject_alternative_name_format_string = Some("{{UserPrincipalName}}".into());
-    for (key, value) in [
-        ("assignmentStatus", "Assignment Status value"),
-        ("assignmentProgress", "Assignment Progress value"),
-        ("assignmentErrorMessage", "Assignment Error Message value"),
-    ] {
-        profile.additional_data.insert(key.into(), Value::from(value));
-    }
-    profile
-}
 
 /// Deterministic base64 of `len` pseudo-random bytes (a DER certificate's stand-in).
 fn base64_blob(len: usize, seed: u64) -> String {
@@ -204,7 +173,7 @@ fn page_100() -> Vec<u8> {
 }
 
 fn encode_create(c: &mut Criterion) {
-    let profile = create_profile();
+    let profile = load_profile::profile();
     let body = profile.to_write_json().expect("encode");
     let value: Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(serde_json::to_vec(&value).unwrap().len(), body.len());

@@ -32,6 +32,9 @@
 //! and parses the reply into a `serde_json::Value`, as the floor does. `LOADGEN_TRACE=1` prints
 //! the client's spans and events (slow; never for measured runs).
 
+#[path = "../benches/load_profile.rs"]
+mod load_profile;
+
 use std::{
     hint::black_box,
     sync::{
@@ -44,10 +47,7 @@ use std::{
 use intune_graph::{
     Bytes, GraphClient, Method, RateLimit, StatusCode,
     api::DeviceConfigurations,
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, ExtendedKeyUsage, GraphEntity,
-        IosScepCertificateProfile, KeySize, KeyUsages, SubjectAlternativeNameType,
-    },
+    models::{GraphEntity, IosScepCertificateProfile},
 };
 use serde_json::Value;
 
@@ -136,40 +136,6 @@ impl Args {
     }
 }
 
-/// A valid SCEP profile with the seed example's properties (less the server-owned
-/// `lastModifiedDateTime`, which a write body never carries) and the same encoded size:
-/// 929 bytes, like `shared/bench/stub/request.json`.
-fn profile() -> IosScepCertificateProfile {
-    let mut eku = ExtendedKeyUsage::new("Client Authentication", "1.3.6.1.5.5.7.3.2");
-    eku.additional_data.insert("@odata.type".into(), "microsoft.graph.extendedKeyUsage".into());
-    let mut profile = IosScepCertificateProfile::builder()
-        .display_name("iOS SCEP - Corporate Wi-Fi (802.1X EAP-TLS)")
-        .description("802.1X EAP-TLS on corporate iOS")
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .renewal_threshold_percentage(20)
-        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
-        .subject_alternative_name_type(SubjectAlternativeNameType::USER_PRINCIPAL_NAME)
-        .validity(14, CertificateValidityPeriodScale::Months)
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE)
-        .key_size(KeySize::Size2048)
-        .extended_key_usage(eku)
-        .build()
-        .expect("the load profile is valid");
-    profile.base.version = Some(7);
-    profile.subject_name_format_string = Some("CN={{UserPrincipalName}},OU=Mobile,O=Contoso".into());
-    profile.subject_alternative_name_format_string = Some("{{UserPrincipalName}}".into());
-    // Unmodelled properties of the seed example: kept in `additional_data` and written.
-    for (key, value) in [
-        ("assignmentStatus", "Assignment Status value"),
-        ("assignmentProgress", "Assignment Progress value"),
-        ("assignmentErrorMessage", "Assignment Error Message value"),
-    ] {
-        profile.additional_data.insert(key.into(), Value::from(value));
-    }
-    profile.validate().expect("still valid");
-    profile
-}
-
 struct Ctx {
     client: GraphClient,
     configurations: DeviceConfigurations,
@@ -228,7 +194,7 @@ fn main() {
         // Debugging only: the client's spans and events on stderr (costs CPU; not for runs).
         tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_writer(std::io::stderr).init();
     }
-    let profile = profile();
+    let profile = load_profile::profile();
     if args.print_body {
         let body = profile.to_write_json().expect("encode");
         println!("{}", String::from_utf8_lossy(&body));

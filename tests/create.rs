@@ -1,14 +1,15 @@
 //! `device_configurations().create(..)` against a local mock Graph: the exact request on the
 //! wire and the exact decoded response.
 
+mod common;
+
 use chrono::{TimeZone, Utc};
 use intune_graph::{
     GraphClient,
     models::{
         AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale,
-        CustomSubjectAlternativeName, DeviceConfiguration, DeviceConfigurationBase, ExtendedKeyUsage,
-        IosCertificateProfileBase, IosScepCertificateProfile, IosTrustedRootCertificate, KeySize, KeyUsages,
-        KnownEku, SubjectAlternativeNameType, Timestamp,
+        CustomSubjectAlternativeName, DeviceConfiguration, ExtendedKeyUsage, IosScepCertificateProfile,
+        IosTrustedRootCertificate, KeySize, KeyUsages, KnownEku, SubjectAlternativeNameType, Timestamp,
     },
 };
 use serde_json::{Value, json};
@@ -150,46 +151,7 @@ async fn create_scep_profile_sends_exactly_one_post_and_decodes_the_201() {
     );
 
     // The seed page's 201 response, every field.
-    let expected = IosScepCertificateProfile {
-        base: DeviceConfigurationBase {
-            id: Some("0deb8dbf-8dbf-0deb-bf8d-eb0dbf8deb0d".into()),
-            last_modified_date_time: Some(ts("2017-01-01T00:00:35.1329464-08:00")),
-            created_date_time: Some(ts("2017-01-01T00:02:43.5775965-08:00")),
-            description: Some("Description value".into()),
-            display_name: Some("Display Name value".into()),
-            version: Some(7),
-            ..Default::default()
-        },
-        certificate: IosCertificateProfileBase {
-            renewal_threshold_percentage: Some(10),
-            subject_name_format: Some(AppleSubjectNameFormat::CommonNameAsEmail),
-            subject_alternative_name_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
-            certificate_validity_period_value: Some(14),
-            certificate_validity_period_scale: Some(CertificateValidityPeriodScale::Months),
-        },
-        scep_server_urls: Some(vec!["Scep Server Urls value".into()]),
-        subject_name_format_string: Some("Subject Name Format String value".into()),
-        key_usage: Some(KeyUsages::DIGITAL_SIGNATURE),
-        key_size: Some(KeySize::Size2048),
-        extended_key_usages: Some(vec![ExtendedKeyUsage {
-            name: Some("Name value".into()),
-            object_identifier: Some("Object Identifier value".into()),
-            additional_data: json!({"@odata.type": "microsoft.graph.extendedKeyUsage"})
-                .as_object()
-                .unwrap()
-                .clone(),
-        }]),
-        subject_alternative_name_format_string: Some("Subject Alternative Name Format String value".into()),
-        additional_data: json!({
-            "assignmentStatus": "Assignment Status value",
-            "assignmentProgress": "Assignment Progress value",
-            "assignmentErrorMessage": "Assignment Error Message value",
-        })
-        .as_object()
-        .unwrap()
-        .clone(),
-        ..Default::default()
-    };
+    let expected = common::seed_response_profile();
     assert_eq!(created, expected);
     assert_eq!(
         created.base.created_date_time.unwrap().to_utc(),

@@ -2,6 +2,8 @@
 //! re-encodes to the same JSON value, except for the documented normalisations; write bodies
 //! leave out exactly what the server owns.
 
+mod common;
+
 use chrono::{TimeZone, Utc};
 use intune_graph::models::{
     AppleSubjectNameFormat, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition,
@@ -139,43 +141,7 @@ fn live_service_shape_round_trips_with_only_the_flags_normalised() {
 #[test]
 fn seed_response_decodes_every_field() {
     let profile = typed(SEED_RESPONSE);
-    let expected = IosScepCertificateProfile {
-        base: DeviceConfigurationBase {
-            id: Some("0deb8dbf-8dbf-0deb-bf8d-eb0dbf8deb0d".into()),
-            last_modified_date_time: Some(ts("2017-01-01T00:00:35.1329464-08:00")),
-            created_date_time: Some(ts("2017-01-01T00:02:43.5775965-08:00")),
-            description: Some("Description value".into()),
-            display_name: Some("Display Name value".into()),
-            version: Some(7),
-            ..Default::default()
-        },
-        certificate: IosCertificateProfileBase {
-            renewal_threshold_percentage: Some(10),
-            subject_name_format: Some(AppleSubjectNameFormat::CommonNameAsEmail),
-            subject_alternative_name_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
-            certificate_validity_period_value: Some(14),
-            certificate_validity_period_scale: Some(CertificateValidityPeriodScale::Months),
-        },
-        scep_server_urls: Some(vec!["Scep Server Urls value".into()]),
-        subject_name_format_string: Some("Subject Name Format String value".into()),
-        key_usage: Some(KeyUsages::DIGITAL_SIGNATURE),
-        key_size: Some(KeySize::Size2048),
-        extended_key_usages: Some(vec![ExtendedKeyUsage {
-            name: Some("Name value".into()),
-            object_identifier: Some("Object Identifier value".into()),
-            additional_data: map(json!({"@odata.type": "microsoft.graph.extendedKeyUsage"})),
-        }]),
-        subject_alternative_name_format_string: Some("Subject Alternative Name Format String value".into()),
-        certificate_store: None,
-        custom_subject_alternative_names: None,
-        root_certificate: None,
-        managed_device_certificate_states: None,
-        additional_data: map(json!({
-            "assignmentStatus": "Assignment Status value",
-            "assignmentProgress": "Assignment Progress value",
-            "assignmentErrorMessage": "Assignment Error Message value",
-        })),
-    };
+    let expected = common::seed_response_profile();
     assert_eq!(profile, expected);
 
     // The timestamps are the instants the text names, offset applied, not local time.
