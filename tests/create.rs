@@ -13,24 +13,15 @@ use intune_graph::{
     },
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
-const SEED_RESPONSE: &str = include_str!("fixtures/seed-response-201.json");
+use common::SEED_RESPONSE;
 const TOKEN: &str = "tok-create-7f3a";
-const COLLECTION_PATH: &str = "/beta/deviceManagement/deviceConfigurations";
+use common::COLLECTION_PATH;
 
 async fn server_answering(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION_PATH))
-        .respond_with(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    server
+    common::answering_create(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
+        .await
 }
 
 fn client_for(server: &MockServer) -> GraphClient {

@@ -24,18 +24,6 @@ fn profile() -> IosScepCertificateProfile {
     common::scep_profile("iOS SCEP")
 }
 
-/// A server that answers every create with `response`, expecting exactly one request.
-async fn answering(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION_PATH))
-        .respond_with(response)
-        .expect(1)
-        .mount(&server)
-        .await;
-    server
-}
-
 fn client(server: &MockServer, retry: RetryPolicy) -> GraphClient {
     GraphClient::builder()
         .base_url(server.uri() + "/beta")
@@ -86,7 +74,8 @@ async fn graph_json_error_keeps_every_field() {
         }
       }
     }"##;
-    let server = answering(json(400, body).insert_header("request-id", "header-request-id")).await;
+    let server =
+        common::answering_create(json(400, body).insert_header("request-id", "header-request-id")).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
@@ -157,7 +146,7 @@ async fn intune_json_inside_message_is_parsed() {
                 }
             }
         });
-        let server = answering(json(400, &body.to_string())).await;
+        let server = common::answering_create(json(400, &body.to_string())).await;
         let err = create(&server, RetryPolicy::none()).await;
 
         let e = err.graph_error().expect("a Graph error");
@@ -191,8 +180,10 @@ async fn html_502_keeps_status_and_excerpt() {
         "The upstream server returned an invalid response. ".repeat(12)
     );
     assert!(html.len() > 512);
-    let server =
-        answering(ResponseTemplate::new(502).set_body_raw(html.clone(), "text/html; charset=utf-8")).await;
+    let server = common::answering_create(
+        ResponseTemplate::new(502).set_body_raw(html.clone(), "text/html; charset=utf-8"),
+    )
+    .await;
     let err = create(&server, RetryPolicy::default()).await;
 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
@@ -215,7 +206,9 @@ async fn html_502_keeps_status_and_excerpt() {
 
 async fn excerpt_of_a_non_ascii_body_is_cut_at_a_character_boundary() {
     let body = format!("{}é and more text after the cut", "x".repeat(511));
-    let server = answering(ResponseTemplate::new(502).set_body_raw(body, "text/plain; charset=utf-8")).await;
+    let server =
+        common::answering_create(ResponseTemplate::new(502).set_body_raw(body, "text/plain; charset=utf-8"))
+            .await;
     let err = create(&server, RetryPolicy::none()).await;
 
     let e = err.graph_error().expect("the response is described");
@@ -225,7 +218,7 @@ async fn excerpt_of_a_non_ascii_body_is_cut_at_a_character_boundary() {
 
 #[tokio::test]
 async fn empty_503_keeps_the_status() {
-    let server = answering(ResponseTemplate::new(503)).await;
+    let server = common::answering_create(ResponseTemplate::new(503)).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -240,7 +233,7 @@ async fn empty_503_keeps_the_status() {
 /// A 503 that promises a retry is a plain Graph error once retries are used up.
 #[tokio::test]
 async fn empty_503_with_retry_after_and_no_retries_left_is_a_graph_error() {
-    let server = answering(ResponseTemplate::new(503).insert_header("Retry-After", "0")).await;
+    let server = common::answering_create(ResponseTemplate::new(503).insert_header("Retry-After", "0")).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     let Error::Graph(e) = &err else { panic!("expected Error::Graph, got {err:?}") };
@@ -253,7 +246,7 @@ async fn empty_503_with_retry_after_and_no_retries_left_is_a_graph_error() {
 #[tokio::test]
 async fn not_found_is_recognised() {
     let body = r#"{"error":{"code":"No method match route template","message":"No OData route exists that match template ~/singleton/navigation with http verb POST for request /DeviceConfiguration_2611/StatelessDeviceConfigurationFEService/deviceManagement/deviceConfigurations.","innerError":{"date":"2026-08-21T14:03:27","request-id":"r-1","client-request-id":"c-1"}}}"#;
-    let server = answering(json(404, body)).await;
+    let server = common::answering_create(json(404, body)).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     assert!(err.is_not_found());
@@ -266,7 +259,7 @@ async fn not_found_is_recognised() {
 async fn undecodable_201_names_the_json_path() {
     let mut response: serde_json::Value = serde_json::from_str(SEED_RESPONSE).unwrap();
     response["keySize"] = serde_json::json!(5);
-    let server = answering(json(201, &response.to_string())).await;
+    let server = common::answering_create(json(201, &response.to_string())).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     let sent = sent_client_request_id(&requests(&server).await[0]);
@@ -285,7 +278,7 @@ async fn undecodable_201_names_the_json_path() {
 /// The polymorphic model names the path too, whether `@odata.type` comes first (as Graph
 /// writes it) or later (buffered decode).
 async fn polymorphic_decode_path(body: &str) -> String {
-    let server = answering(json(201, body)).await;
+    let server = common::answering_create(json(201, body)).await;
     let err = client(&server, RetryPolicy::none())
         .device_configurations()
         .create(&DeviceConfiguration::from(profile()))
@@ -327,7 +320,7 @@ fn entries_held_before_a_late_odata_type_name_their_key() {
 #[tokio::test]
 async fn truncated_201_is_a_decode_error() {
     let truncated = &SEED_RESPONSE[..SEED_RESPONSE.find("\"keySize\"").unwrap() + 12];
-    let server = answering(json(201, truncated)).await;
+    let server = common::answering_create(json(201, truncated)).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     let Error::Decode(e) = &err else { panic!("expected Error::Decode, got {err:?}") };
@@ -341,9 +334,11 @@ async fn truncated_201_is_a_decode_error() {
 /// retry policy, and the error carries what is needed to reconcile.
 #[tokio::test]
 async fn gateway_timeout_on_create_is_outcome_unknown_and_not_resent() {
-    let server =
-        answering(json(504, r#"{"error":{"code":"GatewayTimeout","message":"The gateway timed out."}}"#))
-            .await;
+    let server = common::answering_create(json(
+        504,
+        r#"{"error":{"code":"GatewayTimeout","message":"The gateway timed out."}}"#,
+    ))
+    .await;
     let err = create(&server, RetryPolicy::default()).await;
 
     let sent = requests(&server).await;

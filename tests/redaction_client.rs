@@ -101,13 +101,7 @@ async fn no_error_of_a_create_shows_the_token() {
 
     let mut errors: Vec<(String, Error)> = Vec::new();
     for (name, response) in scenarios {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(COLLECTION_PATH))
-            .respond_with(response)
-            .expect(1)
-            .mount(&server)
-            .await;
+        let server = common::answering_create(response).await;
         let client = GraphClient::builder()
             .base_url(server.uri() + "/beta")
             .bearer_token(TOKEN)

@@ -194,7 +194,7 @@ mod tests {
             operation_hint: ApiRequestSummary {
                 client_request_id: HeaderValue::from_static("crid"),
                 method: Method::GET,
-                path: "/beta/x".into(),
+                url: url::Url::parse("https://graph.microsoft.com/beta/x").unwrap(),
             },
         }
     }

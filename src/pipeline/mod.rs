@@ -72,12 +72,13 @@ pub(crate) struct RawResponse {
 pub(crate) struct ApiRequestSummary {
     pub(crate) client_request_id: HeaderValue,
     pub(crate) method: reqwest::Method,
-    pub(crate) path: String,
+    /// Moved from the request, not copied: only a failed decode reads it.
+    pub(crate) url: url::Url,
 }
 
 impl ApiRequestSummary {
     pub(crate) fn describe(&self) -> String {
-        format!("{} {}", self.method, self.path)
+        format!("{} {}", self.method, self.url.path())
     }
 
     fn client_request_id(&self) -> Option<String> {
@@ -241,8 +242,8 @@ impl Pipeline {
         };
         span.record("attempts", progress.attempt.load(Ordering::Relaxed));
         match &outcome {
-            Ok(response) => {
-                span.record("status", response.status.as_u16());
+            Ok((status, _)) => {
+                span.record("status", status.as_u16());
             }
             Err(error) => {
                 if let Some(status) = error.status() {
@@ -255,7 +256,12 @@ impl Pipeline {
                 tracing::debug!(parent: &span, error = %error, "call failed");
             }
         }
-        outcome
+        let (status, body) = outcome?;
+        Ok(RawResponse {
+            status,
+            body,
+            operation_hint: ApiRequestSummary { client_request_id, method: request.method, url: request.url },
+        })
     }
 
     async fn attempts(
@@ -264,7 +270,7 @@ impl Pipeline {
         client_request_id: &HeaderValue,
         progress: &Progress,
         deadline_at: Option<Instant>,
-    ) -> Result<RawResponse, Error> {
+    ) -> Result<(StatusCode, Bytes), Error> {
         let idempotent = request.is_idempotent();
         let is_write = matches!(request.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
         let max_attempts = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
@@ -339,11 +345,7 @@ impl Pipeline {
                         if let Some(budget) = &self.budget {
                             budget.succeeded(last_cost);
                         }
-                        return Ok(RawResponse {
-                            status,
-                            body,
-                            operation_hint: summary(request, client_request_id),
-                        });
+                        return Ok((status, body));
                     }
                     let throttled = status == StatusCode::TOO_MANY_REQUESTS;
                     if let (true, Some(h)) = (throttled, hint) {
@@ -674,14 +676,6 @@ fn new_client_request_id() -> Result<HeaderValue, Error> {
     let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).map_err(|e| Error::Config(e.to_string()))
-}
-
-fn summary(request: &ApiRequest, client_request_id: &HeaderValue) -> ApiRequestSummary {
-    ApiRequestSummary {
-        client_request_id: client_request_id.clone(),
-        method: request.method.clone(),
-        path: request.url.path().to_owned(),
-    }
 }
 
 fn duration_ms(d: Duration) -> u64 {

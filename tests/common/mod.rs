@@ -7,6 +7,10 @@ use intune_graph::models::{
     KeyUsages, SubjectAlternativeNameType, Timestamp,
 };
 use serde_json::{Map, Value, json};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
 
 /// The seed page's `201 Created` example response.
 pub const SEED_RESPONSE: &str = include_str!("../fixtures/seed-response-201.json");
@@ -78,4 +82,16 @@ fn object(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => unreachable!("a JSON object"),
     }
+}
+
+/// A mock Graph that answers the one create it expects with `response`.
+pub async fn answering_create(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(COLLECTION_PATH))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
 }
