@@ -10,7 +10,7 @@ use intune_graph::models::{
     ApplicabilityRuleOsVersion, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
     CustomSubjectAlternativeName, DeviceConfiguration, DeviceConfigurationBase, ExtendedKeyUsage,
     GraphEntity, IntendedPurpose, IosCertificateProfileBase, IosScepCertificateProfile, KeySize, KeyUsages,
-    SubjectAlternativeNameType, Timestamp, Windows10DeviceModeType, Windows10EditionType,
+    NullFields, SubjectAlternativeNameType, Timestamp, Windows10DeviceModeType, Windows10EditionType,
 };
 use serde_json::{Map, Value, json};
 
@@ -110,30 +110,34 @@ fn live_service_shape_round_trips_with_only_the_flags_normalised() {
     assert_eq!(profile.custom_subject_alternative_names, Some(vec![]));
     assert_eq!(profile.base.supports_scope_tags, Some(true));
 
-    // Explicit nulls and unknown properties are what `additional_data` holds.
+    // Unknown properties are what `additional_data` holds; the explicit nulls of modelled
+    // properties are recorded on the model (a bit per field), named by `is_explicit_null`.
     let mut extra_keys: Vec<&str> = profile.additional_data.keys().map(String::as_str).collect();
     extra_keys.sort_unstable();
-    assert_eq!(
-        extra_keys,
-        [
-            "@odata.context",
-            "certificateRenewalPolicy",
-            "certificateStore",
-            "description",
-            "deviceManagementApplicabilityRuleDeviceMode",
-            "deviceManagementApplicabilityRuleOsEdition",
-            "deviceManagementApplicabilityRuleOsVersion",
-            "roleScopeTagIds",
-            "subjectAlternativeNameFormatString",
-            "subjectAlternativeNameType",
-            "subjectNameFormatString",
-        ]
-    );
+    assert_eq!(extra_keys, ["@odata.context", "certificateRenewalPolicy"]);
     assert_eq!(
         profile.additional_data["certificateRenewalPolicy"],
         value(LIVE_NULLS)["certificateRenewalPolicy"]
     );
-    assert_eq!(profile.additional_data["description"], Value::Null);
+    let nulls = [
+        "certificateStore",
+        "description",
+        "deviceManagementApplicabilityRuleDeviceMode",
+        "deviceManagementApplicabilityRuleOsEdition",
+        "deviceManagementApplicabilityRuleOsVersion",
+        "roleScopeTagIds",
+        "subjectAlternativeNameFormatString",
+        "subjectAlternativeNameType",
+        "subjectNameFormatString",
+    ];
+    for key in nulls {
+        assert!(profile.is_explicit_null(key), "{key} was read as null");
+    }
+    let recorded = profile.explicit_nulls.len()
+        + profile.base.explicit_nulls.len()
+        + profile.certificate.explicit_nulls.len();
+    assert_eq!(recorded, nulls.len());
+    assert!(!profile.is_explicit_null("displayName"));
 }
 
 /// Every property of the seed page's 201 response: the 17 it models and the three legacy
@@ -177,6 +181,7 @@ fn full_current_response_decodes_every_field() {
                     Windows10EditionType::Windows10ProfessionalEducation,
                 ]),
                 rule_type: Some(ApplicabilityRuleType::Include),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleOsEdition"),
             }),
             device_management_applicability_rule_os_version: Some(ApplicabilityRuleOsVersion {
@@ -184,12 +189,14 @@ fn full_current_response_decodes_every_field() {
                 min_os_version: Some("16.0".into()),
                 name: Some("iOS 16 to 18".into()),
                 rule_type: Some(ApplicabilityRuleType::Include),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleOsVersion"),
             }),
             device_management_applicability_rule_device_mode: Some(ApplicabilityRuleDeviceMode {
                 device_mode: Some(Windows10DeviceModeType::SModeConfiguration),
                 name: Some("Not in S mode".into()),
                 rule_type: Some(ApplicabilityRuleType::Exclude),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleDeviceMode"),
             }),
             created_date_time: Some(ts("2025-11-02T17:04:11.2046718-05:00")),
@@ -207,6 +214,7 @@ fn full_current_response_decodes_every_field() {
             ),
             certificate_validity_period_value: Some(2),
             certificate_validity_period_scale: Some(CertificateValidityPeriodScale::Years),
+            explicit_nulls: NullFields::new(),
         },
         scep_server_urls: Some(vec![
             "https://ndes.contoso.com/certsrv/mscep/mscep.dll".into(),
@@ -221,11 +229,13 @@ fn full_current_response_decodes_every_field() {
             ExtendedKeyUsage {
                 name: Some("Client Authentication".into()),
                 object_identifier: Some("1.3.6.1.5.5.7.3.2".into()),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("extendedKeyUsage"),
             },
             ExtendedKeyUsage {
                 name: Some("Smart Card Logon".into()),
                 object_identifier: Some("1.3.6.1.4.1.311.20.2.2".into()),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("extendedKeyUsage"),
             },
         ]),
@@ -235,16 +245,19 @@ fn full_current_response_decodes_every_field() {
             CustomSubjectAlternativeName {
                 name: Some("{{UserPrincipalName}}".into()),
                 san_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("customSubjectAlternativeName"),
             },
             CustomSubjectAlternativeName {
                 name: Some("{{DeviceName}}.devices.contoso.com".into()),
                 san_type: Some(SubjectAlternativeNameType::DOMAIN_NAME_SERVICE),
+                explicit_nulls: NullFields::new(),
                 additional_data: odata("customSubjectAlternativeName"),
             },
         ]),
         root_certificate: None,
         managed_device_certificate_states: None,
+        explicit_nulls: NullFields::new(),
         additional_data: map(json!({
             "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
         })),

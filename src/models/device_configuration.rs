@@ -154,6 +154,13 @@ impl DeviceConfiguration {
     pub fn additional_data_mut(&mut self) -> &mut Map<String, Value> {
         each_variant!(self, c => &mut c.additional_data)
     }
+
+    /// Whether the modelled property named `wire` (its JSON name) was read as an explicit
+    /// `null` and has no value since. Unmodelled properties read as null are in
+    /// [`additional_data`](Self::additional_data) instead.
+    pub fn is_explicit_null(&self, wire: &str) -> bool {
+        each_variant!(self, c => c.is_explicit_null(wire))
+    }
 }
 
 impl GraphEntity for DeviceConfiguration {

@@ -298,6 +298,23 @@ macro_rules! graph_fields {
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct $name {
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )+
+            /// Which of these fields were read as an explicit `null` (written back as null
+            /// while the field stays `None`).
+            pub explicit_nulls: $crate::models::NullFields,
+        }
+
+        impl $name {
+            const WIRE_NAMES: &'static [&'static str] = &[$($wire),+];
+
+            /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
+            /// read as `null` and has no value since. False for names of other types' fields.
+            pub fn is_explicit_null(&self, wire: &str) -> bool {
+                match wire {
+                    $( $wire => self.$field.is_none()
+                        && self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }), )+
+                    _ => false,
+                }
+            }
         }
 
         impl $crate::models::object::Fields for $name {
@@ -305,11 +322,14 @@ macro_rules! graph_fields {
                 &mut self,
                 key: &str,
                 map: &mut A,
-                nulls: &mut ::serde_json::Map<String, ::serde_json::Value>,
             ) -> Result<bool, A::Error> {
                 match key {
                     $( $wire => {
-                        self.$field = $crate::models::object::decode_nullable(key, map, nulls)?;
+                        self.$field = $crate::models::object::decode_nullable(
+                            map,
+                            &mut self.explicit_nulls,
+                            const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) },
+                        )?;
                         Ok(true)
                     } )+
                     _ => Ok(false),
@@ -322,9 +342,11 @@ macro_rules! graph_fields {
                 mode: $crate::models::object::WriteMode,
             ) -> Result<(), M::Error> {
                 $(
-                    if let Some(value) = &self.$field {
-                        if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                    if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                        if let Some(value) = &self.$field {
                             map.serialize_entry($wire, value)?;
+                        } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
+                            map.serialize_entry($wire, &())?;
                         }
                     }
                 )+
@@ -334,7 +356,9 @@ macro_rules! graph_fields {
             fn field_state(&self, key: &str) -> $crate::models::object::FieldState {
                 use $crate::models::object::FieldState;
                 match key {
-                    $( $wire => if self.$field.is_some() {
+                    $( $wire => if self.$field.is_some()
+                        || self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) })
+                    {
                         FieldState::Set
                     } else {
                         FieldState::Unset { read_only: graph_fields!(@ro $($ro)?) }
@@ -361,18 +385,39 @@ macro_rules! graph_object {
         pub struct $name {
             $( $(#[$gmeta])* pub $group: $gty, )*
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )*
-            /// Properties this crate does not model, and explicit `null`s, kept so that a
-            /// read → write round trip loses nothing.
+            /// Which of this type's own fields (not those of `groups`) were read as an
+            /// explicit `null`; see `is_explicit_null`.
+            pub explicit_nulls: $crate::models::NullFields,
+            /// Properties this crate does not model (with their explicit `null`s), kept so
+            /// that a read → write round trip loses nothing.
             pub additional_data: ::serde_json::Map<String, ::serde_json::Value>,
         }
 
         impl $name {
+            #[allow(dead_code)]
+            const WIRE_NAMES: &'static [&'static str] = &[$($wire),*];
+
+            /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
+            /// read as `null` and has no value since. Unmodelled properties read as null are
+            /// in `additional_data` instead.
+            pub fn is_explicit_null(&self, wire: &str) -> bool {
+                match wire {
+                    $( $wire => return self.$field.is_none()
+                        && self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }), )*
+                    _ => {}
+                }
+                $( if self.$group.is_explicit_null(wire) { return true; } )*
+                false
+            }
+
             #[allow(unused_variables)]
             fn field_state(&self, key: &str) -> $crate::models::object::FieldState {
                 #[allow(unused_imports)]
                 use $crate::models::object::{FieldState, Fields};
                 match key {
-                    $( $wire => return if self.$field.is_some() {
+                    $( $wire => return if self.$field.is_some()
+                        || self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) })
+                    {
                         FieldState::Set
                     } else {
                         FieldState::Unset { read_only: graph_fields!(@ro $($ro)?) }
@@ -395,26 +440,24 @@ macro_rules! graph_object {
                 use $crate::models::object::Fields;
                 match key {
                     $( $wire => {
-                        self.$field = $crate::models::object::decode_nullable(key, map, &mut self.additional_data)?;
+                        self.$field = $crate::models::object::decode_nullable(
+                            map,
+                            &mut self.explicit_nulls,
+                            const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) },
+                        )?;
                         return Ok(());
                     } )*
                     $( "@odata.type" => return $crate::models::object::check_odata_type(map, $odata), )?
                     _ => {}
                 }
                 $(
-                    if self.$group.decode_field(key, map, &mut self.additional_data)? {
+                    if self.$group.decode_field(key, map)? {
                         return Ok(());
                     }
                 )*
                 let value: ::serde_json::Value = map.next_value()?;
                 self.additional_data.insert(key.to_owned(), value);
                 Ok(())
-            }
-
-            fn drop_overwritten_nulls(&mut self) {
-                let mut additional = ::std::mem::take(&mut self.additional_data);
-                $crate::models::object::drop_overwritten_nulls(&mut additional, |k| self.field_state(k));
-                self.additional_data = additional;
             }
 
             fn encode_entries<M: ::serde::ser::SerializeMap>(
@@ -445,11 +488,11 @@ macro_rules! graph_object {
                 }
                 $( self.$group.encode_fields(map, mode)?; )*
                 $(
-                    if $wire != "@odata.type" {
+                    if $wire != "@odata.type" && $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
                         if let Some(value) = &self.$field {
-                            if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
-                                map.serialize_entry($wire, value)?;
-                            }
+                            map.serialize_entry($wire, value)?;
+                        } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
+                            map.serialize_entry($wire, &())?;
                         }
                     }
                 )*

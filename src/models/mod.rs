@@ -44,7 +44,7 @@ pub use ios_certificate::{
     IosScepCertificateProfile, IosScepCertificateProfileBuilder, IosTrustedRootCertificate,
     MAX_PROFILE_COLLECTION_LEN,
 };
-pub use object::{GraphEntity, WriteMode};
+pub use object::{GraphEntity, NullFields, WriteMode};
 pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};

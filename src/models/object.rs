@@ -3,9 +3,9 @@
 //!
 //! Serde's `#[serde(flatten)]` and internally tagged enums buffer the whole object into
 //! an intermediate map before decoding it, which roughly halves decode speed. The models
-//! instead decode straight from the map: each known key goes to its typed field, each
-//! unknown key (and each explicit `null`) into `additional_data`. The macros in
-//! `macros.rs` generate that code for every model.
+//! instead decode straight from the map: each known key goes to its typed field (an
+//! explicit `null` sets the field's bit in [`NullFields`]), each unknown key into
+//! `additional_data`. The macros in `macros.rs` generate that code for every model.
 
 use std::{borrow::Cow, fmt, marker::PhantomData};
 
@@ -44,23 +44,105 @@ pub(crate) fn extra_key_is_writable(key: &str) -> bool {
 pub(crate) enum FieldState {
     /// Not one of the model's fields.
     Unknown,
-    /// A field with a value: the typed value wins over anything kept in `additional_data`.
+    /// A field with a value, or an explicit null the model writes itself: it wins over
+    /// anything kept in `additional_data` under the same key.
     Set,
     /// A field without a value; `read_only` says whether writes must leave it out.
     Unset { read_only: bool },
 }
 
+/// Which of a model's own fields were read as an explicit JSON `null`.
+///
+/// Graph writes `"description": null` for a property without a value; a re-encoding of
+/// what was read writes those nulls back (and an update body sends the nulls of writable
+/// fields). A field given a value later is written with its value: the null only counts
+/// while the field is `None` (see the models' `is_explicit_null`).
+///
+/// Kept as one bit per field of the struct that holds it, not as map entries, so reading a
+/// null costs no allocation. [`clear`](Self::clear) forgets them (nothing is written for
+/// unset fields then).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct NullFields(u64);
+
+impl NullFields {
+    /// No explicit nulls.
+    pub const fn new() -> Self {
+        NullFields(0)
+    }
+
+    /// True when no field was read as null.
+    pub const fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Forgets every recorded null.
+    pub fn clear(&mut self) {
+        self.0 = 0;
+    }
+
+    /// How many fields were read as null.
+    pub const fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub(crate) const fn contains(&self, bit: u32) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+
+    /// Records a read value: a null sets the field's bit, a value clears it (the last of
+    /// duplicate keys wins, as for every other field).
+    pub(crate) fn record(&mut self, bit: u32, is_null: bool) {
+        if is_null {
+            self.0 |= 1 << bit;
+        } else {
+            self.0 &= !(1 << bit);
+        }
+    }
+}
+
+impl fmt::Debug for NullFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Field positions (in declaration order); the models' `is_explicit_null` takes names.
+        f.debug_set().entries((0..64).filter(|bit| self.contains(*bit))).finish()
+    }
+}
+
+/// The position of `name` in `names`: the bit of a field in its struct's [`NullFields`].
+/// Evaluated at compile time (`const { … }`), so a struct of more than 64 fields, or a
+/// name not in the list, fails the build.
+pub(crate) const fn bit_of(names: &[&str], name: &str) -> u32 {
+    assert!(names.len() <= 64, "NullFields holds 64 fields");
+    let mut i = 0;
+    while i < names.len() {
+        if const_str_eq(names[i], name) {
+            return i as u32;
+        }
+        i += 1;
+    }
+    panic!("not a field of this struct")
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// A group of fields shared through inheritance (e.g. the `deviceConfiguration` base).
 /// Groups hold no `additional_data` of their own; the enclosing object keeps it.
 pub(crate) trait Fields {
-    /// Decodes `key` if it is one of this group's fields. Explicit nulls are recorded in
-    /// `nulls` so they can be written back. Returns `false` (value not consumed) otherwise.
-    fn decode_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        nulls: &mut Map<String, Value>,
-    ) -> Result<bool, A::Error>;
+    /// Decodes `key` if it is one of this group's fields (an explicit null is recorded in
+    /// the group's [`NullFields`]). Returns `false` (value not consumed) otherwise.
+    fn decode_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
 
     /// Writes this group's set fields allowed in `mode`.
     fn encode_fields<M: SerializeMap>(&self, map: &mut M, mode: WriteMode) -> Result<(), M::Error>;
@@ -74,41 +156,19 @@ pub(crate) trait Object: Default {
     /// Decodes one entry of the object's JSON map.
     fn decode_entry<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 
-    /// Called once all entries are decoded: drops the `null`s recorded for fields that a
-    /// later entry of the same key set after all (see [`decode_nullable`]).
-    fn drop_overwritten_nulls(&mut self);
-
     /// Writes the object's entries allowed in `mode` (without opening or closing the map).
     fn encode_entries<M: SerializeMap>(&self, map: &mut M, mode: WriteMode) -> Result<(), M::Error>;
 }
 
-/// Reads one value, recording an explicit `null` under `key` in `nulls`.
-///
-/// A value after a `null` of the same key (a duplicate key) leaves the recorded `null` in
-/// place; [`Object::drop_overwritten_nulls`] removes it once the object is complete. That
-/// costs one pass over the object's `additional_data` instead of a map lookup per field.
+/// Reads one field's value, recording in `nulls` whether it was an explicit `null`.
 pub(crate) fn decode_nullable<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
-    key: &str,
     map: &mut A,
-    nulls: &mut Map<String, Value>,
+    nulls: &mut NullFields,
+    bit: u32,
 ) -> Result<Option<T>, A::Error> {
     let value: Option<T> = map.next_value()?;
-    if value.is_none() {
-        nulls.insert(key.to_owned(), Value::Null);
-    }
+    nulls.record(bit, value.is_none());
     Ok(value)
-}
-
-/// Removes the `null`s of `additional` whose key is a field that is set: a later entry of
-/// the same key gave it a value. Only known fields are ever set; the `null`s of unknown
-/// keys stay.
-pub(crate) fn drop_overwritten_nulls(
-    additional: &mut Map<String, Value>,
-    state: impl Fn(&str) -> FieldState,
-) {
-    if additional.values().any(Value::is_null) {
-        additional.retain(|key, value| !(value.is_null() && state(key) == FieldState::Set));
-    }
 }
 
 /// Decodes the remaining entries of `map` into a fresh `T`.
@@ -117,7 +177,6 @@ pub(crate) fn decode_rest<'de, T: Object, A: MapAccess<'de>>(mut map: A) -> Resu
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
-    object.drop_overwritten_nulls();
     Ok(object)
 }
 
@@ -138,7 +197,6 @@ pub(crate) fn decode_rest_after<'de, T: Object, A: MapAccess<'de>>(
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
-    object.drop_overwritten_nulls();
     Ok(object)
 }
 
@@ -176,6 +234,7 @@ pub(crate) fn encode_additional<M: SerializeMap>(
             continue;
         }
         match state(key) {
+            // The model writes the field (its value or its explicit null) itself.
             FieldState::Set => continue,
             FieldState::Unset { read_only: true } if mode == WriteMode::Write => continue,
             _ => {}
@@ -285,11 +344,18 @@ mod tests {
         let body = r#"{"description":null,"displayName":"a","description":"x","keySize":"size2048","keySize":null,"futureThing":null}"#;
         let profile: IosScepCertificateProfile = serde_json::from_str(body).unwrap();
         assert_eq!(profile.base.description.as_deref(), Some("x"));
-        assert!(!profile.additional_data.contains_key("description"));
+        assert!(!profile.is_explicit_null("description"));
+        assert!(profile.base.explicit_nulls.is_empty());
         assert_eq!(profile.key_size, None);
-        assert_eq!(profile.additional_data.get("keySize"), Some(&Value::Null));
+        assert!(profile.is_explicit_null("keySize"));
+        assert_eq!(profile.explicit_nulls.len(), 1);
+        // Unmodelled properties keep their nulls in `additional_data`.
         assert_eq!(profile.additional_data.get("futureThing"), Some(&Value::Null));
-        assert_eq!(profile.additional_data.len(), 2);
+        assert_eq!(profile.additional_data.len(), 1);
+        assert_eq!(
+            serde_json::to_string(&profile).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"x","displayName":"a","keySize":null,"futureThing":null}"##
+        );
         // The same with entries held back until `@odata.type` is known.
         let body = r##"{"description":null,"keySize":"size2048","@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"x","keySize":null}"##;
         let DeviceConfiguration::IosScepCertificate(profile) = serde_json::from_str(body).unwrap() else {
@@ -297,6 +363,49 @@ mod tests {
         };
         assert_eq!(profile.base.description.as_deref(), Some("x"));
         assert_eq!(profile.key_size, None::<KeySize>);
-        assert_eq!(profile.additional_data.keys().collect::<Vec<_>>(), ["keySize"]);
+        assert!(profile.is_explicit_null("keySize"));
+        assert!(!profile.is_explicit_null("description"));
+        assert!(profile.additional_data.is_empty());
+    }
+
+    #[test]
+    fn a_value_set_after_reading_replaces_the_null_and_clear_forgets_nulls() {
+        use crate::models::IosScepCertificateProfile;
+        let body = r#"{"description":null,"subjectNameFormatString":null,"id":null}"#;
+        let mut profile: IosScepCertificateProfile = serde_json::from_str(body).unwrap();
+        assert!(profile.is_explicit_null("description"));
+        assert!(profile.is_explicit_null("subjectNameFormatString"));
+        assert!(!profile.is_explicit_null("displayName"));
+        assert!(!profile.is_explicit_null("noSuchProperty"));
+        profile.base.description = Some("set".into());
+        assert!(!profile.is_explicit_null("description"));
+        // The read-only `id` keeps its null in a full encoding only.
+        assert_eq!(
+            serde_json::to_string(&profile).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","id":null,"description":"set","subjectNameFormatString":null}"##
+        );
+        assert_eq!(
+            String::from_utf8(profile.to_write_json().unwrap()).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"set","subjectNameFormatString":null}"##
+        );
+        profile.explicit_nulls.clear();
+        profile.base.explicit_nulls.clear();
+        assert_eq!(
+            String::from_utf8(profile.to_write_json().unwrap()).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"set"}"##
+        );
+        assert_eq!(format!("{:?}", NullFields::default()), "{}");
+    }
+
+    #[test]
+    fn field_bits_are_positions_and_checked_at_compile_time() {
+        assert_eq!(bit_of(&["a", "bb", "c"], "bb"), 1);
+        assert_eq!(bit_of(&["a", "bb", "c"], "c"), 2);
+        let mut nulls = NullFields::new();
+        nulls.record(63, true);
+        nulls.record(0, true);
+        nulls.record(0, false);
+        assert!(nulls.contains(63) && !nulls.contains(0));
+        assert_eq!(format!("{nulls:?}"), "{63}");
     }
 }

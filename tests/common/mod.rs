@@ -4,7 +4,7 @@
 use intune_graph::models::{
     AppleSubjectNameFormat, CertificateValidityPeriodScale, DeviceConfigurationBase, ExtendedKeyUsage,
     IosCertificateProfileBase, IosScepCertificateProfile, IosScepCertificateProfileBuilder, KeySize,
-    KeyUsages, SubjectAlternativeNameType, Timestamp,
+    KeyUsages, NullFields, SubjectAlternativeNameType, Timestamp,
 };
 use serde_json::{Map, Value, json};
 use wiremock::{
@@ -54,6 +54,7 @@ pub fn seed_response_profile() -> IosScepCertificateProfile {
             subject_alternative_name_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
             certificate_validity_period_value: Some(14),
             certificate_validity_period_scale: Some(CertificateValidityPeriodScale::Months),
+            explicit_nulls: NullFields::new(),
         },
         scep_server_urls: Some(vec!["Scep Server Urls value".into()]),
         subject_name_format_string: Some("Subject Name Format String value".into()),
@@ -62,6 +63,7 @@ pub fn seed_response_profile() -> IosScepCertificateProfile {
         extended_key_usages: Some(vec![ExtendedKeyUsage {
             name: Some("Name value".into()),
             object_identifier: Some("Object Identifier value".into()),
+            explicit_nulls: NullFields::new(),
             additional_data: object(json!({"@odata.type": "microsoft.graph.extendedKeyUsage"})),
         }]),
         subject_alternative_name_format_string: Some("Subject Alternative Name Format String value".into()),
@@ -69,6 +71,7 @@ pub fn seed_response_profile() -> IosScepCertificateProfile {
         custom_subject_alternative_names: None,
         root_certificate: None,
         managed_device_certificate_states: None,
+        explicit_nulls: NullFields::new(),
         additional_data: object(json!({
             "assignmentStatus": "Assignment Status value",
             "assignmentProgress": "Assignment Progress value",
