@@ -216,52 +216,62 @@ impl Pipeline {
     }
 
     /// Sends `request` with retries; returns the success response or the classified error.
-    pub(crate) async fn send(&self, request: ApiRequest) -> Result<RawResponse, Error> {
-        self.origin.check(&request.url)?;
-        let client_request_id = new_client_request_id()?;
-        let span = tracing::debug_span!(
-            "graph.call",
-            method = %request.method,
-            path = request.url.path(),
-            client_request_id = client_request_id.to_str().unwrap_or_default(),
-            attempts = Empty,
-            status = Empty,
-            request_id = Empty,
-            error = Empty,
-        );
-        let progress = Progress::default();
-        let deadline_at = self.deadline.map(|d| Instant::now() + d);
-        let call =
-            self.attempts(&request, &client_request_id, &progress, deadline_at).instrument(span.clone());
-        let outcome = match self.deadline {
-            None => call.await,
-            Some(deadline) => match tokio::time::timeout(deadline, call).await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(self.deadline_error(&request, &client_request_id, deadline, &progress)),
-            },
-        };
-        span.record("attempts", progress.attempt.load(Ordering::Relaxed));
-        match &outcome {
-            Ok((status, _)) => {
-                span.record("status", status.as_u16());
-            }
-            Err(error) => {
-                if let Some(status) = error.status() {
+    // An `async move` block rather than an `async fn`: an async fn's future keeps its
+    // by-value argument twice (as argument and as local), and the request is large.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn send(&self, request: ApiRequest) -> impl Future<Output = Result<RawResponse, Error>> + '_ {
+        async move {
+            self.origin.check(&request.url)?;
+            let client_request_id = new_client_request_id()?;
+            let span = tracing::debug_span!(
+                "graph.call",
+                method = %request.method,
+                path = request.url.path(),
+                client_request_id = client_request_id.to_str().unwrap_or_default(),
+                attempts = Empty,
+                status = Empty,
+                request_id = Empty,
+                error = Empty,
+            );
+            let progress = Progress::default();
+            let deadline_at = self.deadline.map(|d| Instant::now() + d);
+            let call =
+                self.attempts(&request, &client_request_id, &progress, deadline_at).instrument(span.clone());
+            let outcome = match self.deadline {
+                None => call.await,
+                // Boxed: the timer would otherwise widen every call's future, deadline or not.
+                Some(deadline) => match Box::pin(tokio::time::timeout(deadline, call)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(self.deadline_error(&request, &client_request_id, deadline, &progress)),
+                },
+            };
+            span.record("attempts", progress.attempt.load(Ordering::Relaxed));
+            match &outcome {
+                Ok((status, _)) => {
                     span.record("status", status.as_u16());
                 }
-                if let Some(id) = error.request_id() {
-                    span.record("request_id", id);
+                Err(error) => {
+                    if let Some(status) = error.status() {
+                        span.record("status", status.as_u16());
+                    }
+                    if let Some(id) = error.request_id() {
+                        span.record("request_id", id);
+                    }
+                    span.record("error", tracing::field::display(error_kind(error)));
+                    tracing::debug!(parent: &span, error = %error, "call failed");
                 }
-                span.record("error", tracing::field::display(error_kind(error)));
-                tracing::debug!(parent: &span, error = %error, "call failed");
             }
+            let (status, body) = outcome?;
+            Ok(RawResponse {
+                status,
+                body,
+                operation_hint: ApiRequestSummary {
+                    client_request_id,
+                    method: request.method,
+                    url: request.url,
+                },
+            })
         }
-        let (status, body) = outcome?;
-        Ok(RawResponse {
-            status,
-            body,
-            operation_hint: ApiRequestSummary { client_request_id, method: request.method, url: request.url },
-        })
     }
 
     async fn attempts(
@@ -319,7 +329,14 @@ impl Pipeline {
                 request_id = Empty,
                 verdict = Empty,
             );
-            let exchange = self.exchange(http_request, progress, idempotent).instrument(span.clone()).await?;
+            // The request is handed to reqwest before the first await, so this call's future
+            // does not keep a copy of it across the exchange (it is large and lives in every
+            // request's future, which matters with many calls in flight).
+            progress.in_flight.store(!idempotent, Ordering::Relaxed);
+            let pending = self.http.execute(http_request);
+            let exchange = self.exchange(pending).instrument(span.clone()).await;
+            progress.in_flight.store(false, Ordering::Relaxed);
+            let exchange = exchange?;
 
             let (verdict, hint, kind, failure) = match exchange {
                 Exchange::Transport { error, status } => {
@@ -450,23 +467,14 @@ impl Pipeline {
         Error::DeadlineExceeded { operation: request.describe(), deadline, attempts }
     }
 
-    /// Sends one attempt and reads its body (bounded). A transport failure, including a
-    /// success body that breaks off after the status arrived, is returned for
+    /// Awaits one attempt's response and reads its body (bounded). A transport failure,
+    /// including a success body that breaks off after the status arrived, is returned for
     /// classification.
     async fn exchange(
         &self,
-        http_request: reqwest::Request,
-        progress: &Progress,
-        idempotent: bool,
+        pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
     ) -> Result<Exchange, Error> {
-        progress.in_flight.store(!idempotent, Ordering::Relaxed);
-        let result = self.exchange_inner(http_request).await;
-        progress.in_flight.store(false, Ordering::Relaxed);
-        result
-    }
-
-    async fn exchange_inner(&self, http_request: reqwest::Request) -> Result<Exchange, Error> {
-        let mut response = match self.http.execute(http_request).await {
+        let mut response = match pending.await {
             Ok(response) => response,
             Err(e) => return Ok(Exchange::Transport { error: e.without_url(), status: None }),
         };
@@ -474,7 +482,7 @@ impl Pipeline {
         // Moved out, not cloned: reading the body does not need them.
         let headers = std::mem::take(response.headers_mut());
         if status.is_success() {
-            match read_body(response, self.max_response_bytes).await {
+            match read_body(&mut response, self.max_response_bytes).await {
                 Ok(body) => Ok(Exchange::Response { status, headers, body }),
                 Err(BodyFailure::TooLarge) => {
                     Err(Error::BodyTooLarge { status, limit: self.max_response_bytes })
@@ -486,7 +494,7 @@ impl Pipeline {
         } else {
             // An error status is the answer, whatever happens to its body: keep the status
             // with as much of the body as arrives (within a small bound).
-            let body = read_error_body(response, self.max_response_bytes.min(ERROR_BODY_LIMIT)).await;
+            let body = read_error_body(&mut response, self.max_response_bytes.min(ERROR_BODY_LIMIT)).await;
             Ok(Exchange::Response { status, headers, body })
         }
     }
@@ -626,7 +634,7 @@ enum BodyFailure {
 const PRESIZE_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Reads a success body in full, refusing one larger than `limit`.
-async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes, BodyFailure> {
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyFailure> {
     let length = response.content_length();
     if length.is_some_and(|length| length > limit as u64) {
         return Err(BodyFailure::TooLarge);
@@ -657,7 +665,7 @@ async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Byte
 
 /// Reads at most `limit` bytes of an error body; a body that breaks off or runs longer is
 /// cut where it stopped.
-async fn read_error_body(mut response: reqwest::Response, limit: usize) -> Bytes {
+async fn read_error_body(response: &mut reqwest::Response, limit: usize) -> Bytes {
     let mut body = BytesMut::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         let room = limit - body.len();
