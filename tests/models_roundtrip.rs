@@ -174,7 +174,7 @@ fn full_current_response_decodes_every_field() {
             last_modified_date_time: Some(ts("2026-03-14T09:26:53.5897932+01:00")),
             role_scope_tag_ids: Some(vec!["0".into(), "3".into()]),
             supports_scope_tags: Some(true),
-            device_management_applicability_rule_os_edition: Some(ApplicabilityRuleOsEdition {
+            device_management_applicability_rule_os_edition: Some(Box::new(ApplicabilityRuleOsEdition {
                 name: Some("Enterprise and Education only".into()),
                 os_edition_types: Some(vec![
                     Windows10EditionType::Windows10Enterprise,
@@ -183,22 +183,22 @@ fn full_current_response_decodes_every_field() {
                 rule_type: Some(ApplicabilityRuleType::Include),
                 explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleOsEdition"),
-            }),
-            device_management_applicability_rule_os_version: Some(ApplicabilityRuleOsVersion {
+            })),
+            device_management_applicability_rule_os_version: Some(Box::new(ApplicabilityRuleOsVersion {
                 max_os_version: Some("18.9".into()),
                 min_os_version: Some("16.0".into()),
                 name: Some("iOS 16 to 18".into()),
                 rule_type: Some(ApplicabilityRuleType::Include),
                 explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleOsVersion"),
-            }),
-            device_management_applicability_rule_device_mode: Some(ApplicabilityRuleDeviceMode {
+            })),
+            device_management_applicability_rule_device_mode: Some(Box::new(ApplicabilityRuleDeviceMode {
                 device_mode: Some(Windows10DeviceModeType::SModeConfiguration),
                 name: Some("Not in S mode".into()),
                 rule_type: Some(ApplicabilityRuleType::Exclude),
                 explicit_nulls: NullFields::new(),
                 additional_data: odata("deviceManagementApplicabilityRuleDeviceMode"),
-            }),
+            })),
             created_date_time: Some(ts("2025-11-02T17:04:11.2046718-05:00")),
             description: Some("User certificate for 802.1X EAP-TLS on corporate iPhones and iPads".into()),
             display_name: Some("iOS SCEP - Corporate Wi-Fi".into()),

@@ -28,11 +28,11 @@ graph_fields! {
         /// Whether the type supports scope tags (server-set, read-only).
         [read_only] supports_scope_tags: bool = "supportsScopeTags",
         /// OS edition applicability rule.
-        device_management_applicability_rule_os_edition: ApplicabilityRuleOsEdition = "deviceManagementApplicabilityRuleOsEdition",
+        device_management_applicability_rule_os_edition: Box<ApplicabilityRuleOsEdition> = "deviceManagementApplicabilityRuleOsEdition",
         /// OS version applicability rule.
-        device_management_applicability_rule_os_version: ApplicabilityRuleOsVersion = "deviceManagementApplicabilityRuleOsVersion",
+        device_management_applicability_rule_os_version: Box<ApplicabilityRuleOsVersion> = "deviceManagementApplicabilityRuleOsVersion",
         /// Device mode applicability rule.
-        device_management_applicability_rule_device_mode: ApplicabilityRuleDeviceMode = "deviceManagementApplicabilityRuleDeviceMode",
+        device_management_applicability_rule_device_mode: Box<ApplicabilityRuleDeviceMode> = "deviceManagementApplicabilityRuleDeviceMode",
         /// When the object was created (server-set).
         [read_only] created_date_time: Timestamp = "createdDateTime",
         /// Admin-provided description.
@@ -42,19 +42,19 @@ graph_fields! {
         /// Version of the configuration.
         version: i32 = "version",
         /// Navigation: assignments (only with `$expand`; never written).
-        [read_only] assignments: Value = "assignments",
+        [read_only] assignments: Box<Value> = "assignments",
         /// Navigation: per-setting device state summaries (never written).
-        [read_only] device_setting_state_summaries: Value = "deviceSettingStateSummaries",
+        [read_only] device_setting_state_summaries: Box<Value> = "deviceSettingStateSummaries",
         /// Navigation: device statuses (never written).
-        [read_only] device_statuses: Value = "deviceStatuses",
+        [read_only] device_statuses: Box<Value> = "deviceStatuses",
         /// Navigation: device status overview (never written).
-        [read_only] device_status_overview: Value = "deviceStatusOverview",
+        [read_only] device_status_overview: Box<Value> = "deviceStatusOverview",
         /// Navigation: legacy group assignments (never written).
-        [read_only] group_assignments: Value = "groupAssignments",
+        [read_only] group_assignments: Box<Value> = "groupAssignments",
         /// Navigation: user statuses (never written).
-        [read_only] user_statuses: Value = "userStatuses",
+        [read_only] user_statuses: Box<Value> = "userStatuses",
         /// Navigation: user status overview (never written).
-        [read_only] user_status_overview: Value = "userStatusOverview",
+        [read_only] user_status_overview: Box<Value> = "userStatusOverview",
     }
 }
 

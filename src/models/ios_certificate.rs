@@ -112,9 +112,9 @@ graph_object! {
             /// Custom subject alternative names (at most 500).
             custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
             /// Navigation: the trusted root certificate (only with `$expand`; never written).
-            [read_only] root_certificate: Value = "rootCertificate",
+            [read_only] root_certificate: Box<Value> = "rootCertificate",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
@@ -331,7 +331,7 @@ graph_object! {
             /// Custom subject alternative names (at most 500).
             custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
@@ -377,7 +377,7 @@ graph_object! {
             /// What the imported certificate is for.
             intended_purpose: IntendedPurpose = "intendedPurpose",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Value = "managedDeviceCertificateStates",
+            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
