@@ -4,10 +4,14 @@
 //! It speaks that harness's client contract:
 //!
 //! ```sh
-//! cargo build --release --example loadgen
+//! cargo build --release --example loadgen --no-default-features   # plain HTTP, like the floor
 //! target/release/examples/loadgen --url http://127.0.0.1:18080/beta --mode seq|conc \
 //!     --n 20000 --concurrency 16 --warmup 20
 //! ```
+//!
+//! The floor is reqwest without TLS features; `--no-default-features` builds the client on
+//! the same transport. A default build (rustls compiled in, unused on `http://`) is the row
+//! an application with TLS sees; BENCHMARKS.md shows both.
 //!
 //! and prints one line
 //! `RESULT client=… mode=… n=… in_flight=… wall_s=… rps=… cpu_us_per_req=… cpu_us_per_req_total=… peak_rss_kb=…`.
@@ -28,7 +32,9 @@
 //! Like the harness, the runtime is tokio's multi-thread runtime (one worker per core) and
 //! the timed loop runs inside `tokio::spawn` (`BENCH_BLOCK_ON=1` runs it on `block_on`'s
 //! thread instead). `--print-body` prints the create body the client sends and exits.
-//! `--variant raw` (diagnosis only) sends the same bytes through the client's raw escape hatch
+//! `--transport floor` (diagnosis only) gives the client a reqwest client configured like the
+//! floor's (no request timeout), to separate what the client adds from what its transport
+//! settings cost. `--variant raw` (diagnosis only) sends the same bytes through the client's raw escape hatch
 //! and parses the reply into a `serde_json::Value`, as the floor does. `LOADGEN_TRACE=1` prints
 //! the client's spans and events (slow; never for measured runs).
 
@@ -63,7 +69,20 @@ struct Args {
     concurrency: usize,
     warmup: usize,
     variant: Variant,
+    transport: Transport,
     print_body: bool,
+}
+
+/// The reqwest client under the client.
+#[derive(Clone, Copy, PartialEq)]
+enum Transport {
+    /// The one the client builds (100 s request timeout, Graph-only redirects).
+    Default,
+    /// Diagnosis only: a reqwest client configured like the floor's (reqwest's defaults: no
+    /// request timeout, so no timer per request), with redirects off as the client requires.
+    /// Built with `--no-default-features` (no TLS, no HTTP/2), this is the floor's transport
+    /// exactly, and the row measures what the client itself adds.
+    Floor,
 }
 
 /// What each request does.
@@ -88,11 +107,12 @@ impl Args {
             concurrency: 16,
             warmup: 20,
             variant: Variant::Typed,
+            transport: Transport::Default,
             print_body: false,
         };
         let usage = || -> ! {
             eprintln!(
-                "usage: loadgen [--url BASE] [--mode seq|conc] [--n N] [--concurrency C] [--warmup W] [--variant typed|raw] [--print-body]"
+                "usage: loadgen [--url BASE] [--mode seq|conc] [--n N] [--concurrency C] [--warmup W] [--variant typed|raw] [--transport default|floor] [--print-body]"
             );
             std::process::exit(2)
         };
@@ -114,6 +134,13 @@ impl Args {
                     args.variant = match value.as_str() {
                         "typed" => Variant::Typed,
                         "raw" => Variant::Raw,
+                        _ => usage(),
+                    }
+                }
+                "--transport" => {
+                    args.transport = match value.as_str() {
+                        "default" => Transport::Default,
+                        "floor" => Transport::Floor,
                         _ => usage(),
                     }
                 }
@@ -203,14 +230,17 @@ fn main() {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let bench = async move {
-        let client = GraphClient::builder()
+        let mut builder = GraphClient::builder()
             .base_url(args.base_url.as_str())
             .bearer_token(DUMMY_TOKEN)
             // The default write limit (95 per 20 s, Intune's quota) would make this a test of
             // the limiter's patience; a window that never fills keeps its code on the path.
-            .write_rate_limit(Some(RateLimit::new(4096, Duration::from_millis(1))))
-            .build()
-            .expect("client");
+            .write_rate_limit(Some(RateLimit::new(4096, Duration::from_millis(1))));
+        if args.transport == Transport::Floor {
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build();
+            builder = builder.http_client(http.expect("reqwest client"));
+        }
+        let client = builder.build().expect("client");
         let body = Bytes::from(profile.to_write_json().expect("encode"));
         let ctx = Arc::new(Ctx {
             configurations: client.device_configurations(),
@@ -226,8 +256,9 @@ fn main() {
         let wall = start.elapsed().as_secs_f64();
         let (cpu1, peak_rss_kb) = rusage::now();
         println!(
-            "RESULT client=intune-graph{} mode={} n={} in_flight={} wall_s={:.4} rps={:.1} cpu_us_per_req={:.2} cpu_us_per_req_total={:.2} peak_rss_kb={}",
+            "RESULT client=intune-graph{}{} mode={} n={} in_flight={} wall_s={:.4} rps={:.1} cpu_us_per_req={:.2} cpu_us_per_req_total={:.2} peak_rss_kb={}",
             if args.variant == Variant::Raw { "-raw" } else { "" },
+            if args.transport == Transport::Floor { "-floor-transport" } else { "" },
             args.mode,
             args.n,
             args.in_flight(),

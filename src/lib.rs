@@ -35,6 +35,7 @@
 //!
 //! # Features
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `http2` (default): HTTP/2 when the server offers it over TLS; without it, HTTP/1.1 only.
 //! - `emulator`: the `emulator` module, an in-process Graph endpoint for tests and demos.
 //! - `azure-identity`: use any `azure_core` credential (managed identity, workload identity,
 //!   Azure CLI, client certificate) through `auth::AzureCredential`.
