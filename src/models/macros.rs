@@ -336,17 +336,18 @@ macro_rules! graph_fields {
                 }
             }
 
-            fn encode_fields<M: ::serde::ser::SerializeMap>(
+            fn encode_fields<S: $crate::models::entries::EntrySink>(
                 &self,
-                map: &mut M,
+                sink: &mut S,
                 mode: $crate::models::object::WriteMode,
-            ) -> Result<(), M::Error> {
+            ) -> Result<(), S::Error> {
                 $(
                     if $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                        const KEY: &str = $crate::models::entries::plain_key($wire);
                         if let Some(value) = &self.$field {
-                            map.serialize_entry($wire, value)?;
+                            sink.entry(KEY, value)?;
                         } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
-                            map.serialize_entry($wire, &())?;
+                            sink.entry(KEY, &())?;
                         }
                     }
                 )+
@@ -460,11 +461,11 @@ macro_rules! graph_object {
                 Ok(())
             }
 
-            fn encode_entries<M: ::serde::ser::SerializeMap>(
+            fn encode_entries<S: $crate::models::entries::EntrySink>(
                 &self,
-                map: &mut M,
+                sink: &mut S,
                 mode: $crate::models::object::WriteMode,
-            ) -> Result<(), M::Error> {
+            ) -> Result<(), S::Error> {
                 #[allow(unused_imports)]
                 use $crate::models::object::Fields;
                 // `@odata.type` goes first: OData readers need it before the properties of a
@@ -472,31 +473,32 @@ macro_rules! graph_object {
                 // `additional_data`, in that order.
                 #[allow(unused_mut, unused_assignments)]
                 let mut type_written = false;
-                $( map.serialize_entry("@odata.type", $odata)?; type_written = true; )?
+                $( sink.entry("@odata.type", $odata)?; type_written = true; )?
                 $(
                     if $wire == "@odata.type" && !type_written {
                         if let Some(value) = &self.$field {
-                            map.serialize_entry($wire, value)?;
+                            sink.entry("@odata.type", value)?;
                             type_written = true;
                         }
                     }
                 )*
                 if !type_written {
                     if let Some(value) = self.additional_data.get("@odata.type") {
-                        map.serialize_entry("@odata.type", value)?;
+                        sink.entry("@odata.type", value)?;
                     }
                 }
-                $( self.$group.encode_fields(map, mode)?; )*
+                $( self.$group.encode_fields(sink, mode)?; )*
                 $(
                     if $wire != "@odata.type" && $crate::models::macros::field_included(mode, graph_fields!(@ro $($ro)?)) {
+                        const KEY: &str = $crate::models::entries::plain_key($wire);
                         if let Some(value) = &self.$field {
-                            map.serialize_entry($wire, value)?;
+                            sink.entry(KEY, value)?;
                         } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
-                            map.serialize_entry($wire, &())?;
+                            sink.entry(KEY, &())?;
                         }
                     }
                 )*
-                $crate::models::object::encode_additional(map, mode, &self.additional_data, |k| self.field_state(k))
+                $crate::models::object::encode_additional(sink, mode, &self.additional_data, |k| self.field_state(k))
             }
         }
 

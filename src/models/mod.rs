@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod macros;
+pub(crate) mod entries;
 pub(crate) mod object;
 
 mod assignment;

@@ -16,6 +16,8 @@ use serde::{
 };
 use serde_json::{Map, Value};
 
+use super::entries::{EntrySink, JsonObject, SerdeMap};
+
 /// Which fields an encoding includes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -145,7 +147,7 @@ pub(crate) trait Fields {
     fn decode_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
 
     /// Writes this group's set fields allowed in `mode`.
-    fn encode_fields<M: SerializeMap>(&self, map: &mut M, mode: WriteMode) -> Result<(), M::Error>;
+    fn encode_fields<S: EntrySink>(&self, sink: &mut S, mode: WriteMode) -> Result<(), S::Error>;
 
     /// Known and set, known and unset, or unknown.
     fn field_state(&self, key: &str) -> FieldState;
@@ -157,7 +159,7 @@ pub(crate) trait Object: Default {
     fn decode_entry<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 
     /// Writes the object's entries allowed in `mode` (without opening or closing the map).
-    fn encode_entries<M: SerializeMap>(&self, map: &mut M, mode: WriteMode) -> Result<(), M::Error>;
+    fn encode_entries<S: EntrySink>(&self, sink: &mut S, mode: WriteMode) -> Result<(), S::Error>;
 }
 
 /// Reads one field's value, recording in `nulls` whether it was an explicit `null`.
@@ -219,12 +221,12 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
 
 /// Writes `additional_data` entries that are not shadowed by a set typed field and are
 /// allowed in `mode` (`@odata.type` excepted: the object writes it first).
-pub(crate) fn encode_additional<M: SerializeMap>(
-    map: &mut M,
+pub(crate) fn encode_additional<S: EntrySink>(
+    sink: &mut S,
     mode: WriteMode,
     additional: &Map<String, Value>,
     state: impl Fn(&str) -> FieldState,
-) -> Result<(), M::Error> {
+) -> Result<(), S::Error> {
     for (key, value) in additional {
         // Written first by the object itself.
         if key == "@odata.type" {
@@ -239,7 +241,7 @@ pub(crate) fn encode_additional<M: SerializeMap>(
             FieldState::Unset { read_only: true } if mode == WriteMode::Write => continue,
             _ => {}
         }
-        map.serialize_entry(key, value)?;
+        sink.wire_entry(key, value)?;
     }
     Ok(())
 }
@@ -305,7 +307,7 @@ pub(crate) struct Encoded<'a, T>(pub(crate) &'a T, pub(crate) WriteMode);
 impl<T: Object> serde::Serialize for Encoded<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        self.0.encode_entries(&mut map, self.1)?;
+        self.0.encode_entries(&mut SerdeMap(&mut map), self.1)?;
         map.end()
     }
 }
@@ -315,7 +317,7 @@ pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::E
     // Sized for a typical profile body (up to 1 KiB), so the buffer is not grown 3 times
     // from serde_json's default 128 bytes.
     let mut body = Vec::with_capacity(WRITE_BODY_CAPACITY);
-    serde_json::to_writer(&mut body, &Encoded(object, WriteMode::Write))?;
+    JsonObject::write(&mut body, |entries| object.encode_entries(entries, WriteMode::Write))?;
     Ok(body)
 }
 
@@ -395,6 +397,24 @@ mod tests {
             r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"set"}"##
         );
         assert_eq!(format!("{:?}", NullFields::default()), "{}");
+    }
+
+    #[test]
+    fn the_write_body_writer_matches_the_serde_path_byte_for_byte() {
+        use crate::models::{DeviceConfiguration, IosScepCertificateProfile};
+        let body = r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","id":"x","displayName":"quote \" and \\ and \n and é","description":null,"keySize":"size4096","keyUsage":"digitalSignature, keyEncipherment","extendedKeyUsages":[{"@odata.type":"microsoft.graph.extendedKeyUsage","name":"Client \"Auth\"","objectIdentifier":"1.3.6.1.5.5.7.3.2"}],"odd \"key\"\t":{"nested":[1,2.5,null,"\u0001"]},"rootCertificate@odata.bind":"https://graph.microsoft.com/beta/x","@odata.context":"dropped"}"##;
+        let profile: IosScepCertificateProfile = serde_json::from_str(body).unwrap();
+        let via_serde = serde_json::to_vec(&Encoded(&profile, WriteMode::Write)).unwrap();
+        assert_eq!(
+            String::from_utf8(profile.to_write_json().unwrap()).unwrap(),
+            String::from_utf8(via_serde).unwrap()
+        );
+        let config: DeviceConfiguration = serde_json::from_str(body).unwrap();
+        assert_eq!(config.to_write_json().unwrap(), profile.to_write_json().unwrap());
+        let written: Value = serde_json::from_slice(&profile.to_write_json().unwrap()).unwrap();
+        assert_eq!(written["odd \"key\"\t"], serde_json::json!({"nested": [1, 2.5, null, "\u{1}"]}));
+        assert_eq!(written["displayName"], "quote \" and \\ and \n and é");
+        assert!(written.get("id").is_none() && written.get("@odata.context").is_none());
     }
 
     #[test]
