@@ -279,6 +279,14 @@ macro_rules! graph_flags {
     };
 }
 
+/// The bit of the field named `$wire` in its struct's `NullFields`, fixed at compile time
+/// (a name that is not in the struct's `WIRE_NAMES` fails the build).
+macro_rules! null_bit {
+    ($wire:literal) => {
+        const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }
+    };
+}
+
 /// Whether a field goes into an encoding of `mode`.
 pub(crate) fn field_included(mode: crate::models::object::WriteMode, read_only: bool) -> bool {
     mode == crate::models::object::WriteMode::Full || !read_only
@@ -311,7 +319,7 @@ macro_rules! graph_fields {
             pub fn is_explicit_null(&self, wire: &str) -> bool {
                 match wire {
                     $( $wire => self.$field.is_none()
-                        && self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }), )+
+                        && self.explicit_nulls.contains(null_bit!($wire)), )+
                     _ => false,
                 }
             }
@@ -328,7 +336,7 @@ macro_rules! graph_fields {
                         self.$field = $crate::models::object::decode_nullable(
                             map,
                             &mut self.explicit_nulls,
-                            const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) },
+                            null_bit!($wire),
                         )?;
                         Ok(true)
                     } )+
@@ -346,7 +354,7 @@ macro_rules! graph_fields {
                         const KEY: &str = $crate::models::entries::plain_key($wire);
                         if let Some(value) = &self.$field {
                             sink.entry(KEY, value)?;
-                        } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
+                        } else if self.explicit_nulls.contains(null_bit!($wire)) {
                             sink.entry(KEY, &())?;
                         }
                     }
@@ -358,7 +366,7 @@ macro_rules! graph_fields {
                 use $crate::models::object::FieldState;
                 match key {
                     $( $wire => if self.$field.is_some()
-                        || self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) })
+                        || self.explicit_nulls.contains(null_bit!($wire))
                     {
                         FieldState::Set
                     } else {
@@ -404,7 +412,7 @@ macro_rules! graph_object {
             pub fn is_explicit_null(&self, wire: &str) -> bool {
                 match wire {
                     $( $wire => return self.$field.is_none()
-                        && self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }), )*
+                        && self.explicit_nulls.contains(null_bit!($wire)), )*
                     _ => {}
                 }
                 $( if self.$group.is_explicit_null(wire) { return true; } )*
@@ -417,7 +425,7 @@ macro_rules! graph_object {
                 use $crate::models::object::{FieldState, Fields};
                 match key {
                     $( $wire => return if self.$field.is_some()
-                        || self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) })
+                        || self.explicit_nulls.contains(null_bit!($wire))
                     {
                         FieldState::Set
                     } else {
@@ -444,7 +452,7 @@ macro_rules! graph_object {
                         self.$field = $crate::models::object::decode_nullable(
                             map,
                             &mut self.explicit_nulls,
-                            const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) },
+                            null_bit!($wire),
                         )?;
                         return Ok(());
                     } )*
@@ -493,7 +501,7 @@ macro_rules! graph_object {
                         const KEY: &str = $crate::models::entries::plain_key($wire);
                         if let Some(value) = &self.$field {
                             sink.entry(KEY, value)?;
-                        } else if self.explicit_nulls.contains(const { $crate::models::object::bit_of(Self::WIRE_NAMES, $wire) }) {
+                        } else if self.explicit_nulls.contains(null_bit!($wire)) {
                             sink.entry(KEY, &())?;
                         }
                     }
