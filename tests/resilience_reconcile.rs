@@ -143,15 +143,14 @@ async fn a_marker_tells_the_new_object_from_an_older_one_with_the_same_name() {
 #[tokio::test]
 async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused() {
     let server = MockServer::start().await;
-    let collection = "/beta/deviceManagement/deviceConfigurations";
     Mock::given(method("POST"))
-        .and(path(collection))
+        .and(path(COLLECTION))
         .respond_with(ResponseTemplate::new(504))
         .mount(&server)
         .await;
     let combined = "displayName eq 'It''s' and isof('microsoft.graph.iosScepCertificateProfile')";
     Mock::given(method("GET"))
-        .and(path(collection))
+        .and(path(COLLECTION))
         .and(query_param("$filter", combined))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(
@@ -161,7 +160,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(collection))
+        .and(path(COLLECTION))
         .and(query_param("$filter", "displayName eq 'It''s'"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
             {"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "id": "root", "displayName": "It's"},
@@ -173,7 +172,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(format!("{collection}/newer")))
+        .and(path(format!("{COLLECTION}/newer")))
         .respond_with(ResponseTemplate::new(200).set_body_json(created_body("newer", "It's")))
         .mount(&server)
         .await;
@@ -194,10 +193,10 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
     assert_eq!(
         summary,
         [
-            format!("POST {collection}"),
-            format!("GET {collection}"),
-            format!("GET {collection}"),
-            format!("GET {collection}/newer"),
+            format!("POST {COLLECTION}"),
+            format!("GET {COLLECTION}"),
+            format!("GET {COLLECTION}"),
+            format!("GET {COLLECTION}/newer"),
         ]
     );
     // The filter went out percent-encoded, with `'` doubled inside the literal.
@@ -207,14 +206,13 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
 #[tokio::test]
 async fn a_failed_lookup_returns_the_original_unknown_outcome() {
     let server = MockServer::start().await;
-    let collection = "/beta/deviceManagement/deviceConfigurations";
     Mock::given(method("POST"))
-        .and(path(collection))
+        .and(path(COLLECTION))
         .respond_with(ResponseTemplate::new(504))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(collection))
+        .and(path(COLLECTION))
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
         .await;

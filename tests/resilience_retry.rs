@@ -17,7 +17,6 @@ use wiremock::{
 };
 
 const ITEM: &str = "/beta/deviceManagement/deviceConfigurations/abc";
-const COLLECTION: &str = "/beta/deviceManagement/deviceConfigurations";
 
 fn ok_item() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"id": "abc"}))

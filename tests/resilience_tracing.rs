@@ -56,7 +56,7 @@ fn subscriber(capture: &Capture) -> impl tracing::Subscriber + Send + Sync {
 async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .and(path(COLLECTION))
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
@@ -66,7 +66,7 @@ async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .and(path(COLLECTION))
         .respond_with(
             ResponseTemplate::new(201)
                 .insert_header("request-id", "req-201")
@@ -112,7 +112,7 @@ async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
 async fn query_values_and_tokens_stay_out_of_failures_too() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/beta/deviceManagement/deviceConfigurations"))
+        .and(path(COLLECTION))
         .respond_with(
             ResponseTemplate::new(400)
                 .set_body_json(json!({"error": {"code": "BadRequest", "message": "no"}})),

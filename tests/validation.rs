@@ -12,13 +12,9 @@ use intune_graph::{
     },
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 const SEED_REQUEST: &str = include_str!("fixtures/seed-request.json");
-const SEED_RESPONSE: &str = include_str!("fixtures/seed-response-201.json");
 const TOKEN: &str = "tok-validation-1";
 
 /// A profile that passes every rule; each test breaks one thing.
@@ -295,7 +291,7 @@ fn invalid_profile() -> IosScepCertificateProfile {
 async fn default_client_refuses_an_invalid_profile_without_sending_it() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_raw(SEED_RESPONSE, "application/json"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(common::SEED_RESPONSE, "application/json"))
         .expect(0)
         .mount(&server)
         .await;
@@ -315,13 +311,10 @@ async fn default_client_refuses_an_invalid_profile_without_sending_it() {
 
 #[tokio::test]
 async fn skip_validation_sends_an_invalid_profile() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/beta/deviceManagement/deviceConfigurations"))
-        .respond_with(ResponseTemplate::new(201).set_body_raw(SEED_RESPONSE, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = common::answering_create(
+        ResponseTemplate::new(201).set_body_raw(common::SEED_RESPONSE, "application/json"),
+    )
+    .await;
     let client = GraphClient::builder()
         .base_url(format!("{}/beta", server.uri()))
         .bearer_token(TOKEN)

@@ -64,6 +64,9 @@ impl WallClock for FixedClock {
 
 pub const TOKEN: &str = "s3cr3t-t0ken-value";
 
+/// The path every create and list in these tests goes to.
+pub const COLLECTION: &str = "/beta/deviceManagement/deviceConfigurations";
+
 /// A client for `base` (`http://127.0.0.1:port`, without `/beta`) that records its waits
 /// instead of waiting, with no write-rate limit and a tiny backoff (so a recorded wait
 /// after a hint is the hint itself).
