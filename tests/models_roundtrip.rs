@@ -167,7 +167,8 @@ fn seed_response_decodes_every_field() {
 #[test]
 fn full_current_response_decodes_every_field() {
     let profile = typed(FULL_CURRENT);
-    let odata = |t: &str| map(json!({ "@odata.type": format!("microsoft.graph.{t}") }));
+    // Nested objects keep their `@odata.type` in a field of their own.
+    let odata = |t: &str| Some(format!("microsoft.graph.{t}"));
     let expected = IosScepCertificateProfile {
         base: DeviceConfigurationBase {
             id: Some("6f2b1c9e-3a47-4d2e-9b1f-8c5d7e0a4b13".into()),
@@ -182,7 +183,8 @@ fn full_current_response_decodes_every_field() {
                 ]),
                 rule_type: Some(ApplicabilityRuleType::Include),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("deviceManagementApplicabilityRuleOsEdition"),
+                odata_type: odata("deviceManagementApplicabilityRuleOsEdition"),
+                additional_data: Map::new(),
             })),
             device_management_applicability_rule_os_version: Some(Box::new(ApplicabilityRuleOsVersion {
                 max_os_version: Some("18.9".into()),
@@ -190,14 +192,16 @@ fn full_current_response_decodes_every_field() {
                 name: Some("iOS 16 to 18".into()),
                 rule_type: Some(ApplicabilityRuleType::Include),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("deviceManagementApplicabilityRuleOsVersion"),
+                odata_type: odata("deviceManagementApplicabilityRuleOsVersion"),
+                additional_data: Map::new(),
             })),
             device_management_applicability_rule_device_mode: Some(Box::new(ApplicabilityRuleDeviceMode {
                 device_mode: Some(Windows10DeviceModeType::SModeConfiguration),
                 name: Some("Not in S mode".into()),
                 rule_type: Some(ApplicabilityRuleType::Exclude),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("deviceManagementApplicabilityRuleDeviceMode"),
+                odata_type: odata("deviceManagementApplicabilityRuleDeviceMode"),
+                additional_data: Map::new(),
             })),
             created_date_time: Some(ts("2025-11-02T17:04:11.2046718-05:00")),
             description: Some("User certificate for 802.1X EAP-TLS on corporate iPhones and iPads".into()),
@@ -230,13 +234,15 @@ fn full_current_response_decodes_every_field() {
                 name: Some("Client Authentication".into()),
                 object_identifier: Some("1.3.6.1.5.5.7.3.2".into()),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("extendedKeyUsage"),
+                odata_type: odata("extendedKeyUsage"),
+                additional_data: Map::new(),
             },
             ExtendedKeyUsage {
                 name: Some("Smart Card Logon".into()),
                 object_identifier: Some("1.3.6.1.4.1.311.20.2.2".into()),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("extendedKeyUsage"),
+                odata_type: odata("extendedKeyUsage"),
+                additional_data: Map::new(),
             },
         ]),
         subject_alternative_name_format_string: Some("{{OnPremisesSamAccountName}}@contoso.com".into()),
@@ -246,13 +252,15 @@ fn full_current_response_decodes_every_field() {
                 name: Some("{{UserPrincipalName}}".into()),
                 san_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("customSubjectAlternativeName"),
+                odata_type: odata("customSubjectAlternativeName"),
+                additional_data: Map::new(),
             },
             CustomSubjectAlternativeName {
                 name: Some("{{DeviceName}}.devices.contoso.com".into()),
                 san_type: Some(SubjectAlternativeNameType::DOMAIN_NAME_SERVICE),
                 explicit_nulls: NullFields::new(),
-                additional_data: odata("customSubjectAlternativeName"),
+                odata_type: odata("customSubjectAlternativeName"),
+                additional_data: Map::new(),
             },
         ]),
         root_certificate: None,

@@ -1,4 +1,8 @@
 //! Complex types used by certificate profiles and applicability rules.
+//!
+//! Graph writes `@odata.type` on every nested object. Each type here keeps it in a field of
+//! its own (`odata_type`) rather than in `additional_data`: reading it then costs one string,
+//! not a map entry, and it is written back first, where OData readers look for it.
 
 use super::{
     ApplicabilityRuleType, SubjectAlternativeNameType, Windows10DeviceModeType, Windows10EditionType,
@@ -9,6 +13,8 @@ graph_object! {
     pub struct ExtendedKeyUsage {
         groups {}
         fields {
+            /// `@odata.type` as read (`microsoft.graph.extendedKeyUsage`); the constructors leave it unset.
+            odata_type: String = "@odata.type",
             /// Display name of the EKU.
             name: String = "name",
             /// Dotted-decimal OID, e.g. `1.3.6.1.5.5.7.3.2`.
@@ -64,6 +70,8 @@ graph_object! {
     pub struct CustomSubjectAlternativeName {
         groups {}
         fields {
+            /// `@odata.type` as read (`microsoft.graph.customSubjectAlternativeName`); the constructors leave it unset.
+            odata_type: String = "@odata.type",
             /// The value, e.g. `{{UserPrincipalName}}`.
             name: String = "name",
             /// The SAN type.
@@ -88,6 +96,8 @@ graph_object! {
     pub struct ApplicabilityRuleDeviceMode {
         groups {}
         fields {
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleDeviceMode`); the constructors leave it unset.
+            odata_type: String = "@odata.type",
             /// The device mode the rule matches.
             device_mode: Windows10DeviceModeType = "deviceMode",
             /// Rule name.
@@ -103,6 +113,8 @@ graph_object! {
     pub struct ApplicabilityRuleOsEdition {
         groups {}
         fields {
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsEdition`); the constructors leave it unset.
+            odata_type: String = "@odata.type",
             /// Rule name.
             name: String = "name",
             /// Editions the rule matches.
@@ -118,6 +130,8 @@ graph_object! {
     pub struct ApplicabilityRuleOsVersion {
         groups {}
         fields {
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsVersion`); the constructors leave it unset.
+            odata_type: String = "@odata.type",
             /// Highest OS version (note the JSON casing `maxOSVersion`).
             max_os_version: String = "maxOSVersion",
             /// Lowest OS version (`minOSVersion`).
@@ -127,5 +141,41 @@ graph_object! {
             /// Include or exclude.
             rule_type: ApplicabilityRuleType = "ruleType",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_odata_type_is_a_field_and_is_written_first() {
+        let eku: ExtendedKeyUsage = serde_json::from_str(
+            r#"{"name":"Client Authentication","objectIdentifier":"1.3.6.1.5.5.7.3.2","@odata.type":"microsoft.graph.extendedKeyUsage"}"#,
+        )
+        .unwrap();
+        assert_eq!(eku.odata_type.as_deref(), Some("microsoft.graph.extendedKeyUsage"));
+        assert!(eku.additional_data.is_empty());
+        assert_eq!(
+            serde_json::to_string(&eku).unwrap(),
+            r#"{"@odata.type":"microsoft.graph.extendedKeyUsage","name":"Client Authentication","objectIdentifier":"1.3.6.1.5.5.7.3.2"}"#
+        );
+    }
+
+    #[test]
+    fn constructors_leave_the_type_out() {
+        let san = CustomSubjectAlternativeName::new(
+            SubjectAlternativeNameType::USER_PRINCIPAL_NAME,
+            "{{UserPrincipalName}}",
+        );
+        assert_eq!(san.odata_type, None);
+        assert_eq!(
+            serde_json::to_string(&san).unwrap(),
+            r#"{"name":"{{UserPrincipalName}}","sanType":"userPrincipalName"}"#
+        );
+        let explicit_null: ApplicabilityRuleOsVersion =
+            serde_json::from_str(r#"{"@odata.type":null,"name":"n"}"#).unwrap();
+        assert!(explicit_null.is_explicit_null("@odata.type"));
+        assert_eq!(serde_json::to_string(&explicit_null).unwrap(), r#"{"@odata.type":null,"name":"n"}"#);
     }
 }

@@ -487,6 +487,9 @@ macro_rules! graph_object {
                         if let Some(value) = &self.$field {
                             sink.entry("@odata.type", value)?;
                             type_written = true;
+                        } else if self.explicit_nulls.contains(null_bit!($wire)) {
+                            sink.entry("@odata.type", &())?;
+                            type_written = true;
                         }
                     }
                 )*

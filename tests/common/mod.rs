@@ -61,10 +61,11 @@ pub fn seed_response_profile() -> IosScepCertificateProfile {
         key_usage: Some(KeyUsages::DIGITAL_SIGNATURE),
         key_size: Some(KeySize::Size2048),
         extended_key_usages: Some(vec![ExtendedKeyUsage {
+            odata_type: Some("microsoft.graph.extendedKeyUsage".into()),
             name: Some("Name value".into()),
             object_identifier: Some("Object Identifier value".into()),
             explicit_nulls: NullFields::new(),
-            additional_data: object(json!({"@odata.type": "microsoft.graph.extendedKeyUsage"})),
+            additional_data: Default::default(),
         }]),
         subject_alternative_name_format_string: Some("Subject Alternative Name Format String value".into()),
         certificate_store: None,
