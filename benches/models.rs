@@ -19,6 +19,8 @@
 //!   `Page<DeviceConfiguration>`, as `Value`, and scanned with `IgnoredAny`;
 //!   `owned_strings_floor` copies each string value into its own `String` and skips the
 //!   rest, the least work of any decode into owned values.
+//! - `decode_100_{scep,trusted_root,pkcs,unmodelled}`: the scan, the owned floor and the
+//!   typed page on a page of 100 items of one type each, to see which type costs what.
 //!
 //! Typed rows decode the way the client does (`client_decode`: one UTF-8 check of the whole
 //! body, then `from_str`); `*_from_slice` rows decode with `serde_json::from_slice` instead.
@@ -302,6 +304,47 @@ fn decode_page_100(c: &mut Criterion) {
     group.finish();
 }
 
+/// Writes item `i` of a page (the certificate is for the types that carry one).
+type WriteItem = fn(&mut String, usize, &str);
+
+/// A page of 100 items of one kind, as `page_100` writes them.
+fn page_of(kind: WriteItem) -> Vec<u8> {
+    let certificate = base64_blob(1000, 7);
+    let mut out = String::from(r#"{"value":["#);
+    for i in 0..100 {
+        if i > 0 {
+            out.push(',');
+        }
+        kind(&mut out, i, &certificate);
+    }
+    out.push_str("]}");
+    out.into_bytes()
+}
+
+/// Where the typed page's time goes beyond the owned floor, one item type at a time.
+fn decode_by_type(c: &mut Criterion) {
+    let kinds: [(&str, WriteItem); 4] = [
+        ("decode_100_scep", |out, i, _| scep(out, i)),
+        ("decode_100_trusted_root", trusted_root),
+        ("decode_100_pkcs", |out, i, _| pkcs(out, i)),
+        ("decode_100_unmodelled", windows),
+    ];
+    for (name, kind) in kinds {
+        let page = page_of(kind);
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(page.len() as u64));
+        group.measurement_time(Duration::from_secs(2));
+        group.bench_function("ignored_any_scan", |b| {
+            b.iter(|| serde_json::from_slice::<IgnoredAny>(black_box(&page)).unwrap())
+        });
+        group.bench_function("owned_strings_floor", |b| b.iter(|| owned_strings(black_box(&page))));
+        group.bench_function("typed_page", |b| {
+            b.iter(|| client_decode::<Page<DeviceConfiguration>>(black_box(&page)))
+        });
+        group.finish();
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -312,6 +355,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = encode_create, decode_201, decode_page_100
+    targets = encode_create, decode_201, decode_page_100, decode_by_type
 }
 criterion_main!(benches);

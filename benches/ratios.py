@@ -24,7 +24,9 @@ def median_ns(group, row):
         return json.load(f)["median"]["point_estimate"]
 
 
-for group in ("encode_create", "decode_201", "decode_page_100"):
+GROUPS = ("encode_create", "decode_201", "decode_page_100", "decode_100_scep", "decode_100_trusted_root",
+          "decode_100_pkcs", "decode_100_unmodelled")
+for group in GROUPS:
     gdir = os.path.join(root, group)
     if not os.path.isdir(gdir):
         continue
