@@ -13,7 +13,8 @@ graph_object! {
     pub struct ExtendedKeyUsage {
         groups {}
         fields {
-            /// `@odata.type` as read (`microsoft.graph.extendedKeyUsage`); the constructors leave it unset.
+            /// `@odata.type` as read (`microsoft.graph.extendedKeyUsage`);
+            /// the constructors leave it unset.
             odata_type: String = "@odata.type",
             /// Display name of the EKU.
             name: String = "name",
@@ -70,7 +71,8 @@ graph_object! {
     pub struct CustomSubjectAlternativeName {
         groups {}
         fields {
-            /// `@odata.type` as read (`microsoft.graph.customSubjectAlternativeName`); the constructors leave it unset.
+            /// `@odata.type` as read (`microsoft.graph.customSubjectAlternativeName`);
+            /// the constructors leave it unset.
             odata_type: String = "@odata.type",
             /// The value, e.g. `{{UserPrincipalName}}`.
             name: String = "name",
@@ -96,7 +98,8 @@ graph_object! {
     pub struct ApplicabilityRuleDeviceMode {
         groups {}
         fields {
-            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleDeviceMode`); the constructors leave it unset.
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleDeviceMode`);
+            /// the constructors leave it unset.
             odata_type: String = "@odata.type",
             /// The device mode the rule matches.
             device_mode: Windows10DeviceModeType = "deviceMode",
@@ -113,7 +116,8 @@ graph_object! {
     pub struct ApplicabilityRuleOsEdition {
         groups {}
         fields {
-            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsEdition`); the constructors leave it unset.
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsEdition`);
+            /// the constructors leave it unset.
             odata_type: String = "@odata.type",
             /// Rule name.
             name: String = "name",
@@ -130,7 +134,8 @@ graph_object! {
     pub struct ApplicabilityRuleOsVersion {
         groups {}
         fields {
-            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsVersion`); the constructors leave it unset.
+            /// `@odata.type` as read (`microsoft.graph.deviceManagementApplicabilityRuleOsVersion`);
+            /// the constructors leave it unset.
             odata_type: String = "@odata.type",
             /// Highest OS version (note the JSON casing `maxOSVersion`).
             max_os_version: String = "maxOSVersion",
