@@ -2,22 +2,17 @@
 //! get, create, update and delete.
 
 use axum::http::{Method, StatusCode};
-use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::body;
 use super::clock;
-use super::errors::ApiError;
+use super::ctx::{Ctx, HandlerResult};
+use super::errors::{ApiError, not_found};
 use super::navigation;
 use super::paging;
 use super::query::{self, Scope};
-use super::routes::Ctx;
-use super::store::Store;
 use super::types;
 use super::wire::{self, EntityView, ListBody};
-
-/// A handler result.
-pub(crate) type HandlerResult = Result<Response, ApiError>;
 
 fn is(seg: &str, name: &str) -> bool {
     seg.eq_ignore_ascii_case(name)
@@ -33,11 +28,6 @@ fn unknown_segment(seg: &str) -> ApiError {
         code: "BadRequest",
         message: format!("Resource not found for the segment '{seg}'."),
     }
-}
-
-/// 404 for a missing object.
-pub(crate) fn not_found(id: &str) -> ApiError {
-    ApiError::NotFound(format!("The deviceConfiguration '{id}' was not found."))
 }
 
 /// Routes a `/beta` request (segments after `/beta`).
@@ -153,26 +143,6 @@ fn get_cast(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerResult {
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))
 }
 
-/// Validates a `rootCertificate` link and returns the target's stored id.
-pub(crate) fn check_root_link(store: &Store, profile_type: &str, target: &str) -> Result<String, ApiError> {
-    if !types::same(profile_type, types::IOS_SCEP) {
-        return Err(ApiError::bad(format!(
-            "'rootCertificate' can only be set on an iosScepCertificateProfile, not on '{}'.",
-            types::short(profile_type)
-        )));
-    }
-    let entry = store
-        .get(target)
-        .ok_or_else(|| ApiError::bad(format!("The rootCertificate target '{target}' does not exist.")))?;
-    if !types::same(entry.odata_type(), types::IOS_TRUSTED_ROOT) {
-        return Err(ApiError::bad(format!(
-            "The rootCertificate target '{target}' is a '{}', not an iosTrustedRootCertificate.",
-            types::short(entry.odata_type())
-        )));
-    }
-    Ok(entry.id().to_owned())
-}
-
 fn now() -> Value {
     Value::String(clock::graph_timestamp(chrono::Utc::now()))
 }
@@ -197,7 +167,7 @@ fn create(ctx: &Ctx<'_>, bytes: &[u8]) -> HandlerResult {
     }
     let mut store = ctx.shared.write();
     let root = match &cleaned.root_bind {
-        Some(target) => Some(check_root_link(&store, &ty, target)?),
+        Some(target) => Some(navigation::check_root_link(&store, &ty, target)?),
         None => None,
     };
     let id = uuid::Uuid::new_v4().to_string();
@@ -246,7 +216,7 @@ fn update(ctx: &Ctx<'_>, id: &str, bytes: &[u8]) -> HandlerResult {
         body::check_trusted_root(&props, false)?;
     }
     let root = match &cleaned.root_bind {
-        Some(target) => Some(check_root_link(&store, &stored_type, target)?),
+        Some(target) => Some(navigation::check_root_link(&store, &stored_type, target)?),
         None => None,
     };
     let entry = store.get_mut(id).ok_or_else(|| not_found(id))?;

@@ -145,3 +145,8 @@ pub(crate) fn intune_message(ids: &RequestIds, url: &str, phrase: &str) -> Strin
     };
     String::from_utf8(wire::to_vec(&doc)).unwrap_or_default()
 }
+
+/// 404 for a missing object.
+pub(crate) fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("The deviceConfiguration '{id}' was not found."))
+}

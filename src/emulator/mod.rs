@@ -90,6 +90,7 @@
 mod body;
 mod clock;
 mod conn;
+mod ctx;
 mod device_configurations;
 mod errors;
 mod faults;

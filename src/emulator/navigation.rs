@@ -8,9 +8,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::body;
-use super::device_configurations::{HandlerResult, check_root_link, not_found};
-use super::errors::ApiError;
-use super::routes::Ctx;
+use super::ctx::{Ctx, HandlerResult};
+use super::errors::{ApiError, not_found};
 use super::store::{Entry, Store};
 use super::types;
 use super::wire::{self, EntityView, ListBody};
@@ -185,6 +184,26 @@ pub(crate) fn cast_entry<'a>(store: &'a Store, id: &str, cast_type: &str) -> Res
 }
 
 /// The cast segment for `rootCertificate`: only the iOS SCEP profile.
+/// Validates a `rootCertificate` link and returns the target's stored id.
+pub(crate) fn check_root_link(store: &Store, profile_type: &str, target: &str) -> Result<String, ApiError> {
+    if !types::same(profile_type, types::IOS_SCEP) {
+        return Err(ApiError::bad(format!(
+            "'rootCertificate' can only be set on an iosScepCertificateProfile, not on '{}'.",
+            types::short(profile_type)
+        )));
+    }
+    let entry = store
+        .get(target)
+        .ok_or_else(|| ApiError::bad(format!("The rootCertificate target '{target}' does not exist.")))?;
+    if !types::same(entry.odata_type(), types::IOS_TRUSTED_ROOT) {
+        return Err(ApiError::bad(format!(
+            "The rootCertificate target '{target}' is a '{}', not an iosTrustedRootCertificate.",
+            types::short(entry.odata_type())
+        )));
+    }
+    Ok(entry.id().to_owned())
+}
+
 fn scep_cast(cast: &str) -> Result<String, ApiError> {
     match types::normalize(cast) {
         Some(t) if types::same(&t, types::IOS_SCEP) => Ok(t),

@@ -21,6 +21,7 @@ use axum::routing::{any, post};
 
 use super::clock;
 use super::conn::ConnKill;
+use super::ctx::Ctx;
 use super::device_configurations;
 use super::errors::{ApiError, RequestIds, graph_error};
 use super::faults;
@@ -31,30 +32,6 @@ use super::token::{self, Auth};
 
 /// Request bodies larger than this are refused.
 const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// What a `/beta` handler needs to know about its request.
-pub(crate) struct Ctx<'a> {
-    /// Shared state.
-    pub(crate) shared: &'a Shared,
-    /// `http://host:port/` used in `@odata.context` and `@odata.nextLink`.
-    pub(crate) origin: String,
-    /// The raw request path.
-    pub(crate) path: &'a str,
-    /// The raw query string.
-    pub(crate) query: Option<&'a str>,
-}
-
-impl Ctx<'_> {
-    /// `{origin}beta/$metadata#{fragment}`.
-    pub(crate) fn metadata(&self, fragment: &str) -> String {
-        format!("{}beta/$metadata#{fragment}", self.origin)
-    }
-
-    /// The canonical URL of a deviceConfiguration.
-    pub(crate) fn entity_url(&self, id: &str) -> String {
-        format!("{}beta/deviceManagement/deviceConfigurations('{id}')", self.origin)
-    }
-}
 
 /// Builds the complete router.
 pub(crate) fn build(shared: Arc<Shared>) -> Router {
