@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use clap::{Args, ValueEnum};
 use intune_graph::models::{DeviceConfiguration, GraphEntity};
 
-use crate::Outcome;
+use crate::{Outcome, input, output};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -47,14 +47,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
         View::Read => serde_json::to_vec(&config),
         View::Create => {
             if let Err(invalid) = config.validate() {
-                eprintln!(
-                    "error: {} is not a valid create body ({} problem(s)):",
-                    args.file,
-                    invalid.problems.len()
+                // The same report as `create`: one way to say that a body is invalid.
+                output::report_validation(
+                    &format!("{} is not a valid create body", input::describe(&args.file)),
+                    &invalid,
                 );
-                for problem in &invalid.problems {
-                    eprintln!("  {problem}");
-                }
                 return Outcome::Refused;
             }
             config.to_write_json()
