@@ -1,11 +1,9 @@
 //! `intune emulator` (a foreground Graph for other processes) and the embedded emulator
 //! used when nothing is configured.
 
-mod cli_support;
-
 use std::{collections::HashMap, process::Stdio, time::Duration};
 
-use cli_support::*;
+use crate::support::*;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -176,12 +174,12 @@ async fn emulator_with_faults_and_quota() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_configuration_commands_use_an_embedded_emulator() {
-    let out = cli_support::run(&["list"]).await;
+    let out = crate::support::run(&["list"]).await;
     out.assert_code(0);
     assert_eq!(out.json(), json!([]), "JSON when stdout is not a terminal");
     assert!(out.stderr.contains("embedded emulator"), "{}", out.stderr);
 
-    let out = cli_support::run(&["--output", "table", "list", "--all"]).await;
+    let out = crate::support::run(&["--output", "table", "list", "--all"]).await;
     out.assert_code(0);
     assert_eq!(out.lines(), ["TYPE  ID  NAME  MODIFIED"]);
 
@@ -190,7 +188,7 @@ async fn without_configuration_commands_use_an_embedded_emulator() {
     assert_eq!(out.json()["displayName"], "Embedded");
     assert!(out.stderr.contains("embedded emulator"), "{}", out.stderr);
 
-    let out = cli_support::run(&["get", "anything"]).await;
+    let out = crate::support::run(&["get", "anything"]).await;
     out.assert_code(1);
     assert!(out.stderr.contains("embedded emulator") && out.stderr.contains("HTTP 404"), "{}", out.stderr);
 }

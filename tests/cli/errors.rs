@@ -1,9 +1,7 @@
 //! Exit codes and error reports: 1 when the service or validation refuses (status, Graph
 //! code, message and request ids on stderr, never the token), 2 for usage and input errors.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use intune_graph::emulator::FaultKind;
 use serde_json::json;
 
@@ -33,7 +31,7 @@ async fn a_rejected_token_is_never_printed() {
     let emu = emulator().await;
     let wrong = "wrong-token-3c9d41f7e2";
     let base_url = emu.base_url().to_string();
-    let out = cli_support::run(&["--base-url", &base_url, "--token", wrong, "list"]).await;
+    let out = crate::support::run(&["--base-url", &base_url, "--token", wrong, "list"]).await;
     out.assert_code(1);
     assert!(out.stderr.contains("HTTP 401"), "{}", out.stderr);
     assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong), "{}", out.stderr);
@@ -111,12 +109,13 @@ async fn usage_errors_exit_2() {
     assert_eq!(emu.state().requests(), 0);
 
     // A base URL without a credential.
-    let out = cli_support::run(&["--base-url", &base_url, "list"]).await;
+    let out = crate::support::run(&["--base-url", &base_url, "list"]).await;
     out.assert_code(2);
     assert!(out.stderr.contains("--token"), "{}", out.stderr);
     // Plain http is refused for anything but loopback (nothing is sent).
     let out =
-        cli_support::run(&["--base-url", "http://graph.example.com/beta", "--token", "t", "get", "x"]).await;
+        crate::support::run(&["--base-url", "http://graph.example.com/beta", "--token", "t", "get", "x"])
+            .await;
     out.assert_code(2);
     // Incomplete Azure variables.
     let out = run_with(&["list"], &[("AZURE_TENANT_ID", "contoso")], None).await;

@@ -1,9 +1,7 @@
 //! `intune get` and `intune list` against an emulator in the test process: exact JSON,
 //! tables, paging, type filters and `$select`.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use intune_graph::{emulator::Emulator, odata::Query};
 use serde_json::{Value, json};
 
@@ -167,6 +165,33 @@ async fn check_still_works_offline() {
     let body = run.json();
     assert!(body.get("id").is_none() && body.get("createdDateTime").is_none());
     assert_eq!(body["@odata.type"], SCEP);
+}
+
+/// `check --as create` and `create` refuse an invalid body with one and the same report:
+/// the problem count, then every problem on its own line, as the library lists them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_and_create_report_an_invalid_body_alike() {
+    let body = json!({"@odata.type": SCEP, "displayName": "Incomplete"});
+    use intune_graph::models::{DeviceConfiguration, GraphEntity};
+    let config: DeviceConfiguration = serde_json::from_value(body.clone()).unwrap();
+    let invalid = config.validate().expect_err("the body lacks required fields");
+    assert!(invalid.problems.len() > 1);
+    let mut expected =
+        format!("error: standard input is not a valid create body: {} problems:\n", invalid.problems.len());
+    for problem in &invalid.problems {
+        expected.push_str(&format!("  {}: {}\n", problem.field, problem.message));
+    }
+
+    let check = run_with(&["check", "--as", "create", "-"], &[], Some(&bytes(&body))).await;
+    check.assert_code(1);
+    assert_eq!(check.stderr, expected);
+    assert_eq!(check.stdout, "");
+
+    let emu = emulator().await;
+    let create = run_at(&emu, "json", &["create", "-"], Some(&bytes(&body))).await;
+    create.assert_code(1);
+    assert_eq!(create.stderr, expected);
+    assert_eq!(emu.state().len(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

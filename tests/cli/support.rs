@@ -1,6 +1,5 @@
 //! Shared helpers of the `cli_*` tests: build the `intune` example once, run it with a
 //! clean environment against an emulator started in the test process, and read the result.
-#![allow(dead_code)]
 
 use std::{
     path::{Path, PathBuf},

@@ -1,9 +1,7 @@
 //! `intune create`, `update`, `delete`, `assign` and `link-root` against an emulator in
 //! the test process.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use intune_graph::{emulator::Emulator, models::DeviceConfigurationAssignment};
 use serde_json::{Value, json};
 

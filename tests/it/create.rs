@@ -1,7 +1,7 @@
 //! `device_configurations().create(..)` against a local mock Graph: the exact request on the
 //! wire and the exact decoded response.
 
-mod common;
+use crate::support::fixtures;
 
 use chrono::{TimeZone, Utc};
 use intune_graph::{
@@ -15,13 +15,15 @@ use intune_graph::{
 use serde_json::{Value, json};
 use wiremock::{MockServer, Request, ResponseTemplate};
 
-use common::SEED_RESPONSE;
+use crate::support::fixtures::SEED_RESPONSE;
 const TOKEN: &str = "tok-create-7f3a";
-use common::COLLECTION_PATH;
+use crate::support::fixtures::COLLECTION;
 
 async fn server_answering(status: u16, body: &str) -> MockServer {
-    common::answering_create(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
-        .await
+    fixtures::answering_create(
+        ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"),
+    )
+    .await
 }
 
 fn client_for(server: &MockServer) -> GraphClient {
@@ -42,7 +44,7 @@ async fn the_only_request(server: &MockServer) -> Value {
     assert_eq!(requests.len(), 1, "exactly one request");
     let request = &requests[0];
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), COLLECTION_PATH);
+    assert_eq!(request.url.path(), COLLECTION);
     assert_eq!(request.url.query(), None);
     assert_eq!(header(request, "authorization"), Some(format!("Bearer {TOKEN}").as_str()));
     assert_eq!(header(request, "content-type"), Some("application/json"));
@@ -142,7 +144,7 @@ async fn create_scep_profile_sends_exactly_one_post_and_decodes_the_201() {
     );
 
     // The seed page's 201 response, every field.
-    let expected = common::seed_response_profile();
+    let expected = crate::support::decoded::seed_response_profile();
     assert_eq!(created, expected);
     assert_eq!(
         created.base.created_date_time.unwrap().to_utc(),

@@ -1,7 +1,7 @@
 //! How a create fails: Graph and Intune error bodies, gateway pages, empty bodies, success
 //! bodies that do not decode, creates whose outcome is unknown, and the one safe retry.
 
-mod common;
+use crate::support::fixtures;
 
 use std::time::Duration;
 
@@ -15,13 +15,13 @@ use wiremock::{
     matchers::{method, path},
 };
 
-use common::SEED_RESPONSE;
+use crate::support::fixtures::SEED_RESPONSE;
 const TOKEN: &str = "tok-errors-42";
-use common::COLLECTION_PATH;
+use crate::support::fixtures::COLLECTION;
 const OPERATION: &str = "POST /beta/deviceManagement/deviceConfigurations";
 
 fn profile() -> IosScepCertificateProfile {
-    common::scep_profile("iOS SCEP")
+    fixtures::scep_profile("iOS SCEP")
 }
 
 fn client(server: &MockServer, retry: RetryPolicy) -> GraphClient {
@@ -75,7 +75,7 @@ async fn graph_json_error_keeps_every_field() {
       }
     }"##;
     let server =
-        common::answering_create(json(400, body).insert_header("request-id", "header-request-id")).await;
+        fixtures::answering_create(json(400, body).insert_header("request-id", "header-request-id")).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
@@ -146,7 +146,7 @@ async fn intune_json_inside_message_is_parsed() {
                 }
             }
         });
-        let server = common::answering_create(json(400, &body.to_string())).await;
+        let server = fixtures::answering_create(json(400, &body.to_string())).await;
         let err = create(&server, RetryPolicy::none()).await;
 
         let e = err.graph_error().expect("a Graph error");
@@ -180,7 +180,7 @@ async fn html_502_keeps_status_and_excerpt() {
         "The upstream server returned an invalid response. ".repeat(12)
     );
     assert!(html.len() > 512);
-    let server = common::answering_create(
+    let server = fixtures::answering_create(
         ResponseTemplate::new(502).set_body_raw(html.clone(), "text/html; charset=utf-8"),
     )
     .await;
@@ -206,9 +206,10 @@ async fn html_502_keeps_status_and_excerpt() {
 
 async fn excerpt_of_a_non_ascii_body_is_cut_at_a_character_boundary() {
     let body = format!("{}é and more text after the cut", "x".repeat(511));
-    let server =
-        common::answering_create(ResponseTemplate::new(502).set_body_raw(body, "text/plain; charset=utf-8"))
-            .await;
+    let server = fixtures::answering_create(
+        ResponseTemplate::new(502).set_body_raw(body, "text/plain; charset=utf-8"),
+    )
+    .await;
     let err = create(&server, RetryPolicy::none()).await;
 
     let e = err.graph_error().expect("the response is described");
@@ -218,7 +219,7 @@ async fn excerpt_of_a_non_ascii_body_is_cut_at_a_character_boundary() {
 
 #[tokio::test]
 async fn empty_503_keeps_the_status() {
-    let server = common::answering_create(ResponseTemplate::new(503)).await;
+    let server = fixtures::answering_create(ResponseTemplate::new(503)).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -233,7 +234,8 @@ async fn empty_503_keeps_the_status() {
 /// A 503 that promises a retry is a plain Graph error once retries are used up.
 #[tokio::test]
 async fn empty_503_with_retry_after_and_no_retries_left_is_a_graph_error() {
-    let server = common::answering_create(ResponseTemplate::new(503).insert_header("Retry-After", "0")).await;
+    let server =
+        fixtures::answering_create(ResponseTemplate::new(503).insert_header("Retry-After", "0")).await;
     let err = create(&server, RetryPolicy::none()).await;
 
     let Error::Graph(e) = &err else { panic!("expected Error::Graph, got {err:?}") };
@@ -246,7 +248,7 @@ async fn empty_503_with_retry_after_and_no_retries_left_is_a_graph_error() {
 #[tokio::test]
 async fn not_found_is_recognised() {
     let body = r#"{"error":{"code":"No method match route template","message":"No OData route exists that match template ~/singleton/navigation with http verb POST for request /DeviceConfiguration_2611/StatelessDeviceConfigurationFEService/deviceManagement/deviceConfigurations.","innerError":{"date":"2026-08-21T14:03:27","request-id":"r-1","client-request-id":"c-1"}}}"#;
-    let server = common::answering_create(json(404, body)).await;
+    let server = fixtures::answering_create(json(404, body)).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     assert!(err.is_not_found());
@@ -259,7 +261,7 @@ async fn not_found_is_recognised() {
 async fn undecodable_201_names_the_json_path() {
     let mut response: serde_json::Value = serde_json::from_str(SEED_RESPONSE).unwrap();
     response["keySize"] = serde_json::json!(5);
-    let server = common::answering_create(json(201, &response.to_string())).await;
+    let server = fixtures::answering_create(json(201, &response.to_string())).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     let sent = sent_client_request_id(&requests(&server).await[0]);
@@ -278,7 +280,7 @@ async fn undecodable_201_names_the_json_path() {
 /// The polymorphic model names the path too, whether `@odata.type` comes first (as Graph
 /// writes it) or later (buffered decode).
 async fn polymorphic_decode_path(body: &str) -> String {
-    let server = common::answering_create(json(201, body)).await;
+    let server = fixtures::answering_create(json(201, body)).await;
     let err = client(&server, RetryPolicy::none())
         .device_configurations()
         .create(&DeviceConfiguration::from(profile()))
@@ -320,7 +322,7 @@ fn entries_held_before_a_late_odata_type_name_their_key() {
 #[tokio::test]
 async fn truncated_201_is_a_decode_error() {
     let truncated = &SEED_RESPONSE[..SEED_RESPONSE.find("\"keySize\"").unwrap() + 12];
-    let server = common::answering_create(json(201, truncated)).await;
+    let server = fixtures::answering_create(json(201, truncated)).await;
     let err = create(&server, RetryPolicy::default()).await;
 
     let Error::Decode(e) = &err else { panic!("expected Error::Decode, got {err:?}") };
@@ -334,7 +336,7 @@ async fn truncated_201_is_a_decode_error() {
 /// retry policy, and the error carries what is needed to reconcile.
 #[tokio::test]
 async fn gateway_timeout_on_create_is_outcome_unknown_and_not_resent() {
-    let server = common::answering_create(json(
+    let server = fixtures::answering_create(json(
         504,
         r#"{"error":{"code":"GatewayTimeout","message":"The gateway timed out."}}"#,
     ))
@@ -366,7 +368,7 @@ async fn throttled_create_is_retried_once_with_the_same_request() {
     for status in [429u16, 503] {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .and(path(COLLECTION_PATH))
+            .and(path(COLLECTION))
             .respond_with(
                 json(status, r#"{"error":{"code":"TooManyRequests","message":"Slow down"}}"#)
                     .insert_header("Retry-After", "0"),
@@ -376,7 +378,7 @@ async fn throttled_create_is_retried_once_with_the_same_request() {
             .mount(&server)
             .await;
         Mock::given(method("POST"))
-            .and(path(COLLECTION_PATH))
+            .and(path(COLLECTION))
             .respond_with(json(201, SEED_RESPONSE))
             .expect(1)
             .mount(&server)

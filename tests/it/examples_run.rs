@@ -103,7 +103,11 @@ fn check_as_create_prints_the_write_body_or_the_problems() {
     assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     assert!(output.stdout.is_empty(), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("2 problem(s)"), "{stderr}");
+    assert!(
+        stderr
+            .starts_with("error: tests/fixtures/seed-request.json is not a valid create body: 2 problems:\n"),
+        "{stderr}"
+    );
     assert!(stderr.contains("scepServerUrls[0]"), "{stderr}");
     assert!(stderr.contains("extendedKeyUsages[0].objectIdentifier"), "{stderr}");
 }

@@ -1,32 +1,25 @@
 //! Validation before sending: each rule names exactly the field it concerns, every problem
 //! is reported at once, and an invalid object never reaches the server unless asked.
 
-mod common;
+use crate::support::fixtures;
 
 use intune_graph::{
     Error, GraphClient,
     models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, CustomSubjectAlternativeName,
-        ExtendedKeyUsage, GraphEntity, IosScepCertificateProfile, KeySize, KeyUsages, KnownEku,
-        MAX_PROFILE_COLLECTION_LEN, SubjectAlternativeNameType, ValidationError,
+        AppleSubjectNameFormat, CustomSubjectAlternativeName, ExtendedKeyUsage, GraphEntity,
+        IosScepCertificateProfile, KeySize, KeyUsages, KnownEku, MAX_PROFILE_COLLECTION_LEN,
+        SubjectAlternativeNameType, ValidationError,
     },
 };
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
-const SEED_REQUEST: &str = include_str!("fixtures/seed-request.json");
+const SEED_REQUEST: &str = include_str!("../fixtures/seed-request.json");
 const TOKEN: &str = "tok-validation-1";
 
 /// A profile that passes every rule; each test breaks one thing.
 fn valid() -> IosScepCertificateProfile {
-    IosScepCertificateProfile::builder()
-        .display_name("iOS SCEP - Corporate Wi-Fi")
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
+    fixtures::scep_builder("iOS SCEP - Corporate Wi-Fi")
         .extended_key_usage(KnownEku::CLIENT_AUTHENTICATION)
         .build()
         .expect("the baseline profile is valid")
@@ -291,7 +284,7 @@ fn invalid_profile() -> IosScepCertificateProfile {
 async fn default_client_refuses_an_invalid_profile_without_sending_it() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_raw(common::SEED_RESPONSE, "application/json"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(fixtures::SEED_RESPONSE, "application/json"))
         .expect(0)
         .mount(&server)
         .await;
@@ -311,8 +304,8 @@ async fn default_client_refuses_an_invalid_profile_without_sending_it() {
 
 #[tokio::test]
 async fn skip_validation_sends_an_invalid_profile() {
-    let server = common::answering_create(
-        ResponseTemplate::new(201).set_body_raw(common::SEED_RESPONSE, "application/json"),
+    let server = fixtures::answering_create(
+        ResponseTemplate::new(201).set_body_raw(fixtures::SEED_RESPONSE, "application/json"),
     )
     .await;
     let client = GraphClient::builder()
@@ -337,7 +330,7 @@ async fn skip_validation_sends_an_invalid_profile() {
 #[test]
 fn builder_keeps_the_custom_attribute_san_whatever_the_call_order() {
     let build = |attribute_first: bool| {
-        let builder = common::scep_builder("SAN order");
+        let builder = fixtures::scep_builder("SAN order");
         let builder = if attribute_first {
             builder
                 .subject_alternative_name_attribute("{{OnPremisesSamAccountName}}")

@@ -1,7 +1,5 @@
 //! Secrets and tokens never show in Debug, Display, errors or tracing output.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -43,7 +41,7 @@ fn request() -> TokenRequest {
 
 #[test]
 fn debug_of_every_public_auth_type_is_redacted() {
-    captured();
+    crate::capture::global();
     let secret = Secret::new(SECRET);
     assert_clean(&format!("{secret:?} {secret}"));
     let token = AccessToken::new(TOKEN, Utc::now());
@@ -90,7 +88,7 @@ fn every_auth_error_variant_is_clean() {
 
 #[tokio::test]
 async fn errors_from_an_echoing_endpoint_do_not_carry_the_secret() {
-    captured();
+    crate::capture::global();
     // A misbehaving endpoint (or proxy) that echoes the request body back in its error.
     let encoded: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
     let cases = [
@@ -120,56 +118,12 @@ async fn errors_from_an_echoing_endpoint_do_not_carry_the_secret() {
         .await
         .unwrap_err();
     assert_clean(&format!("{err} {err:?}"));
-    assert_clean(&output());
-}
-
-/// A `MakeWriter` into a shared buffer.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// Everything traced by any test in this file, at TRACE level.
-///
-/// A global subscriber rather than a thread-local one: tracing caches per-callsite
-/// interest process-wide, and a callsite first hit by a parallel test without a
-/// subscriber could otherwise stay silent here.
-fn captured() -> &'static Buffer {
-    static BUFFER: OnceLock<Buffer> = OnceLock::new();
-    BUFFER.get_or_init(|| {
-        let buffer = Buffer::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(buffer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber in this test binary");
-        buffer
-    })
-}
-
-fn output() -> String {
-    String::from_utf8_lossy(&captured().0.lock().unwrap()).into_owned()
+    assert_clean(&crate::capture::global().text());
 }
 
 #[tokio::test]
 async fn trace_output_of_token_fetches_is_clean() {
-    captured();
+    crate::capture::global();
     let server = MockServer::start().await;
     Mock::given(path(TOKEN_PATH))
         .respond_with(ResponseTemplate::new(503).set_body_string(format!("echo {SECRET}")))
@@ -194,7 +148,7 @@ async fn trace_output_of_token_fetches_is_clean() {
     assert_eq!(token.token.expose(), TOKEN);
     c.get_token(&request()).await.unwrap_err();
 
-    let output = output();
+    let output = crate::capture::global().text();
     assert!(output.contains("requesting token"), "nothing was traced:\n{output}");
     assert!(output.contains("retrying"), "{output}");
     assert_clean(&output);

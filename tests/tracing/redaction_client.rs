@@ -1,13 +1,7 @@
 //! The bearer token never shows: not in `Debug` of the client, its builder or the
 //! credential types, not in any error a create can produce, not in tracing output.
 
-mod common;
-
-use std::{
-    io,
-    sync::{Arc, Mutex, OnceLock},
-    time::Duration,
-};
+use std::time::Duration;
 
 use intune_graph::{
     Error, GraphClient, RetryPolicy,
@@ -20,11 +14,11 @@ use wiremock::{
 };
 
 const TOKEN: &str = "tok-SECRET-123";
-use common::COLLECTION_PATH;
-use common::SEED_RESPONSE;
+use crate::support::fixtures::COLLECTION;
+use crate::support::fixtures::SEED_RESPONSE;
 
 fn profile() -> IosScepCertificateProfile {
-    common::scep_profile("iOS SCEP")
+    crate::support::fixtures::scep_profile("iOS SCEP")
 }
 
 fn assert_hidden(what: &str, text: &str) {
@@ -34,7 +28,7 @@ fn assert_hidden(what: &str, text: &str) {
 
 #[test]
 fn debug_of_client_builder_and_credentials_never_shows_the_token() {
-    traced();
+    crate::capture::global();
     let builder = GraphClient::builder().base_url("http://127.0.0.1:9/beta").bearer_token(TOKEN);
     let builder_debug = format!("{builder:?}");
     assert_hidden("builder {:?}", &builder_debug);
@@ -68,7 +62,7 @@ fn debug_of_client_builder_and_credentials_never_shows_the_token() {
 /// Every error of the create error tests, produced again and printed every way.
 #[tokio::test]
 async fn no_error_of_a_create_shows_the_token() {
-    traced();
+    crate::capture::global();
     let intune_message = serde_json::json!({
         "_version": 3,
         "Message": "An error has occurred - Operation ID (for customer support): 8a3c1b2d-4e5f-4a6b-9c7d-0e1f2a3b4c5d - Activity ID: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
@@ -101,7 +95,7 @@ async fn no_error_of_a_create_shows_the_token() {
 
     let mut errors: Vec<(String, Error)> = Vec::new();
     for (name, response) in scenarios {
-        let server = common::answering_create(response).await;
+        let server = crate::support::fixtures::answering_create(response).await;
         let client = GraphClient::builder()
             .base_url(server.uri() + "/beta")
             .bearer_token(TOKEN)
@@ -143,69 +137,30 @@ async fn no_error_of_a_create_shows_the_token() {
     }
 }
 
-/// An `io::Write` into a shared buffer, for the tracing subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// The whole test binary traces at TRACE level into one buffer, through a global
-/// subscriber: a thread-local one (`set_default`) misses events when other tests run in
-/// parallel, because tracing caches callsite interest process-wide.
-fn traced() -> &'static Captured {
-    static CAPTURED: OnceLock<Captured> = OnceLock::new();
-    CAPTURED.get_or_init(|| {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber)
-            .expect("no other global subscriber in this test binary");
-        captured
-    })
-}
-
 /// Everything the client traces at TRACE level during a create (a throttled attempt, its
 /// retry and a refused create) names the client-request-id and never the token; nor does
 /// whatever the other tests of this file traced before the check.
 #[tokio::test]
 async fn tracing_output_has_the_client_request_id_but_not_the_token() {
-    let captured = traced();
+    let captured = crate::capture::global();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(COLLECTION_PATH))
+        .and(path(COLLECTION))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(COLLECTION_PATH))
+        .and(path(COLLECTION))
         .respond_with(ResponseTemplate::new(201).set_body_raw(SEED_RESPONSE, "application/json"))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(COLLECTION_PATH))
+        .and(path(COLLECTION))
         .respond_with(
             ResponseTemplate::new(400)
                 .set_body_raw(r#"{"error":{"code":"BadRequest","message":"no"}}"#, "application/json"),

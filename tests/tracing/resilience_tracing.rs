@@ -1,49 +1,18 @@
 //! Observability: a span per call and per attempt with method, path (no query), status,
 //! attempt, delay, request-id and client-request-id; never a token, never a query value.
 
-mod resilience_support;
+use std::time::Duration;
 
-use std::{
-    io,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
-
-use resilience_support::*;
+use crate::capture::Buffer;
+use crate::support::resilience::*;
 use serde_json::{Value, json};
-use tracing_subscriber::fmt::{MakeWriter, format::FmtSpan};
+use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path},
 };
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-fn subscriber(capture: &Capture) -> impl tracing::Subscriber + Send + Sync {
+fn subscriber(capture: &Buffer) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::fmt()
         .with_writer(capture.clone())
         .with_max_level(tracing::Level::TRACE)
@@ -74,11 +43,12 @@ async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
         )
         .mount(&server)
         .await;
-    let capture = Capture::default();
+    crate::capture::global();
+    let capture = Buffer::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture));
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    client.device_configurations().create(&profile("p")).await.unwrap();
+    client.device_configurations().create(&scep_profile("p")).await.unwrap();
     assert_eq!(sleep.waits(), [Duration::from_secs(1)]);
 
     let out = capture.text();
@@ -119,7 +89,8 @@ async fn query_values_and_tokens_stay_out_of_failures_too() {
         )
         .mount(&server)
         .await;
-    let capture = Capture::default();
+    crate::capture::global();
+    let capture = Buffer::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture));
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();

@@ -2,8 +2,6 @@
 //! re-encodes to the same JSON value, except for the documented normalisations; write bodies
 //! leave out exactly what the server owns.
 
-mod common;
-
 use chrono::{TimeZone, Utc};
 use intune_graph::models::{
     AppleSubjectNameFormat, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition,
@@ -14,10 +12,10 @@ use intune_graph::models::{
 };
 use serde_json::{Map, Value, json};
 
-const SEED_REQUEST: &str = include_str!("fixtures/seed-request.json");
-const SEED_RESPONSE: &str = include_str!("fixtures/seed-response-201.json");
-const FULL_CURRENT: &str = include_str!("fixtures/scep-full-current.json");
-const LIVE_NULLS: &str = include_str!("fixtures/scep-live-nulls.json");
+const SEED_REQUEST: &str = include_str!("../../fixtures/seed-request.json");
+const SEED_RESPONSE: &str = include_str!("../../fixtures/seed-response-201.json");
+const FULL_CURRENT: &str = include_str!("../../fixtures/scep-full-current.json");
+const LIVE_NULLS: &str = include_str!("../../fixtures/scep-live-nulls.json");
 
 const SCEP_TYPE: &str = "#microsoft.graph.iosScepCertificateProfile";
 
@@ -145,7 +143,7 @@ fn live_service_shape_round_trips_with_only_the_flags_normalised() {
 #[test]
 fn seed_response_decodes_every_field() {
     let profile = typed(SEED_RESPONSE);
-    let expected = common::seed_response_profile();
+    let expected = crate::support::decoded::seed_response_profile();
     assert_eq!(profile, expected);
 
     // The timestamps are the instants the text names, offset applied, not local time.

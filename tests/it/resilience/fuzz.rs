@@ -5,8 +5,6 @@
 //! Volume per run: 2,000 cases for each pure target, every truncation of the valid bodies,
 //! and 300 full client round trips.
 
-mod resilience_support;
-
 use std::sync::{Arc, Mutex};
 
 use intune_graph::{
@@ -277,7 +275,7 @@ fn the_client_turns_any_response_into_a_typed_result_that_keeps_the_status() {
         while let Ok((mut stream, _)) = listener.accept().await {
             let response = serving.lock().unwrap().clone();
             tokio::spawn(async move {
-                let _ = resilience_support::read_request(&mut stream).await;
+                let _ = crate::support::resilience::read_request(&mut stream).await;
                 let _ = stream.write_all(&response).await;
                 let _ = stream.shutdown().await;
             });
@@ -293,7 +291,7 @@ fn the_client_turns_any_response_into_a_typed_result_that_keeps_the_status() {
             .build()
             .unwrap()
     });
-    let profile = resilience_support::profile("fuzz");
+    let profile = crate::support::fixtures::scep_profile("fuzz");
     let mut runner = TestRunner::new(config(CLIENT_CASES));
     runner
         .run(&reply(), |reply| {

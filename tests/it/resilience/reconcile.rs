@@ -1,17 +1,15 @@
 //! Opt-in reconcile of creates whose outcome is unknown: against the emulator with one
 //! injected fault at a time, and against wiremock for the exact lookup requests.
 
-mod resilience_support;
-
 use std::time::Duration;
 
+use crate::support::resilience::*;
 use intune_graph::{
     Error, StatusCode,
     api::CreateOptions,
     emulator::{Emulator, FaultKind},
     models::IosScepCertificateProfile,
 };
-use resilience_support::*;
 use serde_json::json;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -22,7 +20,7 @@ fn reconcile() -> CreateOptions {
     CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO)
 }
 
-/// Creates `profile(name)` with the next `/beta` request(s) failing as `faults` say.
+/// Creates `scep_profile(name)` with the next `/beta` request(s) failing as `faults` say.
 async fn create_through(
     faults: &[FaultKind],
     options: CreateOptions,
@@ -34,7 +32,7 @@ async fn create_through(
     for fault in faults {
         emulator.state().inject_fault(*fault);
     }
-    let result = client.device_configurations().create_with(&profile(name), options).await;
+    let result = client.device_configurations().create_with(&scep_profile(name), options).await;
     (result, stored_names(&emulator))
 }
 
@@ -100,8 +98,11 @@ async fn quotes_are_escaped_and_case_differences_are_not_mistaken_for_the_object
         "displayName": "O'Brien's profile",
     }));
     emulator.state().inject_fault(FaultKind::ResetBeforeProcessing);
-    let created =
-        client.device_configurations().create_with(&profile("O'Brien's profile"), reconcile()).await.unwrap();
+    let created = client
+        .device_configurations()
+        .create_with(&scep_profile("O'Brien's profile"), reconcile())
+        .await
+        .unwrap();
     assert_eq!(created.reposts, 1, "the look-alikes were not taken for the new object");
     assert_eq!(stored_names(&emulator), ["o'brien's PROFILE", "O'Brien's profile", "O'Brien's profile"]);
 }
@@ -117,7 +118,7 @@ async fn a_marker_tells_the_new_object_from_an_older_one_with_the_same_name() {
         "description": "made by hand",
         "createdDateTime": "2099-01-01T00:00:00Z",
     }));
-    let mut new = profile("p");
+    let mut new = scep_profile("p");
     new.base.description = Some("provisioned by run 7f3c".into());
     emulator.state().inject_fault(FaultKind::GatewayTimeout);
     let created = client
@@ -133,7 +134,7 @@ async fn a_marker_tells_the_new_object_from_an_older_one_with_the_same_name() {
     // A marker missing from the description is refused before anything is sent.
     let error = client
         .device_configurations()
-        .create_with(&profile("q"), CreateOptions::reconcile_by_marker("run 7f3c"))
+        .create_with(&scep_profile("q"), CreateOptions::reconcile_by_marker("run 7f3c"))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Config(_)), "{error:?}");
@@ -181,7 +182,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
     let created = client
         .device_configurations()
         .create_with(
-            &profile("It's"),
+            &scep_profile("It's"),
             CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO),
         )
         .await
@@ -218,7 +219,8 @@ async fn a_failed_lookup_returns_the_original_unknown_outcome() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let error = client.device_configurations().create_with(&profile("p"), reconcile()).await.unwrap_err();
+    let error =
+        client.device_configurations().create_with(&scep_profile("p"), reconcile()).await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT));
     let posts =

@@ -3,13 +3,11 @@
 //! retry budget and the write-rate limiter. Waits are recorded by an injected sleeper,
 //! never slept.
 
-mod resilience_support;
-
 use std::time::Duration;
 
+use crate::support::resilience::*;
 use chrono::{DateTime, Utc};
 use intune_graph::{Error, RateLimit, RetryBudget, RetryPolicy, StatusCode};
-use resilience_support::*;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -209,7 +207,7 @@ async fn post_503_without_retry_after_is_outcome_unknown_after_one_request() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert_eq!(unknown.status, Some(StatusCode::SERVICE_UNAVAILABLE));
     assert!(!unknown.body.is_empty(), "the exact body is kept for a manual re-send");
@@ -231,7 +229,7 @@ async fn post_504_and_500_are_outcome_unknown() {
             .await;
         let sleep = RecordingSleep::new();
         let client = builder(&server.uri(), &sleep).build().unwrap();
-        let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+        let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
         assert!(error.is_outcome_unknown(), "{status}: {error:?}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(server.received_requests().await.unwrap().len(), 1, "{status}");
@@ -260,7 +258,7 @@ async fn post_is_retried_on_429_and_503_with_retry_after_sending_identical_attem
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let created = client.device_configurations().create(&profile("p")).await.expect("created");
+    let created = client.device_configurations().create(&scep_profile("p")).await.expect("created");
     assert_eq!(created.base.id.as_deref(), Some("new-id"));
     assert_eq!(sleep.waits(), [Duration::from_secs(1), Duration::from_secs(2)]);
 
@@ -283,7 +281,7 @@ async fn post_connection_reset_is_outcome_unknown() {
     let server = RawServer::start(Behaviour::Reset).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.base(), &sleep).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert!(unknown.transport.is_some());
     assert_eq!(unknown.status, None);
@@ -321,7 +319,7 @@ async fn post_connect_refused_is_retried_safely_then_a_transport_error() {
         )
         .build()
         .unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert!(transport.is_connect(), "{transport}");
     assert_eq!(transport.attempts, 3);
@@ -345,7 +343,7 @@ async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    client.device_configurations().create(&profile("p")).await.expect("created after one refresh");
+    client.device_configurations().create(&scep_profile("p")).await.expect("created after one refresh");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -408,10 +406,10 @@ async fn the_write_rate_limit_spaces_writes_and_leaves_reads_alone() {
         let _: Value = client.get_json("deviceManagement/deviceConfigurations/abc").await.unwrap();
     }
     assert!(sleep.waits().is_empty(), "reads are not limited");
-    configurations.create(&profile("a")).await.unwrap();
-    configurations.create(&profile("b")).await.unwrap();
+    configurations.create(&scep_profile("a")).await.unwrap();
+    configurations.create(&scep_profile("b")).await.unwrap();
     assert!(sleep.waits().is_empty(), "a burst up to the limit goes at once");
-    configurations.create(&profile("c")).await.unwrap();
+    configurations.create(&scep_profile("c")).await.unwrap();
     let waits = sleep.waits();
     assert_eq!(waits.len(), 1);
     assert!(waits[0] > Duration::from_secs(19) && waits[0] <= Duration::from_secs(20), "{waits:?}");

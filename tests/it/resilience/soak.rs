@@ -12,9 +12,7 @@ use intune_graph::{
     api::CreateOptions,
     auth::BoxFuture,
     emulator::{Emulator, FaultConfig},
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, IosScepCertificateProfile, KeySize, KeyUsages,
-    },
+    models::IosScepCertificateProfile,
 };
 
 const N: usize = 60;
@@ -32,16 +30,7 @@ impl AsyncSleep for Scaled {
 }
 
 fn profile(i: usize) -> IosScepCertificateProfile {
-    IosScepCertificateProfile::builder()
-        .display_name(format!("soak-{i:05}"))
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
-        .build()
-        .unwrap()
+    crate::support::fixtures::scep_profile(&format!("soak-{i:05}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,14 +1,12 @@
 //! Throttle awareness across the client: one task's 429 pauses the others.
 
-mod resilience_support;
-
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use crate::support::resilience::TOKEN;
 use intune_graph::{AsyncSleep, GraphClient, auth::BoxFuture};
-use resilience_support::TOKEN;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 use wiremock::{
@@ -115,9 +113,9 @@ async fn a_pause_is_not_shared_between_clients() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
-    let sleep = resilience_support::RecordingSleep::new();
-    let one = resilience_support::builder(&server.uri(), &sleep).build().unwrap();
-    let two = resilience_support::builder(&server.uri(), &sleep).build().unwrap();
+    let sleep = crate::support::resilience::RecordingSleep::new();
+    let one = crate::support::resilience::builder(&server.uri(), &sleep).build().unwrap();
+    let two = crate::support::resilience::builder(&server.uri(), &sleep).build().unwrap();
     one.get_json::<Value>("a").await.unwrap();
     let before = sleep.waits().len();
     two.get_json::<Value>("a").await.unwrap();

@@ -1,8 +1,6 @@
 //! Timeouts and limits, each with its own clear error: connect timeout, per-attempt
 //! timeout, the call's deadline, the response-size cap; and cancellation by dropping.
 
-mod resilience_support;
-
 use std::{
     sync::{
         Arc,
@@ -11,8 +9,8 @@ use std::{
     time::Duration,
 };
 
+use crate::support::resilience::*;
 use intune_graph::{AsyncSleep, Error, RetryPolicy, StatusCode, auth::BoxFuture};
-use resilience_support::*;
 use serde_json::Value;
 use tokio::sync::Notify;
 use wiremock::{
@@ -47,7 +45,7 @@ async fn connect_timeout_is_a_connect_transport_error_and_safe_to_retry_for_a_cr
         .retry_policy(attempts(2))
         .build()
         .unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert!(transport.is_connect(), "{transport}");
     assert!(transport.is_timeout(), "{transport}");
@@ -81,7 +79,7 @@ async fn per_attempt_timeout_on_a_create_is_outcome_unknown_and_not_resent() {
     let server = RawServer::start(Behaviour::Hang).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.base(), &sleep).timeout(Duration::from_millis(150)).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert!(unknown.transport.as_ref().is_some_and(|t| t.is_timeout()));
     assert_eq!(server.requests(), 1);
@@ -104,7 +102,7 @@ async fn the_deadline_cutting_a_create_in_flight_is_outcome_unknown() {
     let server = RawServer::start(Behaviour::Hang).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.base(), &sleep).deadline(Duration::from_millis(200)).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert_eq!(unknown.deadline, Some(Duration::from_millis(200)));
     assert!(error.to_string().contains("deadline"), "{error}");

@@ -1,6 +1,5 @@
 //! Shared helpers of the `surface_*` tests: a client pointed at a wiremock server, exact
 //! query-string and missing-header matchers, and fixtures.
-#![allow(dead_code)]
 
 use intune_graph::GraphClient;
 use serde_json::{Value, json};
@@ -8,7 +7,7 @@ use wiremock::{Match, MockServer, Request};
 
 pub const TOKEN: &str = "surface-test-token";
 pub const BEARER: &str = "Bearer surface-test-token";
-pub const COLLECTION: &str = "/beta/deviceManagement/deviceConfigurations";
+pub use super::fixtures::COLLECTION;
 pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 
 /// A client for `server` (base URL `<server>/beta`).

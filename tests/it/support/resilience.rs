@@ -1,7 +1,6 @@
 //! Helpers shared by the `resilience_*` tests: an injected sleeper that records waits
 //! without waiting, a fixed wall clock, and tiny raw TCP servers for what wiremock cannot
 //! do (reset a connection, hang, refuse).
-#![allow(dead_code)]
 
 use std::{
     net::SocketAddr,
@@ -13,13 +12,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use intune_graph::{
-    AsyncSleep, GraphClient, GraphClientBuilder, RetryPolicy, WallClock,
-    auth::BoxFuture,
-    models::{
-        AppleSubjectNameFormat, CertificateValidityPeriodScale, IosScepCertificateProfile, KeySize, KeyUsages,
-    },
-};
+use intune_graph::{AsyncSleep, GraphClient, GraphClientBuilder, RetryPolicy, WallClock, auth::BoxFuture};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -38,10 +31,6 @@ impl RecordingSleep {
 
     pub fn waits(&self) -> Vec<Duration> {
         self.waits.lock().unwrap().clone()
-    }
-
-    pub fn total(&self) -> Duration {
-        self.waits().iter().sum()
     }
 }
 
@@ -65,7 +54,7 @@ impl WallClock for FixedClock {
 pub const TOKEN: &str = "s3cr3t-t0ken-value";
 
 /// The path every create and list in these tests goes to.
-pub const COLLECTION: &str = "/beta/deviceManagement/deviceConfigurations";
+pub use super::fixtures::{COLLECTION, scep_profile};
 
 /// A client for `base` (`http://127.0.0.1:port`, without `/beta`) that records its waits
 /// instead of waiting, with no write-rate limit and a tiny backoff (so a recorded wait
@@ -79,20 +68,7 @@ pub fn builder(base: &str, sleep: &Arc<RecordingSleep>) -> GraphClientBuilder {
         .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
 }
 
-pub fn profile(name: &str) -> IosScepCertificateProfile {
-    IosScepCertificateProfile::builder()
-        .display_name(name)
-        .scep_server_url("https://ndes.contoso.com/certsrv/mscep/mscep.dll")
-        .key_usage(KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT)
-        .key_size(KeySize::Size2048)
-        .subject_name_format(AppleSubjectNameFormat::CommonNameAsEmail)
-        .validity(1, CertificateValidityPeriodScale::Years)
-        .renewal_threshold_percentage(20)
-        .build()
-        .expect("valid profile")
-}
-
-/// The JSON a 201 for `profile(name)` might carry.
+/// The JSON a 201 for `scep_profile(name)` might carry.
 pub fn created_body(id: &str, name: &str) -> serde_json::Value {
     serde_json::json!({
         "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
@@ -199,19 +175,6 @@ impl Drop for RawServer {
 pub async fn refused_addr() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     listener.local_addr().unwrap()
-}
-
-/// A raw HTTP/1.1 response.
-pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out =
-        format!("HTTP/1.1 {status} Status\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
 }
 
 /// A client for a running emulator, recording waits like [`builder`].

@@ -1,14 +1,12 @@
 //! assign / assignments: the exact action body, the `value` response with every target
 //! type (unknown ones kept), and the assignment listing across pages.
 
-mod surface_support;
-
+use crate::support::mock::*;
 use intune_graph::models::{
     AssignmentFilterType, AssignmentSource, AssignmentTarget, DeviceConfigAssignmentIntent,
     DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
 };
 use serde_json::{Value, json};
-use surface_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{body_json, header, method, path},

@@ -1,17 +1,15 @@
 //! The SCEP profile's trusted root (read, link with `$ref`, unlink, bind on create) and its
 //! managed device certificate states, all through the type-cast path.
 
-mod common;
+use crate::support::fixtures;
 
-mod surface_support;
-
+use crate::support::mock::*;
 use futures_util::StreamExt;
 use intune_graph::{
     models::{CertificateIssuanceState, DevicePlatformType},
     odata::Query,
 };
 use serde_json::json;
-use surface_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{body_json, body_partial_json, header, method, path},
@@ -117,7 +115,7 @@ async fn create_binds_the_root_with_odata_bind() {
         .mount(&server)
         .await;
     let configs = client(&server).device_configurations();
-    let mut profile = common::scep_profile("SCEP");
+    let mut profile = fixtures::scep_profile("SCEP");
     configs.bind_root_certificate(&mut profile, "r1").unwrap();
     let created = configs.create(&profile).await.unwrap();
     assert_eq!(created.base.id.as_deref(), Some("s1"));

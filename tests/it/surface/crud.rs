@@ -1,8 +1,7 @@
 //! get / get_opt / get_as / update (200 and 204) / delete / create of a trusted root:
 //! the exact request of each and the decoding of each documented response shape.
 
-mod surface_support;
-
+use crate::support::mock::*;
 use intune_graph::{
     Error,
     models::{
@@ -12,7 +11,6 @@ use intune_graph::{
     odata::Query,
 };
 use serde_json::{Value, json};
-use surface_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{body_json, header, header_exists, method, path},

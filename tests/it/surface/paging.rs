@@ -3,15 +3,13 @@
 //! a stream over thousands of pages whose memory stays one page, and a polymorphic page
 //! with unmodelled types written back unchanged.
 
-mod surface_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::support::mock::*;
 use futures_util::StreamExt;
 use intune_graph::{Error, models::DeviceConfiguration, odata::Query};
 use serde::{Deserialize, Deserializer, de::IgnoredAny};
 use serde_json::{Value, json};
-use surface_support::*;
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{header, method, path},

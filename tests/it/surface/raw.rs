@@ -1,15 +1,13 @@
 //! The escape hatch: typed or raw JSON on any path, through the same send path (token,
 //! origin check, error classification).
 
-mod surface_support;
-
+use crate::support::mock::*;
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use intune_graph::{Error, odata::Query};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use surface_support::*;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{body_json, header, method, path},

@@ -1,0 +1,8 @@
+//! The `intune` command, run as a process against emulators started in this test binary.
+
+mod support;
+
+mod emulator;
+mod errors;
+mod read;
+mod write;

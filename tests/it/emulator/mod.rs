@@ -1,0 +1,7 @@
+//! The Graph emulator over HTTP.
+
+mod crud;
+mod faults;
+mod list;
+mod navigation;
+mod token;

@@ -1,0 +1,4 @@
+//! The models: enums, flag sets and JSON round trips.
+
+mod enums;
+mod roundtrip;

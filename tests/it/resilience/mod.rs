@@ -1,0 +1,8 @@
+//! Retries, throttling, timeouts and reconcile under faults.
+
+mod fuzz;
+mod reconcile;
+mod retry;
+mod soak;
+mod throttle;
+mod timeouts;
