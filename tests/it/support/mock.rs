@@ -3,7 +3,10 @@
 
 use intune_graph::GraphClient;
 use serde_json::{Value, json};
-use wiremock::{Match, MockServer, Request};
+use wiremock::{
+    Match, Mock, MockServer, Request, ResponseTemplate,
+    matchers::{method, path},
+};
 
 pub const TOKEN: &str = "surface-test-token";
 pub const BEARER: &str = "Bearer surface-test-token";
@@ -99,4 +102,15 @@ pub fn page(items: Vec<Value>, next_link: Option<String>) -> Value {
         body["@odata.nextLink"] = Value::String(link);
     }
     body
+}
+
+/// Serves one list page of the collection, once, to a GET whose query is `query`.
+pub async fn mount_page(server: &MockServer, query: RawQuery, items: Vec<Value>, next_link: Option<String>) {
+    Mock::given(method("GET"))
+        .and(path(COLLECTION))
+        .and(query)
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(items, next_link)))
+        .expect(1)
+        .mount(server)
+        .await;
 }

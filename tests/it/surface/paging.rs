@@ -37,13 +37,7 @@ async fn list_reads_one_page_with_its_count_and_next_link() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(query_is("$count=true&$top=2&$skiptoken=a%2Bb"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![other("3")], None)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_page(&server, query_is("$count=true&$top=2&$skiptoken=a%2Bb"), vec![other("3")], None).await;
     let configs = client(&server).device_configurations();
     let query = Query::new().top(2).count(true);
     let first = configs.list(&query).await.unwrap();
@@ -123,24 +117,8 @@ async fn headers_can_be_limited_to_the_first_request() {
 async fn a_repeated_next_link_stops_the_stream() {
     let server = MockServer::start().await;
     // Page 1 → page 2 → page 1 again: a loop of two.
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(no_query())
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(vec![other("1")], Some(link(&server, "t=2")))),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(query_is("t=2"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(page(vec![other("2")], Some(format!("{}{COLLECTION}", server.uri())))),
-        )
-        .expect(1)
-        .mount(&server)
+    mount_page(&server, no_query(), vec![other("1")], Some(link(&server, "t=2"))).await;
+    mount_page(&server, query_is("t=2"), vec![other("2")], Some(format!("{}{COLLECTION}", server.uri())))
         .await;
     let mut stream = client(&server).device_configurations().pages(&Query::new());
     assert_eq!(stream.next().await.unwrap().unwrap().items[0].id(), Some("1"));
@@ -154,15 +132,7 @@ async fn a_repeated_next_link_stops_the_stream() {
 #[tokio::test]
 async fn a_page_linking_to_itself_stops_the_stream() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(query_is("x=1"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(vec![other("1")], Some(link(&server, "x=1")))),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_page(&server, query_is("x=1"), vec![other("1")], Some(link(&server, "x=1"))).await;
     let client = client(&server);
     let items: Vec<_> = client.list_items::<Value>(&link(&server, "x=1"), &Query::new()).collect().await;
     assert_eq!(items.len(), 2);
@@ -246,15 +216,7 @@ async fn a_foreign_next_link_is_never_followed() {
 #[tokio::test]
 async fn a_failed_page_can_be_resumed_from_its_link() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(no_query())
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(vec![other("1")], Some(link(&server, "s=2")))),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_page(&server, no_query(), vec![other("1")], Some(link(&server, "s=2"))).await;
     Mock::given(method("GET"))
         .and(path(COLLECTION))
         .and(query_is("s=2"))
@@ -266,13 +228,7 @@ async fn a_failed_page_can_be_resumed_from_its_link() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .and(query_is("s=2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![other("2")], None)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_page(&server, query_is("s=2"), vec![other("2")], None).await;
     let configs = client(&server).device_configurations();
     let mut stream = configs.list_all(&Query::new());
     assert_eq!(stream.next().await.unwrap().unwrap().id(), Some("1"));
