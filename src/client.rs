@@ -263,8 +263,14 @@ impl GraphClientBuilder {
         self
     }
 
-    /// Use this reqwest client. It must not follow redirects on its own: the built-in
-    /// client follows them only within the Graph origin.
+    /// Use this reqwest client instead of the built-in one.
+    ///
+    /// What that gives up: [`timeout`](Self::timeout) and
+    /// [`connect_timeout`](Self::connect_timeout) are settings of the built-in client, so
+    /// yours apply instead; and the built-in redirect policy, which follows a redirect only
+    /// within the Graph origin, so your client must not follow redirects on its own.
+    /// Retries, the throttle gate and the origin check of every request and
+    /// `@odata.nextLink` still apply.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

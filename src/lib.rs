@@ -39,6 +39,7 @@
 //! - `emulator`: the `emulator` module, an in-process Graph endpoint for tests and demos.
 //! - `azure-identity`: use any `azure_core` credential (managed identity, workload identity,
 //!   Azure CLI, client certificate) through `auth::AzureCredential`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -64,6 +65,11 @@ pub use odata::{Page, Query};
 pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
 pub use reqwest::{Method, StatusCode, header};
 pub use url::Url;
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// Fails to compile if the shared types stop being `Send + Sync`.
 #[allow(dead_code)]

@@ -14,11 +14,7 @@
 //!    send the create again, unless the service had already answered `2xx` (then it was
 //!    created but is not visible yet, and the original error is returned).
 //!
-//! The trade-off, for the README: reconcile treats the display name (and marker) as the
-//! object's identity. An object that already existed with that name before the call is
-//! taken for the one just created. Reconcile narrows the duplicate window to "the service
-//! stored the object later than the lookup" and never re-sends after a `2xx`; it cannot
-//! close that window entirely, because Graph has no idempotency key for creates.
+//! The trade-off is spelled out on [`CreateOptions`], where rustdoc shows it.
 
 use std::time::Duration;
 
@@ -47,6 +43,18 @@ pub enum ReconcileBy {
 }
 
 /// Options of [`DeviceConfigurations::create_with`].
+///
+/// After a create whose outcome is unknown (timeout, reset, `504`), reconcile waits a
+/// settle delay, looks for the object by exact display name and type (plus the marker in
+/// `description`, with [`reconcile_by_marker`](Self::reconcile_by_marker)), returns it with
+/// [`Created::reconciled`] set when found, and sends the create again when it is absent
+/// (never after the service answered `2xx`).
+///
+/// **The trade-off**: the display name (and marker) becomes the object's identity. An
+/// object that already existed with that name before the call is taken for the one just
+/// created, unless a marker tells them apart. If the service stores the object later than
+/// the lookup sees it, a duplicate is still possible: reconcile narrows the duplicate
+/// window, it cannot close it, because Graph has no idempotency key for creates.
 ///
 /// ```no_run
 /// # async fn run(client: intune_graph::GraphClient, profile: intune_graph::models::IosScepCertificateProfile)
