@@ -62,10 +62,11 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Validation`] before anything is sent; [`Error::Graph`] when the service
     /// refuses; [`Error::OutcomeUnknown`] when the create may or may not have happened (it is
-    /// not re-sent); [`Error::Decode`] when the response does not decode.
+    /// not re-sent); [`Error::CreatedUnreadable`] when the service accepted it but its answer
+    /// is not a JSON object; [`Error::Decode`] when the answer does not decode.
     pub async fn create<T: GraphEntity>(&self, object: &T) -> Result<T> {
         let request = self.create_request(object)?;
-        self.client.pipeline().send(request).await?.decode()
+        self.client.pipeline().send(request).await?.decode_created()
     }
 
     /// The create request for `object`, without sending it.
@@ -229,6 +230,10 @@ impl DeviceConfigurations {
     }
 
     /// Deletes a device configuration (`DELETE …/deviceConfigurations/{id}`, `204`).
+    ///
+    /// A DELETE whose first attempt had an unknown outcome (a 504, a reset, a timeout) and
+    /// whose retry finds the object gone (404) succeeds: the first attempt deleted it. This
+    /// is reported as an `INFO` event on the `intune_graph::retry` tracing target.
     ///
     /// # Errors
     /// [`Error::Graph`] (404 when it does not exist).

@@ -106,6 +106,11 @@ impl TokenCache {
         self
     }
 
+    /// The credential's own secrets, to remove from error texts.
+    pub(crate) fn secrets(&self) -> std::sync::Arc<[super::Secret]> {
+        self.credential.redactions().into()
+    }
+
     /// Reads time from `clock` instead of the system clock.
     pub(crate) fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;

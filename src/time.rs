@@ -1,4 +1,4 @@
-//! Injectable time: how the send path waits, and what wall-clock time it is.
+//! Injectable time: how the client waits, and what wall-clock time it is.
 //!
 //! Every wait of the send path (backoff, `Retry-After`, the client-wide throttle pause, the
 //! write-rate limiter, the settle delay before a reconcile lookup) goes through one
