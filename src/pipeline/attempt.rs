@@ -20,7 +20,7 @@ use super::{
     retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status, classify_transport},
     retry_after,
 };
-use crate::error::Error;
+use crate::{error::Error, redact::Redactor};
 
 /// The tracing target of the retry reports (one event per retry, at `INFO`).
 pub(super) const RETRY_TARGET: &str = "intune_graph::retry";
@@ -117,7 +117,7 @@ impl Pipeline {
                 Next::Attempt => continue,
                 Next::Stop(reason) => tracing::debug!(parent: &span, reason, "not retrying"),
             }
-            let redactor = self.redactor.with_authorization(state.authorization.as_ref().unwrap_or(&EMPTY));
+            let redactor = self.redactor_for(&state);
             let context = ErrorContext {
                 request: call.request,
                 client_request_id: call.client_request_id,
@@ -205,7 +205,12 @@ impl Pipeline {
             .then(|| retry_after::parse_retry_after(&headers, self.clock.now()))
             .flatten();
         let mut verdict = classify_status(status, idempotent, hint.is_some());
-        record_response(span, status, &headers);
+        span.record("status", status.as_u16());
+        if !span.is_disabled() {
+            if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
+                span.record("request_id", self.redactor_for(state).text(id).as_ref());
+            }
+        }
         if verdict == StatusVerdict::Success && call.request.method == Method::GET {
             if let Err(error) = check_json(&body) {
                 // A cut read is repeated like a broken connection; a write never is.
@@ -297,6 +302,14 @@ impl Pipeline {
         Next::Attempt
     }
 
+    /// Removes the token sent on the current attempt and the credential's secrets.
+    fn redactor_for(&self, state: &AttemptState) -> Redactor {
+        match &state.authorization {
+            Some(authorization) => self.redactor.with_authorization(authorization),
+            None => self.redactor.clone(),
+        }
+    }
+
     /// The wait before the next attempt, or why there is none.
     fn retry_delay(
         &self,
@@ -321,9 +334,6 @@ impl Pipeline {
         Ok(delay)
     }
 }
-
-/// A header value that redacts nothing.
-static EMPTY: HeaderValue = HeaderValue::from_static("");
 
 impl AttemptState {
     fn new() -> Self {
@@ -355,15 +365,6 @@ fn attempt_span(state: &AttemptState, waits: &Waits) -> Span {
         request_id = Empty,
         verdict = Empty,
     )
-}
-
-fn record_response(span: &Span, status: StatusCode, headers: &HeaderMap) {
-    span.record("status", status.as_u16());
-    if !span.is_disabled() {
-        if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
-            span.record("request_id", id);
-        }
-    }
 }
 
 /// Checks that a success body is JSON (an empty body is a valid "no content").
