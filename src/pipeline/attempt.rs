@@ -88,6 +88,14 @@ struct Failed {
     failure: Failure,
 }
 
+/// How an attempt ended.
+enum Attempted {
+    /// The call's answer.
+    Answered(Answer),
+    /// A failure to decide on.
+    Failed(Failed),
+}
+
 /// What the call does after a failed attempt.
 enum Next {
     Attempt,
@@ -110,8 +118,8 @@ impl Pipeline {
             let span = attempt_span(&state, &waits);
             let exchange = self.send_attempt(call, &state, authorization, &span).await?;
             let failed = match self.classify(call, &mut state, exchange, &span) {
-                Ok(answer) => return Ok(answer),
-                Err(failed) => failed,
+                Attempted::Answered(answer) => return Ok(answer),
+                Attempted::Failed(failed) => failed,
             };
             match self.next(call, &mut state, &failed, max_attempts, &span).await {
                 Next::Attempt => continue,
@@ -182,7 +190,7 @@ impl Pipeline {
         state: &mut AttemptState,
         exchange: Exchange,
         span: &Span,
-    ) -> Result<Answer, Failed> {
+    ) -> Attempted {
         let idempotent = call.request.is_idempotent();
         let (status, headers, body) = match exchange {
             Exchange::Transport { error, status } => {
@@ -191,7 +199,7 @@ impl Pipeline {
                 state.timeouts += u32::from(error.is_timeout());
                 tracing::debug!(parent: span, error = %error, "transport failure");
                 span.record("verdict", tracing::field::debug(verdict));
-                return Err(Failed {
+                return Attempted::Failed(Failed {
                     verdict,
                     hint: None,
                     kind,
@@ -217,7 +225,7 @@ impl Pipeline {
                 tracing::debug!(parent: span, error = %error, "the success body is not JSON");
                 span.record("verdict", tracing::field::debug(StatusVerdict::Retry));
                 let failure = Failure::Undecodable { status, body, error };
-                return Err(Failed {
+                return Attempted::Failed(Failed {
                     verdict: StatusVerdict::Retry,
                     hint: None,
                     kind: RetryKind::Error,
@@ -240,7 +248,12 @@ impl Pipeline {
             if let Some(budget) = &self.budget {
                 budget.succeeded(state.last_cost);
             }
-            return Ok(Answer { status, headers, body, authorization: state.authorization.take() });
+            return Attempted::Answered(Answer {
+                status,
+                headers,
+                body,
+                authorization: state.authorization.take(),
+            });
         }
         let throttled = status == StatusCode::TOO_MANY_REQUESTS;
         if let (true, Some(h)) = (throttled, hint) {
@@ -250,7 +263,7 @@ impl Pipeline {
             }
         }
         let kind = if throttled && hint.is_some() { RetryKind::Throttled } else { RetryKind::Error };
-        Err(Failed { verdict, hint, kind, failure: Failure::Status { status, headers, body } })
+        Attempted::Failed(Failed { verdict, hint, kind, failure: Failure::Status { status, headers, body } })
     }
 
     /// Decides whether to make another attempt, and waits for it.
