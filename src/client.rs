@@ -317,8 +317,7 @@ impl GraphClientBuilder {
                 .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
         };
         let credential_debug = format!("{credential:?}");
-        let clock = self.resilience.clock.clone();
-        let tokens = TokenCache::new(credential, scopes).with_clock(Arc::new(move || clock.now()));
+        let tokens = TokenCache::new(credential, scopes).with_clock(self.resilience.clock.clone());
         let pipeline = Pipeline::new(
             http,
             origin,

@@ -124,7 +124,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.item_url(id, &[])?;
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     // ----- list -------------------------------------------------------------------------
@@ -158,7 +158,7 @@ impl DeviceConfigurations {
         let Some(link) = &page.next_link else { return Ok(None) };
         let mut request = ApiRequest::new(Method::GET, link.clone());
         if query.carries_headers() {
-            request = with_headers(request, query);
+            request = request.with_query_headers(query);
         }
         Page::from_response(&self.client.pipeline().send(request).await?, link).map(Some)
     }
@@ -167,7 +167,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.client.device_configurations_url().clone();
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     /// Every page of the collection, as a stream (see [`PageStream`]: one page in memory,
@@ -421,7 +421,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.item_url(scep_id, &[SCEP_CAST, "managedDeviceCertificateStates"])?;
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     // ----- helpers ----------------------------------------------------------------------
@@ -445,14 +445,6 @@ fn check_id(id: &str) -> Result<()> {
         return Err(Error::Config(format!("{id:?} is not a valid object id")));
     }
     Ok(())
-}
-
-/// The query's headers on `request`.
-fn with_headers(mut request: ApiRequest, query: &Query) -> ApiRequest {
-    for (name, value) in query.headers() {
-        request.headers.insert(name.clone(), value.clone());
-    }
-    request
 }
 
 /// A 204, or a 200 without content.

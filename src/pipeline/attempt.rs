@@ -191,20 +191,9 @@ impl Pipeline {
         exchange: Exchange,
         span: &Span,
     ) -> Attempted {
-        let idempotent = call.request.is_idempotent();
         let (status, headers, body) = match exchange {
             Exchange::Transport { error, status } => {
-                let verdict = classify_transport(&error, idempotent);
-                let kind = if error.is_timeout() { RetryKind::Timeout } else { RetryKind::Error };
-                state.timeouts += u32::from(error.is_timeout());
-                tracing::debug!(parent: span, error = %error, "transport failure");
-                span.record("verdict", tracing::field::debug(verdict));
-                return Attempted::Failed(Failed {
-                    verdict,
-                    hint: None,
-                    kind,
-                    failure: Failure::Transport { error, status },
-                });
+                return transport_failed(call, state, error, status, span);
             }
             Exchange::Response { status, headers, body } => (status, headers, body),
         };
@@ -212,48 +201,30 @@ impl Pipeline {
         let hint = (!status.is_success() && retry_after::has_hint(&headers))
             .then(|| retry_after::parse_retry_after(&headers, self.clock.now()))
             .flatten();
-        let mut verdict = classify_status(status, idempotent, hint.is_some());
         span.record("status", status.as_u16());
         if !span.is_disabled() {
             if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
                 span.record("request_id", self.redactor_for(state).text(id).as_ref());
             }
         }
-        if verdict == StatusVerdict::Success && call.request.method == Method::GET {
-            if let Err(error) = check_json(&body) {
-                // A cut read is repeated like a broken connection; a write never is.
-                tracing::debug!(parent: span, error = %error, "the success body is not JSON");
+        let verdict = match second_look(call, state, status, &body, span) {
+            Ok(verdict) => verdict,
+            Err(error) => {
                 span.record("verdict", tracing::field::debug(StatusVerdict::Retry));
                 let failure = Failure::Undecodable { status, body, error };
-                return Attempted::Failed(Failed {
-                    verdict: StatusVerdict::Retry,
-                    hint: None,
-                    kind: RetryKind::Error,
-                    failure,
-                });
+                let (verdict, kind) = (StatusVerdict::Retry, RetryKind::Error);
+                return Attempted::Failed(Failed { verdict, hint: None, kind, failure });
             }
-        }
-        if status == StatusCode::NOT_FOUND && call.request.method == Method::DELETE && state.may_have_happened
-        {
-            tracing::info!(
-                target: RETRY_TARGET,
-                parent: None,
-                "{}: already gone after retry (an earlier attempt's outcome was unknown; it had deleted it)",
-                call.request.describe()
-            );
-            verdict = StatusVerdict::Success;
-        }
+        };
+        let verdict =
+            verdict.unwrap_or_else(|| classify_status(status, call.request.is_idempotent(), hint.is_some()));
         span.record("verdict", tracing::field::debug(verdict));
         if verdict == StatusVerdict::Success {
             if let Some(budget) = &self.budget {
                 budget.succeeded(state.last_cost);
             }
-            return Attempted::Answered(Answer {
-                status,
-                headers,
-                body,
-                authorization: state.authorization.take(),
-            });
+            let authorization = state.authorization.take();
+            return Attempted::Answered(Answer { status, headers, body, authorization });
         }
         let throttled = status == StatusCode::TOO_MANY_REQUESTS;
         if let (true, Some(h)) = (throttled, hint) {
@@ -364,6 +335,52 @@ impl AttemptState {
             authorization: None,
         }
     }
+}
+
+/// A transport failure, counted when it timed out.
+fn transport_failed(
+    call: &Call<'_>,
+    state: &mut AttemptState,
+    error: reqwest::Error,
+    status: Option<StatusCode>,
+    span: &Span,
+) -> Attempted {
+    let verdict = classify_transport(&error, call.request.is_idempotent());
+    let kind = if error.is_timeout() { RetryKind::Timeout } else { RetryKind::Error };
+    state.timeouts += u32::from(error.is_timeout());
+    tracing::debug!(parent: span, error = %error, "transport failure");
+    span.record("verdict", tracing::field::debug(verdict));
+    Attempted::Failed(Failed { verdict, hint: None, kind, failure: Failure::Transport { error, status } })
+}
+
+/// What the status alone does not say: a read whose success body is not JSON (`Err`: it
+/// is repeated like a broken connection; a write never is), and a DELETE that finds the
+/// object gone after an attempt with an unknown outcome (`Some(Success)`: that attempt
+/// deleted it). `Ok(None)`: the status decides.
+fn second_look(
+    call: &Call<'_>,
+    state: &AttemptState,
+    status: StatusCode,
+    body: &Bytes,
+    span: &Span,
+) -> Result<Option<StatusVerdict>, serde_json::Error> {
+    let method = &call.request.method;
+    if status.is_success() && *method == Method::GET {
+        if let Err(error) = check_json(body) {
+            tracing::debug!(parent: span, error = %error, "the success body is not JSON");
+            return Err(error);
+        }
+    }
+    if status == StatusCode::NOT_FOUND && *method == Method::DELETE && state.may_have_happened {
+        tracing::info!(
+            target: RETRY_TARGET,
+            parent: None,
+            "{}: already gone after retry (an earlier attempt's outcome was unknown; it had deleted it)",
+            call.request.describe()
+        );
+        return Ok(Some(StatusVerdict::Success));
+    }
+    Ok(None)
 }
 
 /// The `graph.attempt` span.
