@@ -103,6 +103,7 @@ pub struct GraphClientBuilder {
     credential: Option<Arc<dyn TokenCredential>>,
     scopes: Option<Vec<String>>,
     timeout: Duration,
+    read_timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
     validate: bool,
@@ -120,7 +121,8 @@ impl Default for GraphClientBuilder {
             cloud: None,
             credential: None,
             scopes: None,
-            timeout: Duration::from_secs(100),
+            timeout: Duration::from_secs(50),
+            read_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             user_agent: None,
             validate: true,
@@ -140,6 +142,7 @@ impl fmt::Debug for GraphClientBuilder {
             .field("cloud", &self.cloud)
             .field("credential", &self.credential)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -182,9 +185,18 @@ impl GraphClientBuilder {
         self
     }
 
-    /// Time limit of one attempt, body included (default 100 s).
+    /// Time limit of one attempt, body included (default 50 s). With the idle-read
+    /// timeout and [`RetryPolicy::max_timeout_retries`] (2), a server that never answers,
+    /// or drips its answer, fails a call within 3 minutes.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Time limit without a byte arriving while an attempt waits for its response or reads
+    /// its body (default 30 s): a silent server fails the attempt early.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
         self
     }
 
@@ -303,6 +315,7 @@ impl GraphClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .timeout(self.timeout)
+                .read_timeout(self.read_timeout)
                 .connect_timeout(self.connect_timeout)
                 .redirect(redirect_policy(origin.clone()))
                 .referer(false)
@@ -310,8 +323,7 @@ impl GraphClientBuilder {
                 .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
         };
         let credential_debug = format!("{credential:?}");
-        let clock = self.resilience.clock.clone();
-        let tokens = TokenCache::new(credential, scopes).with_clock(Arc::new(move || clock.now()));
+        let tokens = TokenCache::new(credential, scopes).with_clock(self.resilience.clock.clone());
         let pipeline = Pipeline::new(
             http,
             origin,

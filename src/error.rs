@@ -38,6 +38,11 @@ pub enum Error {
     /// without a retry promise). It was not re-sent, to avoid a duplicate.
     #[error(transparent)]
     OutcomeUnknown(Box<OutcomeUnknown>),
+    /// The service accepted a create (2xx) but its answer could not be read (empty, an
+    /// array, an HTML page): the object was most likely created. Check before sending it
+    /// again, or let `create_with` reconcile.
+    #[error(transparent)]
+    CreatedUnreadable(Box<CreatedUnreadable>),
     /// No token could be obtained.
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -81,6 +86,7 @@ impl Error {
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
             Error::OutcomeUnknown(e) => e.status,
+            Error::CreatedUnreadable(e) => Some(e.status),
             _ => None,
         }
     }
@@ -104,9 +110,10 @@ impl Error {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
-    /// True for a create whose outcome is unknown.
+    /// True for a create whose outcome is unknown, or that was accepted with an answer
+    /// that could not be read: either way, check before sending it again.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown(_))
+        matches!(self, Error::OutcomeUnknown(_) | Error::CreatedUnreadable(_))
     }
 
     /// The `client-request-id` sent with the failed call, when one was sent.
@@ -116,13 +123,17 @@ impl Error {
             Error::Decode(e) => e.client_request_id.as_deref(),
             Error::Transport(e) => e.client_request_id.as_deref(),
             Error::OutcomeUnknown(e) => Some(&e.client_request_id),
+            Error::CreatedUnreadable(e) => Some(&e.client_request_id),
             _ => None,
         }
     }
 
     /// The service's `request-id`, when a response carried one.
     pub fn request_id(&self) -> Option<&str> {
-        self.graph_error().and_then(|e| e.request_id.as_deref())
+        match self {
+            Error::CreatedUnreadable(e) => e.request_id.as_deref(),
+            _ => self.graph_error().and_then(|e| e.request_id.as_deref()),
+        }
     }
 }
 
@@ -388,6 +399,8 @@ pub struct TransportError {
     pub client_request_id: Option<String>,
     /// Attempts made.
     pub attempts: u32,
+    /// How many of the attempts timed out.
+    pub timeouts: u32,
     /// The underlying error.
     pub source: reqwest::Error,
 }
@@ -413,7 +426,13 @@ impl fmt::Display for TransportError {
         } else {
             "failed in transport"
         };
-        write!(f, "{} {kind} after {} attempt(s): {}", self.operation, self.attempts, self.source)?;
+        write!(f, "{} {kind} after {} attempt(s)", self.operation, self.attempts)?;
+        match self.timeouts {
+            0 => {}
+            1 => f.write_str(" (timed out once)")?,
+            n => write!(f, " (timed out {n} times)")?,
+        }
+        write!(f, ": {}", self.source)?;
         let mut cause = std::error::Error::source(&self.source);
         while let Some(c) = cause {
             write!(f, ": {c}")?;
@@ -482,6 +501,53 @@ impl std::error::Error for OutcomeUnknown {
     }
 }
 
+/// A create the service accepted (2xx) whose answer is not a JSON object: empty, an
+/// array, an HTML page. The object was most likely created, so sending the create again
+/// would probably make a duplicate; look for it first (or use `create_with` with
+/// reconcile, which does).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CreatedUnreadable {
+    /// The success status (e.g. `201`).
+    pub status: StatusCode,
+    /// What was being done.
+    pub operation: String,
+    /// The response's `request-id`, when it had one.
+    pub request_id: Option<String>,
+    /// The `client-request-id` sent.
+    pub client_request_id: String,
+    /// The start of the body (possibly empty).
+    pub body_excerpt: String,
+    /// The exact body that was sent.
+    pub body: Bytes,
+    /// Why the body could not be read.
+    pub source: serde_json::Error,
+}
+
+impl fmt::Display for CreatedUnreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the service accepted the create (HTTP {}) but its answer could not be read ({}); \
+             the object was probably created: check before sending it again",
+            self.operation, self.status, self.source
+        )?;
+        if !self.body_excerpt.is_empty() {
+            write!(f, " (body starts: {:?})", self.body_excerpt)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request-id {id}]")?;
+        }
+        write!(f, " [client-request-id {}]", self.client_request_id)
+    }
+}
+
+impl std::error::Error for CreatedUnreadable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
 /// The start of a body as text: at most [`EXCERPT_LEN`] bytes, cut at a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(EXCERPT_LEN)];
@@ -513,6 +579,12 @@ impl From<DecodeError> for Error {
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         Error::Transport(Box::new(e))
+    }
+}
+
+impl From<CreatedUnreadable> for Error {
+    fn from(e: CreatedUnreadable) -> Self {
+        Error::CreatedUnreadable(Box::new(e))
     }
 }
 

@@ -52,6 +52,8 @@ pub mod models;
 pub mod odata;
 pub mod origin;
 mod pipeline;
+mod redact;
+mod time;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

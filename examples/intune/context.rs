@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// json otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output: Option<Format>,
+    /// Print the client's tracing (calls, attempts, waits) on stderr; `RUST_LOG` (e.g.
+    /// `intune_graph=debug`) selects events more finely. Tokens are never printed.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {

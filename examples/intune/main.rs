@@ -16,8 +16,13 @@
 //!   `AZURE_AUTHORITY_HOST`, `--cloud`/`GRAPH_CLOUD`), at `--base-url` when given;
 //! - else an embedded emulator started in this process (said so on stderr).
 //!
-//! Exit codes: 0 success; 1 refused (validation or the service) or failed; 2 usage, input
-//! or decode error.
+//! Every retry is reported on stderr as it happens (what failed, attempt n of m, the wait);
+//! `-v/--verbose` adds the client's tracing (calls and attempts), and `RUST_LOG` (e.g.
+//! `intune_graph=debug`) selects the events instead.
+//!
+//! Exit codes: 0 success; 1 refused (validation or the service) or failed (including a
+//! create the service accepted whose answer could not be read: check before retrying);
+//! 2 usage, input or decode error.
 
 mod assign;
 mod check;
@@ -31,6 +36,7 @@ mod link_root;
 mod list;
 mod output;
 mod update;
+mod verbose;
 
 use std::process::ExitCode;
 
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    verbose::init(cli.global.verbose);
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Emulator(args) => match runtime(true) {

@@ -224,6 +224,25 @@ pub fn report(error: &Error) -> Outcome {
             }
             Outcome::Refused
         }
+        Error::CreatedUnreadable(unreadable) => {
+            eprintln!(
+                "error: {}: the service accepted the create (HTTP {}) but its answer could not be read; \
+                 the profile was probably created. Check with `intune list` before trying again \
+                 (client-request-id {}{})",
+                unreadable.operation,
+                unreadable.status.as_u16(),
+                clean(&unreadable.client_request_id),
+                unreadable
+                    .request_id
+                    .as_deref()
+                    .map(|id| format!(", request-id {}", clean(id)))
+                    .unwrap_or_default(),
+            );
+            if !unreadable.body_excerpt.is_empty() {
+                eprintln!("  answer: {}", clean(&unreadable.body_excerpt));
+            }
+            Outcome::Refused
+        }
         Error::Decode(_) => {
             eprintln!("error: cannot decode the response: {}", clean(&error.to_string()));
             Outcome::BadInput

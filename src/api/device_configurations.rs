@@ -62,10 +62,11 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Validation`] before anything is sent; [`Error::Graph`] when the service
     /// refuses; [`Error::OutcomeUnknown`] when the create may or may not have happened (it is
-    /// not re-sent); [`Error::Decode`] when the response does not decode.
+    /// not re-sent); [`Error::CreatedUnreadable`] when the service accepted it but its answer
+    /// is not a JSON object; [`Error::Decode`] when the answer does not decode.
     pub async fn create<T: GraphEntity>(&self, object: &T) -> Result<T> {
         let request = self.create_request(object)?;
-        self.client.pipeline().send(request).await?.decode()
+        self.client.pipeline().send(request).await?.decode_created()
     }
 
     /// The create request for `object`, without sending it.
@@ -123,7 +124,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.item_url(id, &[])?;
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     // ----- list -------------------------------------------------------------------------
@@ -157,7 +158,7 @@ impl DeviceConfigurations {
         let Some(link) = &page.next_link else { return Ok(None) };
         let mut request = ApiRequest::new(Method::GET, link.clone());
         if query.carries_headers() {
-            request = with_headers(request, query);
+            request = request.with_query_headers(query);
         }
         Page::from_response(&self.client.pipeline().send(request).await?, link).map(Some)
     }
@@ -166,7 +167,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.client.device_configurations_url().clone();
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     /// Every page of the collection, as a stream (see [`PageStream`]: one page in memory,
@@ -229,6 +230,10 @@ impl DeviceConfigurations {
     }
 
     /// Deletes a device configuration (`DELETE …/deviceConfigurations/{id}`, `204`).
+    ///
+    /// A DELETE whose first attempt had an unknown outcome (a 504, a reset, a timeout) and
+    /// whose retry finds the object gone (404) succeeds: the first attempt deleted it. This
+    /// is reported as an `INFO` event on the `intune_graph::retry` tracing target.
     ///
     /// # Errors
     /// [`Error::Graph`] (404 when it does not exist).
@@ -416,7 +421,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.item_url(scep_id, &[SCEP_CAST, "managedDeviceCertificateStates"])?;
         query.apply(&mut url);
-        Ok(with_headers(ApiRequest::new(Method::GET, url), query))
+        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
 
     // ----- helpers ----------------------------------------------------------------------
@@ -440,14 +445,6 @@ fn check_id(id: &str) -> Result<()> {
         return Err(Error::Config(format!("{id:?} is not a valid object id")));
     }
     Ok(())
-}
-
-/// The query's headers on `request`.
-fn with_headers(mut request: ApiRequest, query: &Query) -> ApiRequest {
-    for (name, value) in query.headers() {
-        request.headers.insert(name.clone(), value.clone());
-    }
-    request
 }
 
 /// A 204, or a 200 without content.

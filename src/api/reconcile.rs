@@ -207,8 +207,9 @@ fn strip_hash(odata_type: &str) -> &str {
 fn possibly_created(error: &Error) -> Option<bool> {
     match error {
         Error::OutcomeUnknown(unknown) => Some(unknown.status.is_some_and(|s| s.is_success())),
-        // A success status whose body did not decode (e.g. cut short): created.
-        Error::Decode(_) => Some(true),
+        // A success status whose body did not decode (e.g. cut short, or not an object):
+        // created.
+        Error::Decode(_) | Error::CreatedUnreadable(_) => Some(true),
         _ => None,
     }
 }

@@ -14,9 +14,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::header::HeaderValue;
 
 use super::{AccessToken, AuthError, TokenCredential, TokenRequest};
+use crate::time::{SystemClock, WallClock};
 
-/// Wall-clock time, injectable so tests can move it.
-pub(crate) type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// Wall-clock time, injectable so tests can move it: the client's one [`WallClock`].
+pub(crate) type Clock = Arc<dyn WallClock>;
 
 /// Refresh this long before expiry (the Azure SDKs' 300 s), so a token is never sent in
 /// its last minutes, when clock skew or a slow request could make it expire in flight.
@@ -94,7 +95,7 @@ impl TokenCache {
             credential,
             scopes,
             margin: DEFAULT_REFRESH_MARGIN,
-            clock: Arc::new(Utc::now),
+            clock: Arc::new(SystemClock),
             current: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
         }
@@ -104,6 +105,11 @@ impl TokenCache {
     pub(crate) fn with_refresh_margin(mut self, margin: TimeDelta) -> Self {
         self.margin = margin.max(TimeDelta::zero());
         self
+    }
+
+    /// The credential's own secrets, to remove from error texts.
+    pub(crate) fn secrets(&self) -> std::sync::Arc<[super::Secret]> {
+        self.credential.redactions().into()
     }
 
     /// Reads time from `clock` instead of the system clock.
@@ -151,7 +157,7 @@ impl TokenCache {
     }
 
     fn fresh(&self) -> Option<HeaderValue> {
-        let now = (self.clock)();
+        let now = self.clock.now();
         // Poisoning cannot leave a half-written value (writes are plain assignments), so
         // a poisoned lock is still safe to read.
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
@@ -174,7 +180,7 @@ impl TokenCache {
         claims: Option<&str>,
     ) -> Result<HeaderValue, AuthError> {
         let _flight = self.refresh.lock().await;
-        let now = (self.clock)();
+        let now = self.clock.now();
         let current = self.read();
         if let Some(c) = &current {
             let reuse = match forced {
@@ -278,6 +284,16 @@ mod tests {
         DateTime::from_timestamp(clock.load(Ordering::SeqCst), 0).unwrap()
     }
 
+    /// A wall clock the test moves (whole seconds since the epoch).
+    #[derive(Debug)]
+    struct MovableClock(Arc<AtomicI64>);
+
+    impl WallClock for MovableClock {
+        fn now(&self) -> DateTime<Utc> {
+            at(&self.0)
+        }
+    }
+
     struct Fixture {
         credential: Arc<Counting>,
         clock: Arc<AtomicI64>,
@@ -297,10 +313,9 @@ mod tests {
                 script: Mutex::new(script),
                 ..Counting::default()
             });
-            let c = clock.clone();
             let cache =
                 TokenCache::new(credential.clone(), vec!["https://graph.microsoft.com/.default".into()])
-                    .with_clock(Arc::new(move || at(&c)));
+                    .with_clock(Arc::new(MovableClock(clock.clone())));
             Fixture { credential, clock, cache }
         }
 

@@ -270,6 +270,10 @@ impl TokenCredential for ClientSecretCredential {
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         Box::pin(self.fetch(request))
     }
+
+    fn redactions(&self) -> Vec<Secret> {
+        vec![self.secret.clone()]
+    }
 }
 
 impl fmt::Debug for ClientSecretCredential {

@@ -170,10 +170,21 @@ fn describe_aadsts(codes: &[u32], description: &Option<String>) -> String {
 pub trait TokenCredential: Send + Sync + fmt::Debug {
     /// Obtain a token for `request.scopes`.
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>>;
+
+    /// Secrets this credential holds besides the tokens it hands out (e.g. a client
+    /// secret). The client removes them, like the token, from every error it builds from
+    /// a response, in case a server echoes them. Default: none.
+    fn redactions(&self) -> Vec<Secret> {
+        Vec::new()
+    }
 }
 
 impl<T: TokenCredential + ?Sized> TokenCredential for std::sync::Arc<T> {
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         (**self).get_token(request)
+    }
+
+    fn redactions(&self) -> Vec<Secret> {
+        (**self).redactions()
     }
 }

@@ -195,6 +195,9 @@ mod tests {
                 client_request_id: HeaderValue::from_static("crid"),
                 method: Method::GET,
                 url: url::Url::parse("https://graph.microsoft.com/beta/x").unwrap(),
+                sent_body: None,
+                headers: Default::default(),
+                redactor: Default::default(),
             },
         }
     }

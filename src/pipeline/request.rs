@@ -7,6 +7,8 @@ use reqwest::{
 };
 use url::Url;
 
+use crate::odata::Query;
+
 pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 pub(crate) const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -30,6 +32,14 @@ impl ApiRequest {
 
     pub(crate) fn with_json_body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = Some(body.into());
+        self
+    }
+
+    /// With the query's headers (e.g. `ConsistencyLevel: eventual` for `$count`/`$search`).
+    pub(crate) fn with_query_headers(mut self, query: &Query) -> Self {
+        for (name, value) in query.headers() {
+            self.headers.insert(name.clone(), value.clone());
+        }
         self
     }
 

@@ -11,8 +11,9 @@ use reqwest::StatusCode;
 /// The retry strategy of a client.
 ///
 /// Defaults: 6 attempts in all, full-jitter exponential backoff from 2 s capped at 60 s,
-/// server hints (`Retry-After` in every form) honoured up to 330 s, and at most 10 minutes
-/// of waiting per call. The wait before a retry is the larger of the hint and the jittered
+/// server hints (`Retry-After` in every form) honoured up to 330 s, at most 10 minutes
+/// of waiting per call, and at most 2 retries after attempts that timed out (with the
+/// client's default timeouts, a server that never answers fails a read within 3 minutes). The wait before a retry is the larger of the hint and the jittered
 /// backoff, so it is never shorter than the service asked for.
 ///
 /// What is retried: 429, 503, 504 and transport failures (connect errors, timeouts,
@@ -34,6 +35,9 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
     /// Most time spent waiting between attempts of one call.
     pub max_total_wait: Duration,
+    /// How many times an attempt that timed out (no byte within the idle-read timeout, or
+    /// past the attempt's time limit) is retried; the next timeout ends the call.
+    pub max_timeout_retries: u32,
 }
 
 impl Default for RetryPolicy {
@@ -44,6 +48,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(330),
             max_total_wait: Duration::from_secs(600),
+            max_timeout_retries: 2,
         }
     }
 }
@@ -73,6 +78,12 @@ impl RetryPolicy {
     /// Sets the most waiting per call.
     pub fn with_max_total_wait(mut self, wait: Duration) -> Self {
         self.max_total_wait = wait;
+        self
+    }
+
+    /// Sets how many times a timed-out attempt is retried (default 2).
+    pub fn with_max_timeout_retries(mut self, retries: u32) -> Self {
+        self.max_timeout_retries = retries;
         self
     }
 

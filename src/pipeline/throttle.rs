@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::{Duration, Instant};
 
-use super::time::AsyncSleep;
+use crate::time::AsyncSleep;
 
 /// The instant until which requests wait, as nanoseconds after `origin` (0 = no pause).
 #[derive(Debug)]
@@ -80,7 +80,7 @@ impl ThrottleGate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::time::TokioSleep;
+    use crate::time::TokioSleep;
 
     #[tokio::test(start_paused = true)]
     async fn requests_wait_for_the_longest_pause() {

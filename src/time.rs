@@ -1,9 +1,10 @@
-//! Injectable time: how the send path waits, and what wall-clock time it is.
+//! Injectable time: how the client waits, and what wall-clock time it is.
 //!
 //! Every wait of the send path (backoff, `Retry-After`, the client-wide throttle pause, the
 //! write-rate limiter, the settle delay before a reconcile lookup) goes through one
-//! [`AsyncSleep`], and HTTP-date retry hints are read against one [`WallClock`]. Tests
-//! replace them to run retry logic without really waiting, and can record every wait.
+//! [`AsyncSleep`]; HTTP-date retry hints and token expiry are read against one
+//! [`WallClock`]. Tests replace them to run retry logic without really waiting, and can
+//! record every wait.
 //!
 //! Timeouts (per attempt, connect, and the call's deadline) are not waits and keep using
 //! tokio's timer, so `#[tokio::test(start_paused = true)]` can drive them.
@@ -35,8 +36,8 @@ pub trait AsyncSleep: Send + Sync + fmt::Debug + 'static {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 }
 
-/// Where the client reads wall-clock time (UTC): for `Retry-After` HTTP dates. The
-/// default is [`SystemClock`].
+/// Where the client reads wall-clock time (UTC): for `Retry-After` HTTP dates and for the
+/// token cache's expiry checks. The default is [`SystemClock`].
 pub trait WallClock: Send + Sync + fmt::Debug + 'static {
     /// The current time.
     fn now(&self) -> DateTime<Utc>;

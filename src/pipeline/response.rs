@@ -1,0 +1,223 @@
+//! Reading one attempt's response: the status, the headers and the body (bounded), and
+//! decoding a success body for the caller.
+
+use bytes::{Bytes, BytesMut};
+use reqwest::{
+    StatusCode,
+    header::{HeaderMap, HeaderValue},
+};
+use serde::de::{DeserializeOwned, Error as _};
+
+use crate::{
+    error::{CreatedUnreadable, DecodeError, Error, excerpt},
+    redact::Redactor,
+};
+
+/// The most of an error response's body that is read: enough for any Graph error
+/// document and an excerpt of an HTML gateway page, never the whole of a huge one.
+pub(super) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The largest buffer `read_body` reserves up front from a `Content-Length`.
+const PRESIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A response with a success status, body read in full.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Bytes,
+    pub(crate) operation_hint: ApiRequestSummary,
+}
+
+/// What a response needs to say about its request in errors.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiRequestSummary {
+    pub(crate) client_request_id: HeaderValue,
+    pub(crate) method: reqwest::Method,
+    /// Moved from the request, not copied: only a failed decode reads it.
+    pub(crate) url: url::Url,
+    /// The body that was sent (moved from the request), for an unreadable create.
+    pub(crate) sent_body: Option<Bytes>,
+    /// The response's headers (moved, not copied): only errors read them.
+    pub(crate) headers: HeaderMap,
+    /// Removes the token and the credential's secrets from what errors quote.
+    pub(crate) redactor: Redactor,
+}
+
+impl ApiRequestSummary {
+    pub(crate) fn describe(&self) -> String {
+        format!("{} {}", self.method, self.url.path())
+    }
+
+    fn client_request_id(&self) -> Option<String> {
+        self.client_request_id.to_str().ok().map(str::to_owned)
+    }
+
+    /// The response's `request-id` header, redacted.
+    fn request_id(&self) -> Option<String> {
+        let id = self.headers.get("request-id").and_then(|v| v.to_str().ok())?;
+        Some(self.redactor.text(id).into_owned())
+    }
+}
+
+impl RawResponse {
+    /// Decodes the body as `T`; on failure re-reads it to name the JSON path.
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        // One UTF-8 check of the whole body, then a `str` decode, which skips serde_json's
+        // check of every string it copies (a quarter of a typed page decode). A body that is
+        // not UTF-8 goes through `from_slice`, which reports the error as it always did.
+        let decoded = match std::str::from_utf8(&self.body) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(&self.body),
+        };
+        decoded.map_err(|source| {
+            let mut de = serde_json::Deserializer::from_slice(&self.body);
+            let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => e.path().to_string(),
+                Ok(_) => String::from("."),
+            };
+            let hint = &self.operation_hint;
+            Error::from(DecodeError {
+                status: self.status,
+                operation: hint.describe(),
+                path: hint.redactor.text(&path).into_owned(),
+                body_excerpt: self.excerpt(),
+                client_request_id: hint.client_request_id(),
+                source: redact_serde(&hint.redactor, source),
+            })
+        })
+    }
+
+    /// Decodes the answer to a create. A body that is not a JSON object at all (empty, an
+    /// array, an HTML page) is [`Error::CreatedUnreadable`]: the service accepted the
+    /// create, so the caller must not simply send it again.
+    pub(crate) fn decode_created<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'{') {
+            return self.decode();
+        }
+        let source = match serde_json::from_slice::<serde::de::IgnoredAny>(&self.body) {
+            Err(e) => e,
+            Ok(_) => serde_json::Error::custom("the body is not a JSON object"),
+        };
+        let hint = &self.operation_hint;
+        Err(Error::from(CreatedUnreadable {
+            status: self.status,
+            operation: hint.describe(),
+            request_id: hint.request_id(),
+            client_request_id: hint.client_request_id().unwrap_or_default(),
+            body_excerpt: self.excerpt(),
+            body: hint.sent_body.clone().unwrap_or_default(),
+            source: redact_serde(&hint.redactor, source),
+        }))
+    }
+
+    /// The start of the body, without secrets (removed before the cut, so the cut cannot
+    /// leave a recognizable part of one).
+    fn excerpt(&self) -> String {
+        excerpt(&self.operation_hint.redactor.bytes(&self.body))
+    }
+}
+
+/// `source`, rebuilt with a redacted message when its message quoted a secret (serde
+/// errors quote the values they reject).
+pub(super) fn redact_serde(redactor: &Redactor, source: serde_json::Error) -> serde_json::Error {
+    let text = source.to_string();
+    match redactor.text(&text) {
+        std::borrow::Cow::Borrowed(_) => source,
+        std::borrow::Cow::Owned(clean) => serde_json::Error::custom(clean),
+    }
+}
+
+/// One attempt's exchange, read.
+pub(super) enum Exchange {
+    /// No usable response: nothing arrived, or a success body broke off (`status` then
+    /// says which status had arrived).
+    Transport {
+        error: reqwest::Error,
+        status: Option<StatusCode>,
+    },
+    Response {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+}
+
+/// Awaits one attempt's response and reads its body (bounded). A transport failure,
+/// including a success body that breaks off after the status arrived, is returned for
+/// classification.
+pub(super) async fn exchange(
+    pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    max_response_bytes: usize,
+) -> Result<Exchange, Error> {
+    let mut response = match pending.await {
+        Ok(response) => response,
+        Err(e) => return Ok(Exchange::Transport { error: e.without_url(), status: None }),
+    };
+    let status = response.status();
+    // Moved out, not cloned: reading the body does not need them.
+    let headers = std::mem::take(response.headers_mut());
+    if status.is_success() {
+        match read_body(&mut response, max_response_bytes).await {
+            Ok(body) => Ok(Exchange::Response { status, headers, body }),
+            Err(BodyFailure::TooLarge) => Err(Error::BodyTooLarge { status, limit: max_response_bytes }),
+            Err(BodyFailure::Transport(e)) => {
+                Ok(Exchange::Transport { error: e.without_url(), status: Some(status) })
+            }
+        }
+    } else {
+        // An error status is the answer, whatever happens to its body: keep the status
+        // with as much of the body as arrives (within a small bound).
+        let body = read_error_body(&mut response, max_response_bytes.min(ERROR_BODY_LIMIT)).await;
+        Ok(Exchange::Response { status, headers, body })
+    }
+}
+
+enum BodyFailure {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// Reads a success body in full, refusing one larger than `limit`.
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyFailure> {
+    let length = response.content_length();
+    if length.is_some_and(|length| length > limit as u64) {
+        return Err(BodyFailure::TooLarge);
+    }
+    // A small body usually arrives as one chunk: it is kept as it is, without a copy. Only a
+    // second chunk starts a buffer, sized from `Content-Length` when there is one.
+    let mut first: Option<Bytes> = None;
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
+        let read = first.as_ref().map_or(body.len(), Bytes::len);
+        if read + chunk.len() > limit {
+            return Err(BodyFailure::TooLarge);
+        }
+        if body.is_empty() && first.is_none() {
+            first = Some(chunk);
+            continue;
+        }
+        if let Some(first) = first.take() {
+            // Trust `Content-Length` (already at most `limit`) for the first few MiB only.
+            let expected = length.unwrap_or(0).min(PRESIZE_LIMIT as u64) as usize;
+            body.reserve(expected.max(first.len() + chunk.len()));
+            body.extend_from_slice(&first);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(first.unwrap_or_else(|| body.freeze()))
+}
+
+/// Reads at most `limit` bytes of an error body; a body that breaks off or runs longer is
+/// cut where it stopped.
+async fn read_error_body(response: &mut reqwest::Response, limit: usize) -> Bytes {
+    let mut body = BytesMut::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    body.freeze()
+}
