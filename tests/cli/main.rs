@@ -4,5 +4,6 @@ mod support;
 
 mod emulator;
 mod errors;
+mod hardening;
 mod read;
 mod write;

@@ -3,8 +3,6 @@
 //! says the object was probably created, a silent server fails a call in bounded time, and
 //! reads survive cut bodies.
 
-mod resilience_support;
-
 use std::{sync::Arc, time::Duration};
 
 use futures_util::TryStreamExt;
@@ -15,7 +13,7 @@ use intune_graph::{
     emulator::{Emulator, FaultConfig},
     odata::Query,
 };
-use resilience_support::*;
+use crate::support::resilience::*;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use wiremock::{
@@ -169,7 +167,7 @@ async fn create_answered(response: ResponseTemplate) -> (Error, Vec<u8>, String)
     Mock::given(method("POST")).and(path(COLLECTION)).respond_with(response).expect(1).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let requests = server.received_requests().await.unwrap();
     let sent = &requests[0];
     let crid = sent.headers.get("client-request-id").unwrap().to_str().unwrap().to_owned();
@@ -223,7 +221,7 @@ async fn reconcile_resolves_an_unreadable_create_by_finding_the_object() {
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
     let options = CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO);
-    let created = client.device_configurations().create_with(&profile("p"), options).await.unwrap();
+    let created = client.device_configurations().create_with(&scep_profile("p"), options).await.unwrap();
     assert!(created.reconciled);
     assert_eq!(created.object.base.id.as_deref(), Some("id-1"));
     server.verify().await;
@@ -245,7 +243,7 @@ async fn a_silent_server_fails_a_read_after_three_timed_out_attempts() {
         "{text}"
     );
     // A create is not retried after a timeout: its outcome is unknown.
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     assert!(matches!(error, Error::OutcomeUnknown(_)), "{error:?}");
     assert_eq!(server.requests(), 4);
 }
@@ -349,7 +347,7 @@ async fn a_create_answered_with_cut_json_is_not_sent_again() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let error = client.device_configurations().create(&profile("p")).await.unwrap_err();
+    let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     server.verify().await;
 }

@@ -2,9 +2,7 @@
 //! a create accepted with an unreadable answer says to check before retrying (exit 1),
 //! retries are reported as they happen, and `-v` shows the client's tracing.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use serde_json::json;
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
