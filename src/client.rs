@@ -80,7 +80,8 @@ impl GraphClient {
     /// `{base}/{path}`: `path` is relative to the base URL, without a leading slash.
     pub(crate) fn url(&self, path: &str) -> Result<Url> {
         let base = self.inner.base_url.as_str();
-        Url::parse(&format!("{base}/{path}")).map_err(|e| Error::Config(format!("bad URL for {path:?}: {e}")))
+        Url::parse(&format!("{base}/{path}"))
+            .map_err(|e| Error::invalid("path", format!("not a usable path {path:?}: {e}")))
     }
 }
 

@@ -65,15 +65,30 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The client or a request was configured wrongly.
+    /// The client was set up wrongly (the builder's input: credential, base URL, proxy,
+    /// cloud). Fix the setup; no call can succeed with this client.
     #[error("configuration: {0}")]
     Config(String),
+    /// An argument to one call was refused before anything was sent (an id, a query
+    /// option, a path, an object that cannot be reconciled). The client itself is fine.
+    #[error("invalid {what}: {reason}")]
+    InvalidArgument {
+        /// Which argument, e.g. `object id`, `query`, `path`.
+        what: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A request body could not be encoded.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
 }
 
 impl Error {
+    /// An [`Error::InvalidArgument`]: `what` was refused because of `reason`.
+    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument { what, reason: reason.into() }
+    }
+
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {

@@ -228,7 +228,7 @@ pub fn report(error: &Error) -> Outcome {
             eprintln!("error: cannot decode the response: {}", clean(&error.to_string()));
             Outcome::BadInput
         }
-        Error::Config(_) => {
+        Error::Config(_) | Error::InvalidArgument { .. } => {
             eprintln!("error: {}", clean(&error.to_string()));
             Outcome::BadInput
         }

@@ -114,7 +114,7 @@ impl DeviceConfigurations {
     /// Reads one device configuration with query options (`$select`, `$expand`).
     ///
     /// # Errors
-    /// [`Error::Config`] for invalid options; otherwise as [`get`](Self::get).
+    /// [`Error::InvalidArgument`] for invalid options; otherwise as [`get`](Self::get).
     pub async fn get_with(&self, id: &str, query: &Query) -> Result<DeviceConfiguration> {
         self.client.pipeline().send(self.get_request(id, query)?).await?.decode()
     }
@@ -136,7 +136,7 @@ impl DeviceConfigurations {
     /// [`pages`](Self::pages) or [`list_all`](Self::list_all) for the rest.
     ///
     /// # Errors
-    /// [`Error::Config`] for invalid options; [`Error::Graph`]; [`Error::Decode`].
+    /// [`Error::InvalidArgument`] for invalid options; [`Error::Graph`]; [`Error::Decode`].
     pub async fn list(&self, query: &Query) -> Result<Page<DeviceConfiguration>> {
         let request = self.list_request(query)?;
         let url = request.url.clone();
@@ -370,7 +370,7 @@ impl DeviceConfigurations {
     /// expect it: `<base>/deviceManagement/deviceConfigurations('<id>')`.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty id.
+    /// [`Error::InvalidArgument`] for an empty id.
     pub fn root_certificate_reference(&self, root_id: &str) -> Result<Url> {
         check_id(root_id)?;
         let mut url = self.client.url("deviceManagement")?;
@@ -385,7 +385,7 @@ impl DeviceConfigurations {
     /// adding `rootCertificate@odata.bind` to its create body.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty id.
+    /// [`Error::InvalidArgument`] for an empty id.
     pub fn bind_root_certificate(
         &self,
         profile: &mut IosScepCertificateProfile,
@@ -437,7 +437,7 @@ impl DeviceConfigurations {
 /// would drop the last two, addressing the collection instead).
 fn check_id(id: &str) -> Result<()> {
     if id.trim().is_empty() || id == "." || id == ".." {
-        return Err(Error::Config(format!("{id:?} is not a valid object id")));
+        return Err(Error::invalid("object id", format!("{id:?} does not name one object")));
     }
     Ok(())
 }
@@ -506,8 +506,10 @@ mod tests {
         assert_eq!(r.method, Method::GET);
         assert_eq!(r.url.as_str(), format!("{BASE}/a%2Fb%20c%3Fd%23e%25f"));
         for bad in ["", " ", ".", ".."] {
-            assert!(matches!(h.get_request(bad, &Query::new()), Err(Error::Config(_))), "{bad:?}");
-            assert!(matches!(h.delete_request(bad), Err(Error::Config(_))), "{bad:?}");
+            let invalid_id =
+                |r: Result<ApiRequest>| matches!(r, Err(Error::InvalidArgument { what: "object id", .. }));
+            assert!(invalid_id(h.get_request(bad, &Query::new())), "{bad:?}");
+            assert!(invalid_id(h.delete_request(bad)), "{bad:?}");
         }
         assert!(r.body.is_none());
     }
@@ -528,7 +530,10 @@ mod tests {
             format!("{BASE}?$filter=isof(%27microsoft.graph.iosScepCertificateProfile%27)&$top=50")
         );
         assert!(r.headers.is_empty());
-        assert!(matches!(h.list_request(&Query::new().top(5000)), Err(Error::Config(_))));
+        assert!(matches!(
+            h.list_request(&Query::new().top(5000)),
+            Err(Error::InvalidArgument { what: "query", .. })
+        ));
     }
 
     #[test]
