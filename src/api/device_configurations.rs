@@ -434,10 +434,14 @@ impl DeviceConfigurations {
 }
 
 /// Refuses ids that would not name one object: empty, blank, `.` or `..` (the URL rules
-/// would drop the last two, addressing the collection instead).
+/// would drop the last two, addressing the collection instead), and ids with a control
+/// character (the URL parser silently drops TAB, CR and LF, so `a\tb` would read `ab`).
 fn check_id(id: &str) -> Result<()> {
     if id.trim().is_empty() || id == "." || id == ".." {
         return Err(Error::invalid("object id", format!("{id:?} does not name one object")));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(Error::invalid("object id", format!("{id:?} contains a control character")));
     }
     Ok(())
 }
@@ -505,7 +509,7 @@ mod tests {
         let r = h.get_request("a/b c?d#e%f", &Query::new()).unwrap();
         assert_eq!(r.method, Method::GET);
         assert_eq!(r.url.as_str(), format!("{BASE}/a%2Fb%20c%3Fd%23e%25f"));
-        for bad in ["", " ", ".", ".."] {
+        for bad in ["", " ", ".", "..", "a\tb", "a\rb", "a\nb", "\u{0}", "a\u{7f}", "a\u{85}b"] {
             let invalid_id =
                 |r: Result<ApiRequest>| matches!(r, Err(Error::InvalidArgument { what: "object id", .. }));
             assert!(invalid_id(h.get_request(bad, &Query::new())), "{bad:?}");
