@@ -7,11 +7,12 @@ use url::Url;
 
 use crate::{
     api::DeviceConfigurations,
-    auth::{Secret, StaticToken, TokenCredential, cache::TokenCache},
+    auth::{ClientSettings, Secret, StaticToken, TokenCredential, cache::TokenCache},
     cloud::{NationalCloud, scope_for},
     error::{Error, Result},
     origin::{GraphOrigin, redirect_policy},
     pipeline::{AsyncSleep, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock},
+    proxy::{self, ProxyConfig},
 };
 
 /// The default base URL: Microsoft Graph beta in the global cloud.
@@ -111,6 +112,9 @@ pub struct GraphClientBuilder {
     deadline: Option<Duration>,
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
+    /// `None` until set: then [`ProxyConfig::Environment`], and a given `http` client is
+    /// not in conflict with it.
+    proxy: Option<ProxyConfig>,
     resilience: Resilience,
 }
 
@@ -129,6 +133,7 @@ impl Default for GraphClientBuilder {
             deadline: None,
             max_response_bytes: 64 * 1024 * 1024,
             http: None,
+            proxy: None,
             resilience: Resilience::default(),
         }
     }
@@ -141,6 +146,7 @@ impl fmt::Debug for GraphClientBuilder {
             .field("cloud", &self.cloud)
             .field("credential", &self.credential)
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -154,7 +160,11 @@ impl GraphClientBuilder {
         self
     }
 
-    /// The national cloud: sets the base URL and the token scope together.
+    /// The national cloud: sets the base URL, the token scope and the sign-in authority
+    /// together. A credential that did not choose its own authority (such as
+    /// [`EnvironmentCredential`](crate::auth::EnvironmentCredential) without
+    /// `AZURE_AUTHORITY_HOST` or `GRAPH_CLOUD`) signs in at this cloud; one built for
+    /// another cloud makes [`build`](Self::build) fail.
     pub fn cloud(mut self, cloud: NationalCloud) -> Self {
         self.cloud = Some(cloud);
         self
@@ -265,13 +275,38 @@ impl GraphClientBuilder {
     }
 
     /// Use this reqwest client. It must not follow redirects on its own: the built-in
-    /// client follows them only within the Graph origin.
+    /// client follows them only within the Graph origin. Its proxy settings are its own
+    /// (reqwest reads `HTTP_PROXY` and `ALL_PROXY` for every scheme unless told
+    /// `no_proxy()`), so [`proxy`](Self::proxy) and [`no_proxy`](Self::no_proxy) cannot be
+    /// combined with it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// Builds the client; fails on a missing credential or an unusable base URL.
+    /// Reach an `https` Graph (and the token endpoint of a
+    /// [`ClientSecretCredential`](crate::auth::ClientSecretCredential)) through this proxy,
+    /// e.g. `http://proxy.corp:3128`; it may carry `user:password@`. The environment is then
+    /// ignored. A plain-http (loopback) base URL is never reached through a proxy.
+    ///
+    /// Without this or [`no_proxy`](Self::no_proxy), the proxy comes from the environment
+    /// as [`ProxyConfig::Environment`] says: `HTTPS_PROXY` or `ALL_PROXY` (and the
+    /// lower-case forms), minus `NO_PROXY`, for `https` origins only; `HTTP_PROXY` is never
+    /// used.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(ProxyConfig::Url(url.into()));
+        self
+    }
+
+    /// No proxy at all, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = Some(ProxyConfig::Direct);
+        self
+    }
+
+    /// Builds the client; fails on a missing credential, an unusable base URL or proxy, a
+    /// credential for another cloud, or a proxy set together with an
+    /// [`http_client`](Self::http_client).
     pub fn build(self) -> Result<GraphClient> {
         let credential = self.credential.ok_or_else(|| {
             Error::Config("a credential is required (e.g. .bearer_token(..) or .credential(..))".into())
@@ -294,16 +329,36 @@ impl GraphClientBuilder {
             self.user_agent.unwrap_or_else(|| concat!("intune-graph/", env!("CARGO_PKG_VERSION")).into());
         let user_agent =
             HeaderValue::try_from(user_agent).map_err(|e| Error::Config(format!("user agent: {e}")))?;
+        let proxy_set = self.proxy.is_some();
+        let proxy = self.proxy.unwrap_or_default();
         let http = match self.http {
+            Some(_) if proxy_set => {
+                return Err(Error::Config(
+                    "proxy settings apply to the built-in HTTP client: set the proxy on the client \
+                     given to http_client(..) instead"
+                        .into(),
+                ));
+            }
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .redirect(redirect_policy(origin.clone()))
-                .referer(false)
-                .build()
-                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(redirect_policy(origin.clone()))
+                    .referer(false);
+                proxy::configure(builder, &proxy, &base_url)
+                    .map_err(Error::Config)?
+                    .build()
+                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
+            }
         };
+        // A custom base URL without a cloud names no cloud to hold a credential to.
+        let client_cloud = self.cloud.or(self.base_url.is_none().then_some(cloud));
+        let settings = ClientSettings::new(client_cloud, proxy);
+        let credential = credential
+            .for_client(&settings)
+            .map_err(|e| Error::Config(format!("credential: {e}")))?
+            .unwrap_or(credential);
         let credential_debug = format!("{credential:?}");
         let clock = self.resilience.clock.clone();
         let tokens = TokenCache::new(credential, scopes).with_clock(Arc::new(move || clock.now()));
@@ -329,5 +384,56 @@ impl GraphClientBuilder {
                 credential_debug,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::EnvironmentCredential;
+
+    fn env_credential(extra: &[(&'static str, &'static str)]) -> crate::auth::ClientSecretCredential {
+        let base = [("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s3cret")];
+        let vars: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+        EnvironmentCredential::from_lookup(|name| {
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_clients_cloud_decides_where_an_environment_credential_signs_in() {
+        let client = GraphClient::builder()
+            .cloud(NationalCloud::UsGov)
+            .credential(env_credential(&[]))
+            .build()
+            .unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.contains(r#"authority: \"https://login.microsoftonline.us/\""#), "{debug}");
+        assert_eq!(client.base_url().as_str(), "https://graph.microsoft.us/beta");
+        assert!(!debug.contains("s3cret"), "{debug}");
+
+        // GRAPH_CLOUD means the same as on the CLI: a credential for that cloud only.
+        let usgov = env_credential(&[("GRAPH_CLOUD", "usgov")]);
+        let err = GraphClient::builder().credential(usgov.clone()).build().unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("signs in to the usgov cloud")), "{err}");
+        assert!(GraphClient::builder().cloud(NationalCloud::UsGov).credential(usgov).build().is_ok());
+    }
+
+    #[test]
+    fn a_proxy_setting_and_a_given_http_client_do_not_mix() {
+        let builder = || GraphClient::builder().bearer_token("t").http_client(reqwest::Client::new());
+        for builder in [builder().proxy("http://proxy.corp:3128"), builder().no_proxy()] {
+            let err = builder.build().unwrap_err();
+            assert!(matches!(&err, Error::Config(m) if m.contains("http_client")), "{err}");
+        }
+        assert!(builder().build().is_ok());
+        let err = GraphClient::builder().bearer_token("t").proxy("http://u:pw@[::1").build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: the proxy given by GraphClientBuilder::proxy is not a usable URL"
+        );
+        let client = GraphClient::builder().bearer_token("t").proxy("http://proxy.corp:3128").build();
+        assert!(client.is_ok());
     }
 }

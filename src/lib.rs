@@ -51,6 +51,7 @@ pub mod models;
 pub mod odata;
 pub mod origin;
 mod pipeline;
+pub mod proxy;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -62,6 +63,7 @@ pub use cloud::NationalCloud;
 pub use error::{Error, Result};
 pub use odata::{Page, Query};
 pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
+pub use proxy::ProxyConfig;
 pub use reqwest::{Method, StatusCode, header};
 pub use url::Url;
 
@@ -71,6 +73,7 @@ fn _assert_send_sync() {
     fn check<T: Send + Sync>() {}
     check::<GraphClient>();
     check::<Error>();
+    check::<ProxyConfig>();
     check::<api::DeviceConfigurations>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();
