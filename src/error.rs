@@ -18,6 +18,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Longest body excerpt kept in an error.
 pub(crate) const EXCERPT_LEN: usize = 512;
 
+/// Most characters of a request id kept in an error: Graph's are 36-character GUIDs, and a
+/// hostile server must not make an error line as long as it likes.
+pub(crate) const ID_LEN: usize = 128;
+
 /// Everything that can go wrong in a call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -239,11 +243,12 @@ impl GraphError {
             message,
             target,
             details,
-            request_id: inner.request_id.or_else(|| header("request-id")),
+            request_id: inner.request_id.or_else(|| header("request-id")).map(|id| capped_id(&id)),
             client_request_id: inner
                 .client_request_id
                 .or_else(|| header("client-request-id"))
-                .or_else(|| sent_client_request_id.map(str::to_owned)),
+                .or_else(|| sent_client_request_id.map(str::to_owned))
+                .map(|id| capped_id(&id)),
             date: inner.date.as_deref().and_then(|d| Timestamp::parse(d).ok()),
             retry_after,
             intune,
@@ -495,6 +500,11 @@ impl std::error::Error for OutcomeUnknown {
             _ => None,
         }
     }
+}
+
+/// A request id as shown in errors: at most [`ID_LEN`] characters.
+fn capped_id(id: &str) -> String {
+    crate::origin::truncate(id.trim(), ID_LEN)
 }
 
 /// The start of a body as text: at most [`EXCERPT_LEN`] bytes, cut at a character boundary.
