@@ -196,8 +196,7 @@ mod tests {
     fn configure_refuses_an_unusable_proxy_without_echoing_it() {
         let config = ProxyConfig::Url("http://user:hunter2@[::1".into());
         let error = configure(reqwest::Client::builder(), &config, &url("https://graph.microsoft.com"))
-            .err()
-            .expect("an unusable proxy URL is refused");
+            .expect_err("an unusable proxy URL is refused");
         assert_eq!(error, "the proxy given by GraphClientBuilder::proxy is not a usable URL");
         assert!(configure(reqwest::Client::builder(), &config, &url("http://127.0.0.1:1")).is_ok());
     }

@@ -1,13 +1,13 @@
 //! `deviceManagement/deviceConfigurations`: read, list, create, update, delete, assign, and
 //! the SCEP profile's trusted root and certificate states.
 
-use bytes::Bytes;
 use reqwest::Method;
 use serde::{Serialize, Serializer, de::DeserializeOwned, ser::SerializeMap};
 use url::Url;
 
 use crate::{
     GraphClient,
+    client::is_empty_body,
     error::{Error, Result},
     models::{
         DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
@@ -41,6 +41,9 @@ const SCEP_CAST: &str = "microsoft.graph.iosScepCertificateProfile";
 #[derive(Clone, Debug)]
 pub struct DeviceConfigurations {
     client: GraphClient,
+    /// `{base}/deviceManagement/deviceConfigurations`, built once per handle: every create,
+    /// list and item URL starts from it.
+    collection: Url,
 }
 
 impl DeviceConfigurations {
@@ -50,7 +53,8 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn new(client: GraphClient) -> Self {
-        DeviceConfigurations { client }
+        let collection = client.segments_url(&["deviceManagement", "deviceConfigurations"]);
+        DeviceConfigurations { client, collection }
     }
 
     /// Creates a device configuration (`POST …/deviceConfigurations`) and returns the
@@ -65,7 +69,7 @@ impl DeviceConfigurations {
     /// not re-sent); [`Error::Decode`] when the response does not decode.
     pub async fn create<T: GraphEntity>(&self, object: &T) -> Result<T> {
         let request = self.create_request(object)?;
-        self.client.pipeline().send(request).await?.decode()
+        self.client.send(request).await?.decode()
     }
 
     /// The create request for `object`, without sending it.
@@ -74,8 +78,7 @@ impl DeviceConfigurations {
             object.validate()?;
         }
         let body = object.to_write_json().map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::POST, self.client.device_configurations_url().clone())
-            .with_json_body(body))
+        Ok(ApiRequest::new(Method::POST, self.collection.clone()).with_json_body(body))
     }
 
     // ----- read -------------------------------------------------------------------------
@@ -108,7 +111,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// As [`get`](Self::get).
     pub async fn get_as<T: DeserializeOwned>(&self, id: &str) -> Result<T> {
-        self.client.pipeline().send(self.get_request(id, &Query::new())?).await?.decode()
+        self.client.send(self.get_request(id, &Query::new())?).await?.decode()
     }
 
     /// Reads one device configuration with query options (`$select`, `$expand`).
@@ -116,7 +119,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::InvalidArgument`] for invalid options; otherwise as [`get`](Self::get).
     pub async fn get_with(&self, id: &str, query: &Query) -> Result<DeviceConfiguration> {
-        self.client.pipeline().send(self.get_request(id, query)?).await?.decode()
+        self.client.send(self.get_request(id, query)?).await?.decode()
     }
 
     pub(crate) fn get_request(&self, id: &str, query: &Query) -> Result<ApiRequest> {
@@ -140,7 +143,7 @@ impl DeviceConfigurations {
     pub async fn list(&self, query: &Query) -> Result<Page<DeviceConfiguration>> {
         let request = self.list_request(query)?;
         let url = request.url.clone();
-        Page::from_response(&self.client.pipeline().send(request).await?, &url)
+        Page::from_response(&self.client.send(request).await?, &url)
     }
 
     /// The page after `page` (following its `@odata.nextLink` verbatim, with the query's
@@ -159,12 +162,12 @@ impl DeviceConfigurations {
         if query.carries_headers() {
             request = with_headers(request, query);
         }
-        Page::from_response(&self.client.pipeline().send(request).await?, link).map(Some)
+        Page::from_response(&self.client.send(request).await?, link).map(Some)
     }
 
     pub(crate) fn list_request(&self, query: &Query) -> Result<ApiRequest> {
         query.validate()?;
-        let mut url = self.client.device_configurations_url().clone();
+        let mut url = self.collection.clone();
         query.apply(&mut url);
         Ok(with_headers(ApiRequest::new(Method::GET, url), query))
     }
@@ -219,7 +222,7 @@ impl DeviceConfigurations {
         id: &str,
         patch: &DeviceConfigurationPatch,
     ) -> Result<Option<DeviceConfiguration>> {
-        let response = self.client.pipeline().send(self.update_request(id, patch)?).await?;
+        let response = self.client.send(self.update_request(id, patch)?).await?;
         if is_empty_body(&response.body) { Ok(None) } else { response.decode().map(Some) }
     }
 
@@ -233,7 +236,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`] (404 when it does not exist).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.client.pipeline().send(self.delete_request(id)?).await.map(drop)
+        self.client.send(self.delete_request(id)?).await.map(drop)
     }
 
     pub(crate) fn delete_request(&self, id: &str) -> Result<ApiRequest> {
@@ -276,7 +279,7 @@ impl DeviceConfigurations {
     ) -> Result<Vec<DeviceConfigurationAssignment>> {
         let request = self.assign_request(id, assignments, group_assignments)?;
         let url = request.url.clone();
-        let response = self.client.pipeline().send(request).await?;
+        let response = self.client.send(request).await?;
         if is_empty_body(&response.body) {
             return Ok(Vec::new());
         }
@@ -314,7 +317,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`] other than 404; [`Error::Decode`].
     pub async fn root_certificate(&self, scep_id: &str) -> Result<Option<IosTrustedRootCertificate>> {
-        match self.client.pipeline().send(self.root_certificate_request(scep_id)?).await {
+        match self.client.send(self.root_certificate_request(scep_id)?).await {
             Ok(response) if is_empty_body(&response.body) => Ok(None),
             Ok(response) => response.decode().map(Some),
             Err(e) if e.is_not_found() => Ok(None),
@@ -337,7 +340,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`].
     pub async fn link_root_certificate(&self, scep_id: &str, root_id: &str) -> Result<()> {
-        self.client.pipeline().send(self.link_root_certificate_request(scep_id, root_id)?).await.map(drop)
+        self.client.send(self.link_root_certificate_request(scep_id, root_id)?).await.map(drop)
     }
 
     pub(crate) fn link_root_certificate_request(&self, scep_id: &str, root_id: &str) -> Result<ApiRequest> {
@@ -358,7 +361,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`].
     pub async fn unlink_root_certificate(&self, scep_id: &str) -> Result<()> {
-        self.client.pipeline().send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
+        self.client.send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
     }
 
     pub(crate) fn unlink_root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
@@ -424,7 +427,7 @@ impl DeviceConfigurations {
     /// `…/deviceConfigurations/{id}/{rest…}`, each part percent-encoded as one path segment.
     fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
         check_id(id)?;
-        let mut url = self.client.device_configurations_url().clone();
+        let mut url = self.collection.clone();
         url.path_segments_mut()
             .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
             .push(id)
@@ -452,11 +455,6 @@ fn with_headers(mut request: ApiRequest, query: &Query) -> ApiRequest {
         request.headers.insert(name.clone(), value.clone());
     }
     request
-}
-
-/// A 204, or a 200 without content.
-pub(crate) fn is_empty_body(body: &Bytes) -> bool {
-    body.iter().all(u8::is_ascii_whitespace)
 }
 
 /// `{"assignments": […], "deviceConfigurationGroupAssignments": […]}`, each entry in its

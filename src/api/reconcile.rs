@@ -242,7 +242,7 @@ impl DeviceConfigurations {
             );
             if !options.settle_delay.is_zero() {
                 // Through the client's sleeper, so tests with an injected clock do not wait.
-                self.client().pipeline().sleep(options.settle_delay).await;
+                self.client().sleep(options.settle_delay).await;
             }
             let found = match self.find(&identity, options.lookup_attempts).await {
                 Ok(found) => found,

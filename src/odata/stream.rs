@@ -156,7 +156,7 @@ impl<T> PageStream<T> {
             request.headers = self.headers.clone();
         }
         let client = self.client.clone();
-        let future: InFlight = Box::pin(async move { client.pipeline().send(request).await });
+        let future: InFlight = Box::pin(async move { client.send(request).await });
         self.in_flight = Some((url, future));
         Ok(())
     }

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 use url::Url;
 
-use super::device_configurations::is_empty_body;
+use super::is_empty_body;
 use crate::{
     GraphClient,
     error::{Error, Result},
@@ -84,7 +84,7 @@ impl GraphClient {
         body: Option<&B>,
     ) -> Result<T> {
         let body = body.map(|b| serde_json::to_vec(b).map(Bytes::from)).transpose().map_err(Error::Encode)?;
-        let response = self.pipeline().send(self.raw_request(method, path_or_url, body)?).await?;
+        let response = self.send(self.raw_request(method, path_or_url, body)?).await?;
         decode_or_null(&response)
     }
 
@@ -107,7 +107,7 @@ impl GraphClient {
         path_or_url: &str,
         body: Option<Bytes>,
     ) -> Result<RawGraphResponse> {
-        let inner = self.pipeline().send(self.raw_request(method, path_or_url, body)?).await?;
+        let inner = self.send(self.raw_request(method, path_or_url, body)?).await?;
         Ok(RawGraphResponse { inner })
     }
 

@@ -1,12 +1,12 @@
-//! [`GraphClient`]: one per tenant and app; cheap to clone and share across tasks.
+//! [`GraphClientBuilder`]: every setting of a [`GraphClient`], checked once in `build()`.
 
 use std::{fmt, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 use url::Url;
 
+use super::{GraphClient, Inner};
 use crate::{
-    api::DeviceConfigurations,
     auth::{ClientSettings, Secret, StaticToken, TokenCredential, cache::TokenCache},
     cloud::{NationalCloud, scope_for},
     error::{Error, Result},
@@ -14,88 +14,6 @@ use crate::{
     pipeline::{AsyncSleep, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock},
     proxy::{self, ProxyConfig},
 };
-
-/// The default base URL: Microsoft Graph beta in the global cloud.
-pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
-
-/// A Microsoft Graph client for Intune device configuration.
-///
-/// `Clone` is cheap (an `Arc` inside); clone it into tasks rather than wrapping it again.
-/// Every call goes through one send path: the origin check (the token only ever goes to
-/// the configured Graph origin), the client-wide throttle gate, a cached token, retries that
-/// never duplicate a create, and error classification that keeps the HTTP status.
-///
-/// ```no_run
-/// # async fn run() -> intune_graph::Result<()> {
-/// use intune_graph::{GraphClient, auth::StaticToken};
-///
-/// let client = GraphClient::builder().credential(StaticToken::new("eyJ0eXAi...")).build()?;
-/// let configurations = client.device_configurations();
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct GraphClient {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    pipeline: Pipeline,
-    base_url: Url,
-    /// `{base}/deviceManagement/deviceConfigurations`, parsed once: every create and list
-    /// starts from it, and parsing per call was the largest cost of the send path.
-    device_configurations_url: Url,
-    validate: bool,
-    credential_debug: String,
-}
-
-impl GraphClient {
-    /// Starts configuring a client.
-    pub fn builder() -> GraphClientBuilder {
-        GraphClientBuilder::default()
-    }
-
-    /// The Graph base URL, e.g. `https://graph.microsoft.com/beta` (no trailing slash).
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
-    }
-
-    /// The `deviceManagement/deviceConfigurations` collection.
-    pub fn device_configurations(&self) -> DeviceConfigurations {
-        DeviceConfigurations::new(self.clone())
-    }
-
-    /// Whether objects are validated before they are sent.
-    pub(crate) fn validates(&self) -> bool {
-        self.inner.validate
-    }
-
-    pub(crate) fn pipeline(&self) -> &Pipeline {
-        &self.inner.pipeline
-    }
-
-    /// The `deviceConfigurations` collection URL.
-    pub(crate) fn device_configurations_url(&self) -> &Url {
-        &self.inner.device_configurations_url
-    }
-
-    /// `{base}/{path}`: `path` is relative to the base URL, without a leading slash.
-    pub(crate) fn url(&self, path: &str) -> Result<Url> {
-        let base = self.inner.base_url.as_str();
-        Url::parse(&format!("{base}/{path}"))
-            .map_err(|e| Error::invalid("path", format!("not a usable path {path:?}: {e}")))
-    }
-}
-
-impl fmt::Debug for GraphClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GraphClient")
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("credential", &self.inner.credential_debug)
-            .field("validate", &self.inner.validate)
-            .field("retry", &self.inner.pipeline.retry)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Configures a [`GraphClient`]. A credential is required; everything else has defaults.
 #[must_use]
@@ -108,13 +26,12 @@ pub struct GraphClientBuilder {
     connect_timeout: Duration,
     user_agent: Option<String>,
     validate: bool,
-    retry: RetryPolicy,
-    deadline: Option<Duration>,
-    max_response_bytes: usize,
     http: Option<reqwest::Client>,
     /// `None` until set: then [`ProxyConfig::Environment`], and a given `http` client is
     /// not in conflict with it.
     proxy: Option<ProxyConfig>,
+    /// Retry policy, deadline, budget, rate limit, body limit, sleeper and clock: handed to
+    /// the send path as one value.
     resilience: Resilience,
 }
 
@@ -129,9 +46,6 @@ impl Default for GraphClientBuilder {
             connect_timeout: Duration::from_secs(10),
             user_agent: None,
             validate: true,
-            retry: RetryPolicy::default(),
-            deadline: None,
-            max_response_bytes: 64 * 1024 * 1024,
             http: None,
             proxy: None,
             resilience: Resilience::default(),
@@ -212,7 +126,7 @@ impl GraphClientBuilder {
     /// it has. Reaching the deadline ends the call with [`Error::DeadlineExceeded`], or with
     /// [`Error::OutcomeUnknown`] when a create was in flight. Measured with tokio's clock.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
+        self.resilience.deadline = Some(deadline);
         self
     }
 
@@ -252,7 +166,7 @@ impl GraphClientBuilder {
 
     /// The retry strategy (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.resilience.retry = policy;
         self
     }
 
@@ -270,7 +184,7 @@ impl GraphClientBuilder {
 
     /// Largest response body read (default 64 MiB).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = limit;
+        self.resilience.max_response_bytes = limit;
         self
     }
 
@@ -362,27 +276,9 @@ impl GraphClientBuilder {
         let credential_debug = format!("{credential:?}");
         let clock = self.resilience.clock.clone();
         let tokens = TokenCache::new(credential, scopes).with_clock(Arc::new(move || clock.now()));
-        let pipeline = Pipeline::new(
-            http,
-            origin,
-            tokens,
-            user_agent,
-            self.retry,
-            self.max_response_bytes,
-            self.deadline,
-        )
-        .with_resilience(self.resilience);
-        let device_configurations_url =
-            Url::parse(&format!("{}/deviceManagement/deviceConfigurations", base_url.as_str()))
-                .map_err(|e| Error::Config(format!("base URL: {e}")))?;
+        let pipeline = Pipeline::new(http, origin, tokens, user_agent, self.resilience);
         Ok(GraphClient {
-            inner: Arc::new(Inner {
-                pipeline,
-                base_url,
-                device_configurations_url,
-                validate: self.validate,
-                credential_debug,
-            }),
+            inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }),
         })
     }
 }
@@ -391,6 +287,7 @@ impl GraphClientBuilder {
 mod tests {
     use super::*;
     use crate::auth::EnvironmentCredential;
+    use crate::client::GraphClient;
 
     fn env_credential(extra: &[(&'static str, &'static str)]) -> crate::auth::ClientSecretCredential {
         let base = [("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s3cret")];
