@@ -255,3 +255,38 @@ async fn items_read_before_a_refused_next_link_are_printed() {
         assert!(run.stderr.contains("evil.example"), "{}", run.stderr);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_variables_see_neither_the_secret_nor_the_token() {
+    use intune_graph::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
+    use tokio::io::AsyncReadExt;
+    // A proxy that records whatever reaches it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buffer = Vec::new();
+            let _ = stream.read_to_end(&mut buffer).await;
+            sink.lock().unwrap().push_str(&format!("<connection>{}", String::from_utf8_lossy(&buffer)));
+        }
+    });
+    let emu = emulator().await;
+    let base = emu.base_url().to_string();
+    let authority = format!("http://{}", emu.addr());
+    let mut env = vec![
+        ("AZURE_TENANT_ID", DEFAULT_TENANT_ID),
+        ("AZURE_CLIENT_ID", DEFAULT_CLIENT_ID),
+        ("AZURE_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
+        ("AZURE_AUTHORITY_HOST", authority.as_str()),
+    ];
+    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY"] {
+        env.push((name, &proxy));
+    }
+    let run = run_with(&["--base-url", &base, "--output", "json", "list"], &env, None).await;
+    run.assert_code(0);
+    assert_eq!(run.json(), json!([]));
+    assert_eq!(emu.state().tokens_issued(), 1, "the token came from the emulator");
+    assert_eq!(seen.lock().unwrap().as_str(), "", "the proxy was reached");
+}
