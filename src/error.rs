@@ -18,6 +18,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Longest body excerpt kept in an error.
 pub(crate) const EXCERPT_LEN: usize = 512;
 
+/// Most characters of a request id kept in an error: Graph's are 36-character GUIDs, and a
+/// hostile server must not make an error line as long as it likes.
+pub(crate) const ID_LEN: usize = 128;
+
 /// Everything that can go wrong in a call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -70,15 +74,30 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The client or a request was configured wrongly.
+    /// The client was set up wrongly (the builder's input: credential, base URL, proxy,
+    /// cloud). Fix the setup; no call can succeed with this client.
     #[error("configuration: {0}")]
     Config(String),
+    /// An argument to one call was refused before anything was sent (an id, a query
+    /// option, a path, an object that cannot be reconciled). The client itself is fine.
+    #[error("invalid {what}: {reason}")]
+    InvalidArgument {
+        /// Which argument, e.g. `object id`, `query`, `path`.
+        what: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A request body could not be encoded.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
 }
 
 impl Error {
+    /// An [`Error::InvalidArgument`]: `what` was refused because of `reason`.
+    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument { what, reason: reason.into() }
+    }
+
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -235,11 +254,12 @@ impl GraphError {
             message,
             target,
             details,
-            request_id: inner.request_id.or_else(|| header("request-id")),
+            request_id: inner.request_id.or_else(|| header("request-id")).map(|id| capped_id(&id)),
             client_request_id: inner
                 .client_request_id
                 .or_else(|| header("client-request-id"))
-                .or_else(|| sent_client_request_id.map(str::to_owned)),
+                .or_else(|| sent_client_request_id.map(str::to_owned))
+                .map(|id| capped_id(&id)),
             date: inner.date.as_deref().and_then(|d| Timestamp::parse(d).ok()),
             retry_after,
             intune,
@@ -546,6 +566,11 @@ impl std::error::Error for CreatedUnreadable {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.source)
     }
+}
+
+/// A request id as shown in errors: at most [`ID_LEN`] characters.
+fn capped_id(id: &str) -> String {
+    crate::origin::truncate(id.trim(), ID_LEN)
 }
 
 /// The start of a body as text: at most [`EXCERPT_LEN`] bytes, cut at a character boundary.

@@ -54,6 +54,7 @@ pub mod origin;
 mod pipeline;
 mod redact;
 mod time;
+pub mod proxy;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -65,6 +66,7 @@ pub use cloud::NationalCloud;
 pub use error::{Error, Result};
 pub use odata::{Page, Query};
 pub use pipeline::{AsyncSleep, RateLimit, RetryBudget, RetryPolicy, SystemClock, TokioSleep, WallClock};
+pub use proxy::ProxyConfig;
 pub use reqwest::{Method, StatusCode, header};
 pub use url::Url;
 
@@ -79,6 +81,7 @@ fn _assert_send_sync() {
     fn check<T: Send + Sync>() {}
     check::<GraphClient>();
     check::<Error>();
+    check::<ProxyConfig>();
     check::<api::DeviceConfigurations>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();

@@ -149,7 +149,8 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
+/// `s` cut to `max` characters, with `…` when something was cut.
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
@@ -219,14 +220,32 @@ pub enum OriginError {
 /// The most redirects followed for one request (the Kiota default).
 pub(crate) const MAX_REDIRECTS: usize = 5;
 
+/// A redirect that was not followed because it left the Graph origin.
+///
+/// It is the source of the transport error the call ends with (never retried), so the
+/// message says that the redirect was refused and where it pointed: the scheme, host and
+/// port only, never the path or query.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("refused to follow a {status} redirect to {location}: {reason}")]
+#[non_exhaustive]
+pub struct RedirectRefused {
+    /// The redirect's HTTP status.
+    pub status: u16,
+    /// `scheme://host[:port]` of the `Location`, at most 255 characters.
+    pub location: String,
+    /// How it differs from the Graph origin.
+    pub reason: OriginError,
+}
+
 /// A reqwest redirect policy that follows at most [`MAX_REDIRECTS`] redirects, and only to
 /// `origin`.
 ///
 /// A redirect anywhere else (another host or port, or https → http) is not followed: the
-/// client gets the 3xx response back, so the Authorization header never leaves the origin
-/// (reqwest would strip it on a cross-host hop; we do not rely on that). Running out of
-/// hops also stops with the 3xx, so the caller sees a status rather than a transport
-/// error that a retry layer might repeat.
+/// request fails with [`RedirectRefused`] as the error's source, so the Authorization
+/// header never leaves the origin (reqwest would strip it on a cross-host hop; we do not
+/// rely on that) and the caller learns where the redirect pointed; the send path does not
+/// retry redirect errors. Running out of hops stops with the 3xx, so the caller sees a
+/// status.
 pub(crate) fn redirect_policy(origin: GraphOrigin) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         // `previous()` starts with the original URL, so it holds one more than the number
@@ -238,9 +257,12 @@ pub(crate) fn redirect_policy(origin: GraphOrigin) -> reqwest::redirect::Policy 
         }
         match origin.check(attempt.url()) {
             Ok(()) => attempt.follow(),
-            Err(error) => {
-                tracing::warn!(%error, status = attempt.status().as_u16(), "redirect to another origin not followed");
-                attempt.stop()
+            Err(reason) => {
+                let status = attempt.status().as_u16();
+                tracing::warn!(error = %reason, status, "redirect to another origin not followed");
+                let target = attempt.url();
+                let location = truncate(&target.origin().ascii_serialization(), 255);
+                attempt.error(RedirectRefused { status, location, reason })
             }
         }
     })
@@ -461,6 +483,13 @@ mod tests {
             reqwest::Client::builder().redirect(redirect_policy(origin(base))).build().unwrap()
         }
 
+        /// The [`RedirectRefused`] behind a reqwest error.
+        fn refused(error: &reqwest::Error) -> &RedirectRefused {
+            std::error::Error::source(error)
+                .and_then(|source| source.downcast_ref::<RedirectRefused>())
+                .unwrap_or_else(|| panic!("not a refused redirect: {error:?}"))
+        }
+
         fn redirect_to(location: &str) -> ResponseTemplate {
             ResponseTemplate::new(302).insert_header("location", location)
         }
@@ -502,14 +531,23 @@ mod tests {
             }
             let client = client(&graph.uri());
             for status in [301u16, 302, 303, 307, 308] {
-                let resp = client
+                let error = client
                     .post(format!("{}/beta/{status}", graph.uri()))
                     .bearer_auth("tok")
                     .body("{}")
                     .send()
                     .await
-                    .unwrap();
-                assert_eq!(resp.status().as_u16(), status, "the 3xx comes back unfollowed");
+                    .unwrap_err();
+                assert!(error.is_redirect(), "{error:?}");
+                let refused = refused(&error);
+                assert_eq!(refused.status, status);
+                assert_eq!(refused.location, foreign.uri());
+                let message = refused.to_string();
+                assert!(
+                    message.starts_with(&format!("refused to follow a {status} redirect to ")),
+                    "{message}"
+                );
+                assert!(!message.contains("/steal"), "{message}");
             }
             assert!(foreign.received_requests().await.unwrap().is_empty());
         }
@@ -528,8 +566,12 @@ mod tests {
             Mock::given(path("/b")).respond_with(redirect_to(&target)).mount(&graph).await;
             let client = client(&graph.uri());
             for p in ["/a", "/b"] {
-                let resp = client.get(format!("{}{p}", graph.uri())).bearer_auth("tok").send().await.unwrap();
-                assert_eq!(resp.status(), 302);
+                let error =
+                    client.get(format!("{}{p}", graph.uri())).bearer_auth("tok").send().await.unwrap_err();
+                assert!(matches!(
+                    refused(&error).reason,
+                    OriginError::PortMismatch { .. } | OriginError::HostMismatch { .. }
+                ));
             }
             assert!(other.received_requests().await.unwrap().is_empty());
         }
@@ -551,8 +593,8 @@ mod tests {
                 .mount(&graph)
                 .await;
             Mock::given(path("/b")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&graph).await;
-            let resp = client.get(format!("{}/a", graph.uri())).send().await.unwrap();
-            assert_eq!(resp.status(), 302);
+            let error = client.get(format!("{}/a", graph.uri())).send().await.unwrap_err();
+            assert!(matches!(refused(&error).reason, OriginError::SchemeMismatch { expected: "https", .. }));
         }
 
         #[tokio::test]

@@ -11,24 +11,32 @@ use intune_graph::{
 
 use crate::{Outcome, output::Format};
 
-/// Options that come before the subcommand.
+/// Options of every command, before or after the subcommand (`global`).
 #[derive(Args, Debug)]
 pub struct GlobalArgs {
     /// Graph base URL, e.g. https://graph.microsoft.com/beta or an emulator's
     /// http://127.0.0.1:PORT/beta (needs --token or the AZURE_* variables).
-    #[arg(long, env = "GRAPH_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "GRAPH_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
-    /// Bearer token sent to the base URL (never printed).
-    #[arg(long, env = "GRAPH_TOKEN", value_name = "TOKEN", hide_env_values = true, value_parser = parse_secret)]
+    /// Bearer token sent to the base URL (never printed); a pasted `Bearer ` prefix is
+    /// dropped.
+    #[arg(
+        long,
+        env = "GRAPH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        value_parser = parse_secret,
+        global = true
+    )]
     pub token: Option<Secret>,
     /// National cloud for the AZURE_* credentials and the default base URL:
     /// global, usgov, usgov-dod or china.
-    #[arg(long, env = "GRAPH_CLOUD", value_name = "CLOUD")]
+    #[arg(long, env = "GRAPH_CLOUD", value_name = "CLOUD", global = true)]
     pub cloud: Option<NationalCloud>,
     /// Output format: `table` for people (type, id, name, modified), `json` for scripts
     /// (the objects as decoded, re-encoded losslessly). Default: table on a terminal,
     /// json otherwise.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub output: Option<Format>,
     /// Print the client's tracing (calls, attempts, waits) on stderr; `RUST_LOG` (e.g.
     /// `intune_graph=debug`) selects events more finely. Tokens are never printed.
@@ -36,8 +44,14 @@ pub struct GlobalArgs {
     pub verbose: bool,
 }
 
+/// The token, without the `Bearer ` that people paste along with it from a header.
 fn parse_secret(value: &str) -> Result<Secret, String> {
-    Ok(Secret::new(value.trim()))
+    let value = value.trim();
+    let token = match value.split_once(char::is_whitespace) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim_start(),
+        _ => value,
+    };
+    Ok(Secret::new(token))
 }
 
 impl GlobalArgs {

@@ -10,7 +10,7 @@
 //! cargo run --example intune -- check profile.json               # offline, no client
 //! ```
 //!
-//! Where requests go (global options, before the subcommand):
+//! Where requests go (global options, before or after the subcommand):
 //! - `--base-url URL` (`GRAPH_BASE_URL`) with `--token TOKEN` (`GRAPH_TOKEN`);
 //! - else `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` (optional
 //!   `AZURE_AUTHORITY_HOST`, `--cloud`/`GRAPH_CLOUD`), at `--base-url` when given;

@@ -90,14 +90,34 @@ fn write_row(out: &mut impl Write, widths: &[usize], row: &[String]) -> io::Resu
 }
 
 /// Text from the service, safe for a terminal: control characters (newlines, escape
-/// sequences) are shown escaped instead of acting on the terminal.
+/// sequences) and invisible bidi/format characters are shown escaped instead of acting on
+/// the terminal.
 pub fn clean(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(needs_escape) {
         return text.to_owned();
     }
     text.chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .map(|c| if needs_escape(c) { c.escape_default().to_string() } else { c.to_string() })
         .collect()
+}
+
+/// Control characters, and the invisible format characters that reorder or hide text on a
+/// terminal: bidi marks, embeddings, overrides and isolates (U+202E shows `exe.txt` as
+/// `txt.exe`), zero-width characters, the soft hyphen and the byte-order mark.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
 }
 
 /// `#microsoft.graph.iosScepCertificateProfile` → `iosScepCertificateProfile`.
@@ -247,7 +267,7 @@ pub fn report(error: &Error) -> Outcome {
             eprintln!("error: cannot decode the response: {}", clean(&error.to_string()));
             Outcome::BadInput
         }
-        Error::Config(_) => {
+        Error::Config(_) | Error::InvalidArgument { .. } => {
             eprintln!("error: {}", clean(&error.to_string()));
             Outcome::BadInput
         }

@@ -1,13 +1,13 @@
 //! `deviceManagement/deviceConfigurations`: read, list, create, update, delete, assign, and
 //! the SCEP profile's trusted root and certificate states.
 
-use bytes::Bytes;
 use reqwest::Method;
 use serde::{Serialize, Serializer, de::DeserializeOwned, ser::SerializeMap};
 use url::Url;
 
 use crate::{
     GraphClient,
+    client::is_empty_body,
     error::{Error, Result},
     models::{
         DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
@@ -41,6 +41,9 @@ const SCEP_CAST: &str = "microsoft.graph.iosScepCertificateProfile";
 #[derive(Clone, Debug)]
 pub struct DeviceConfigurations {
     client: GraphClient,
+    /// `{base}/deviceManagement/deviceConfigurations`, built once per handle: every create,
+    /// list and item URL starts from it.
+    collection: Url,
 }
 
 impl DeviceConfigurations {
@@ -50,7 +53,8 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn new(client: GraphClient) -> Self {
-        DeviceConfigurations { client }
+        let collection = client.segments_url(&["deviceManagement", "deviceConfigurations"]);
+        DeviceConfigurations { client, collection }
     }
 
     /// Creates a device configuration (`POST …/deviceConfigurations`) and returns the
@@ -66,7 +70,7 @@ impl DeviceConfigurations {
     /// is not a JSON object; [`Error::Decode`] when the answer does not decode.
     pub async fn create<T: GraphEntity>(&self, object: &T) -> Result<T> {
         let request = self.create_request(object)?;
-        self.client.pipeline().send(request).await?.decode_created()
+        self.client.send(request).await?.decode_created()
     }
 
     /// The create request for `object`, without sending it.
@@ -75,8 +79,7 @@ impl DeviceConfigurations {
             object.validate()?;
         }
         let body = object.to_write_json().map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::POST, self.client.device_configurations_url().clone())
-            .with_json_body(body))
+        Ok(ApiRequest::new(Method::POST, self.collection.clone()).with_json_body(body))
     }
 
     // ----- read -------------------------------------------------------------------------
@@ -109,15 +112,15 @@ impl DeviceConfigurations {
     /// # Errors
     /// As [`get`](Self::get).
     pub async fn get_as<T: DeserializeOwned>(&self, id: &str) -> Result<T> {
-        self.client.pipeline().send(self.get_request(id, &Query::new())?).await?.decode()
+        self.client.send(self.get_request(id, &Query::new())?).await?.decode()
     }
 
     /// Reads one device configuration with query options (`$select`, `$expand`).
     ///
     /// # Errors
-    /// [`Error::Config`] for invalid options; otherwise as [`get`](Self::get).
+    /// [`Error::InvalidArgument`] for invalid options; otherwise as [`get`](Self::get).
     pub async fn get_with(&self, id: &str, query: &Query) -> Result<DeviceConfiguration> {
-        self.client.pipeline().send(self.get_request(id, query)?).await?.decode()
+        self.client.send(self.get_request(id, query)?).await?.decode()
     }
 
     pub(crate) fn get_request(&self, id: &str, query: &Query) -> Result<ApiRequest> {
@@ -137,11 +140,11 @@ impl DeviceConfigurations {
     /// [`pages`](Self::pages) or [`list_all`](Self::list_all) for the rest.
     ///
     /// # Errors
-    /// [`Error::Config`] for invalid options; [`Error::Graph`]; [`Error::Decode`].
+    /// [`Error::InvalidArgument`] for invalid options; [`Error::Graph`]; [`Error::Decode`].
     pub async fn list(&self, query: &Query) -> Result<Page<DeviceConfiguration>> {
         let request = self.list_request(query)?;
         let url = request.url.clone();
-        Page::from_response(&self.client.pipeline().send(request).await?, &url)
+        Page::from_response(&self.client.send(request).await?, &url)
     }
 
     /// The page after `page` (following its `@odata.nextLink` verbatim, with the query's
@@ -160,12 +163,12 @@ impl DeviceConfigurations {
         if query.carries_headers() {
             request = request.with_query_headers(query);
         }
-        Page::from_response(&self.client.pipeline().send(request).await?, link).map(Some)
+        Page::from_response(&self.client.send(request).await?, link).map(Some)
     }
 
     pub(crate) fn list_request(&self, query: &Query) -> Result<ApiRequest> {
         query.validate()?;
-        let mut url = self.client.device_configurations_url().clone();
+        let mut url = self.collection.clone();
         query.apply(&mut url);
         Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
     }
@@ -220,7 +223,7 @@ impl DeviceConfigurations {
         id: &str,
         patch: &DeviceConfigurationPatch,
     ) -> Result<Option<DeviceConfiguration>> {
-        let response = self.client.pipeline().send(self.update_request(id, patch)?).await?;
+        let response = self.client.send(self.update_request(id, patch)?).await?;
         if is_empty_body(&response.body) { Ok(None) } else { response.decode().map(Some) }
     }
 
@@ -238,7 +241,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`] (404 when it does not exist).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.client.pipeline().send(self.delete_request(id)?).await.map(drop)
+        self.client.send(self.delete_request(id)?).await.map(drop)
     }
 
     pub(crate) fn delete_request(&self, id: &str) -> Result<ApiRequest> {
@@ -281,7 +284,7 @@ impl DeviceConfigurations {
     ) -> Result<Vec<DeviceConfigurationAssignment>> {
         let request = self.assign_request(id, assignments, group_assignments)?;
         let url = request.url.clone();
-        let response = self.client.pipeline().send(request).await?;
+        let response = self.client.send(request).await?;
         if is_empty_body(&response.body) {
             return Ok(Vec::new());
         }
@@ -319,7 +322,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`] other than 404; [`Error::Decode`].
     pub async fn root_certificate(&self, scep_id: &str) -> Result<Option<IosTrustedRootCertificate>> {
-        match self.client.pipeline().send(self.root_certificate_request(scep_id)?).await {
+        match self.client.send(self.root_certificate_request(scep_id)?).await {
             Ok(response) if is_empty_body(&response.body) => Ok(None),
             Ok(response) => response.decode().map(Some),
             Err(e) if e.is_not_found() => Ok(None),
@@ -342,7 +345,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`].
     pub async fn link_root_certificate(&self, scep_id: &str, root_id: &str) -> Result<()> {
-        self.client.pipeline().send(self.link_root_certificate_request(scep_id, root_id)?).await.map(drop)
+        self.client.send(self.link_root_certificate_request(scep_id, root_id)?).await.map(drop)
     }
 
     pub(crate) fn link_root_certificate_request(&self, scep_id: &str, root_id: &str) -> Result<ApiRequest> {
@@ -363,7 +366,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`].
     pub async fn unlink_root_certificate(&self, scep_id: &str) -> Result<()> {
-        self.client.pipeline().send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
+        self.client.send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
     }
 
     pub(crate) fn unlink_root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
@@ -375,7 +378,7 @@ impl DeviceConfigurations {
     /// expect it: `<base>/deviceManagement/deviceConfigurations('<id>')`.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty id.
+    /// [`Error::InvalidArgument`] for an empty id.
     pub fn root_certificate_reference(&self, root_id: &str) -> Result<Url> {
         check_id(root_id)?;
         let mut url = self.client.url("deviceManagement")?;
@@ -390,7 +393,7 @@ impl DeviceConfigurations {
     /// adding `rootCertificate@odata.bind` to its create body.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty id.
+    /// [`Error::InvalidArgument`] for an empty id.
     pub fn bind_root_certificate(
         &self,
         profile: &mut IosScepCertificateProfile,
@@ -429,7 +432,7 @@ impl DeviceConfigurations {
     /// `…/deviceConfigurations/{id}/{rest…}`, each part percent-encoded as one path segment.
     fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
         check_id(id)?;
-        let mut url = self.client.device_configurations_url().clone();
+        let mut url = self.collection.clone();
         url.path_segments_mut()
             .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
             .push(id)
@@ -439,17 +442,16 @@ impl DeviceConfigurations {
 }
 
 /// Refuses ids that would not name one object: empty, blank, `.` or `..` (the URL rules
-/// would drop the last two, addressing the collection instead).
+/// would drop the last two, addressing the collection instead), and ids with a control
+/// character (the URL parser silently drops TAB, CR and LF, so `a\tb` would read `ab`).
 fn check_id(id: &str) -> Result<()> {
     if id.trim().is_empty() || id == "." || id == ".." {
-        return Err(Error::Config(format!("{id:?} is not a valid object id")));
+        return Err(Error::invalid("object id", format!("{id:?} does not name one object")));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(Error::invalid("object id", format!("{id:?} contains a control character")));
     }
     Ok(())
-}
-
-/// A 204, or a 200 without content.
-pub(crate) fn is_empty_body(body: &Bytes) -> bool {
-    body.iter().all(u8::is_ascii_whitespace)
 }
 
 /// `{"assignments": […], "deviceConfigurationGroupAssignments": […]}`, each entry in its
@@ -502,9 +504,11 @@ mod tests {
         let r = h.get_request("a/b c?d#e%f", &Query::new()).unwrap();
         assert_eq!(r.method, Method::GET);
         assert_eq!(r.url.as_str(), format!("{BASE}/a%2Fb%20c%3Fd%23e%25f"));
-        for bad in ["", " ", ".", ".."] {
-            assert!(matches!(h.get_request(bad, &Query::new()), Err(Error::Config(_))), "{bad:?}");
-            assert!(matches!(h.delete_request(bad), Err(Error::Config(_))), "{bad:?}");
+        for bad in ["", " ", ".", "..", "a\tb", "a\rb", "a\nb", "\u{0}", "a\u{7f}", "a\u{85}b"] {
+            let invalid_id =
+                |r: Result<ApiRequest>| matches!(r, Err(Error::InvalidArgument { what: "object id", .. }));
+            assert!(invalid_id(h.get_request(bad, &Query::new())), "{bad:?}");
+            assert!(invalid_id(h.delete_request(bad)), "{bad:?}");
         }
         assert!(r.body.is_none());
     }
@@ -525,7 +529,10 @@ mod tests {
             format!("{BASE}?$filter=isof(%27microsoft.graph.iosScepCertificateProfile%27)&$top=50")
         );
         assert!(r.headers.is_empty());
-        assert!(matches!(h.list_request(&Query::new().top(5000)), Err(Error::Config(_))));
+        assert!(matches!(
+            h.list_request(&Query::new().top(5000)),
+            Err(Error::InvalidArgument { what: "query", .. })
+        ));
     }
 
     #[test]

@@ -8,9 +8,8 @@
 //!   path through the same send path.
 
 mod device_configurations;
-mod raw;
 mod reconcile;
 
+pub use crate::client::raw::RawGraphResponse;
 pub use device_configurations::DeviceConfigurations;
-pub use raw::RawGraphResponse;
 pub use reconcile::{CreateOptions, Created, ReconcileBy};

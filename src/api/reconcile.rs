@@ -160,17 +160,18 @@ impl Identity {
         let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
         let display_name = text("displayName")
             .filter(|n| !n.is_empty())
-            .ok_or_else(|| Error::Config("reconcile needs a displayName on the object".into()))?;
+            .ok_or_else(|| Error::invalid("object", "reconcile needs a displayName on the object"))?;
         let odata_type = strip_hash(&text("@odata.type").unwrap_or_default()).to_owned();
         if odata_type.is_empty() {
-            return Err(Error::Config("reconcile needs an @odata.type on the object".into()));
+            return Err(Error::invalid("object", "reconcile needs an @odata.type on the object"));
         }
         let marker = match by {
             ReconcileBy::DisplayName => None,
             ReconcileBy::Marker(marker) => {
                 if marker.is_empty() || !text("description").is_some_and(|d| d.contains(marker.as_str())) {
-                    return Err(Error::Config(
-                        "reconcile by marker: the object's description must contain the marker".into(),
+                    return Err(Error::invalid(
+                        "object",
+                        "reconcile by marker: the object's description must contain the marker",
                     ));
                 }
                 Some(marker.clone())
@@ -224,7 +225,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// As [`create`](Self::create). [`Error::OutcomeUnknown`] (or [`Error::Decode`] after a
     /// `2xx`) still comes back when the lookup fails, when a `2xx` was seen but the object
-    /// is not visible yet, or after `max_reposts` re-sends. [`Error::Config`] before
+    /// is not visible yet, or after `max_reposts` re-sends. [`Error::InvalidArgument`] before
     /// sending when the object lacks what reconcile needs.
     pub async fn create_with<T: GraphEntity>(
         &self,
@@ -250,7 +251,7 @@ impl DeviceConfigurations {
             );
             if !options.settle_delay.is_zero() {
                 // Through the client's sleeper, so tests with an injected clock do not wait.
-                self.client().pipeline().sleep(options.settle_delay).await;
+                self.client().sleep(options.settle_delay).await;
             }
             let found = match self.find(&identity, options.lookup_attempts).await {
                 Ok(found) => found,
@@ -361,9 +362,18 @@ mod tests {
     fn markers_must_be_in_the_description() {
         let by = ReconcileBy::Marker("run-42".into());
         assert!(Identity::of(&profile("a", Some("made by run-42")), &by).is_ok());
-        assert!(matches!(Identity::of(&profile("a", Some("other")), &by), Err(Error::Config(_))));
-        assert!(matches!(Identity::of(&profile("a", None), &by), Err(Error::Config(_))));
-        assert!(matches!(Identity::of(&profile("", None), &ReconcileBy::DisplayName), Err(Error::Config(_))));
+        assert!(matches!(
+            Identity::of(&profile("a", Some("other")), &by),
+            Err(Error::InvalidArgument { what: "object", .. })
+        ));
+        assert!(matches!(
+            Identity::of(&profile("a", None), &by),
+            Err(Error::InvalidArgument { what: "object", .. })
+        ));
+        assert!(matches!(
+            Identity::of(&profile("", None), &ReconcileBy::DisplayName),
+            Err(Error::InvalidArgument { what: "object", .. })
+        ));
     }
 
     #[test]

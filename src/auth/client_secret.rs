@@ -4,7 +4,11 @@
 //! secret, so it is built once, kept only in memory, never logged, and the token
 //! endpoint's error texts are scrubbed of it before they reach an error value.
 
-use std::{fmt, sync::OnceLock, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -12,8 +16,8 @@ use reqwest::{StatusCode, header};
 use url::Url;
 
 use super::challenge::claims_json;
-use super::{AccessToken, AuthError, BoxFuture, Secret, TokenCredential, TokenRequest};
-use crate::{cloud::NationalCloud, origin::GraphOrigin};
+use super::{AccessToken, AuthError, BoxFuture, ClientSettings, Secret, TokenCredential, TokenRequest};
+use crate::{cloud::NationalCloud, origin::GraphOrigin, proxy::ProxyConfig};
 
 /// Attempts per token request, including the first.
 const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -48,13 +52,28 @@ const EXCERPT_CHARS: usize = 300;
 ///
 /// Transient failures (connection errors, timeouts, 429 and 5xx answers) are retried up
 /// to three attempts in total with a short jittered backoff that honours `Retry-After`.
+///
+/// Given to a [`GraphClient`](crate::GraphClient), a credential that did not choose its
+/// authority ([`with_cloud`](Self::with_cloud), [`authority_host`](Self::authority_host))
+/// signs in at the client's cloud, and one built with a cloud other than the client's is
+/// refused by `build()`. Its token requests follow the client's
+/// [proxy setting](crate::ProxyConfig) unless it was given its own
+/// [`http_client`](Self::http_client); on its own it follows
+/// [`ProxyConfig::Environment`](crate::ProxyConfig::Environment). An `http` (loopback)
+/// authority is never reached through a proxy.
 #[derive(Clone)]
 pub struct ClientSecretCredential {
     tenant_id: String,
     client_id: String,
     secret: Secret,
     authority: Url,
+    /// What chose `authority`, so a client knows whether it may set it.
+    authority_choice: AuthorityChoice,
     token_url: Url,
+    /// How the default HTTP client reaches an https authority.
+    proxy: ProxyConfig,
+    /// True when the caller gave the HTTP client: then nothing here configures it.
+    http_given: bool,
     http: OnceLock<reqwest::Client>,
     max_attempts: u32,
     base_delay: Duration,
@@ -97,7 +116,10 @@ impl ClientSecretCredential {
             client_id,
             secret,
             authority,
+            authority_choice: AuthorityChoice::Default,
             token_url,
+            proxy: ProxyConfig::Environment,
+            http_given: false,
             http: OnceLock::new(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             base_delay: DEFAULT_BASE_DELAY,
@@ -109,7 +131,7 @@ impl ClientSecretCredential {
     /// Pair it with the same cloud on the client, so the token's audience matches the Graph
     /// host.
     pub fn with_cloud(self, cloud: NationalCloud) -> Self {
-        self.with_authority(cloud.authority_host())
+        self.with_authority(cloud.authority_host(), AuthorityChoice::Cloud(cloud))
     }
 
     /// Uses another sign-in authority, e.g. a local emulator. `https` is required, except
@@ -118,12 +140,13 @@ impl ClientSecretCredential {
         // The authority receives the client secret: the same rule as for the token applies.
         GraphOrigin::new(&authority)
             .map_err(|e| AuthError::NotConfigured(format!("authority host {authority}: {e}")))?;
-        Ok(self.with_authority(authority))
+        Ok(self.with_authority(authority, AuthorityChoice::Custom))
     }
 
-    fn with_authority(mut self, authority: Url) -> Self {
+    fn with_authority(mut self, authority: Url, choice: AuthorityChoice) -> Self {
         self.token_url = token_url(&authority, &self.tenant_id);
         self.authority = authority;
+        self.authority_choice = choice;
         self
     }
 
@@ -135,7 +158,7 @@ impl ClientSecretCredential {
     pub fn http_client(self, client: reqwest::Client) -> Self {
         let http = OnceLock::new();
         let _ = http.set(client);
-        ClientSecretCredential { http, ..self }
+        ClientSecretCredential { http, http_given: true, ..self }
     }
 
     /// Attempts per token request, including the first (default 3, at least 1, at most 10).
@@ -176,10 +199,12 @@ impl ClientSecretCredential {
             return Ok(client);
         }
         // Built on first use, so a credential given its own client never builds one.
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(30));
+        let client = crate::proxy::configure(builder, &self.proxy, &self.token_url)
+            .map_err(|message| AuthError::NotConfigured(format!("token endpoint: {message}")))?
             .build()
             .map_err(|e| AuthError::Transport {
                 message: "could not build the HTTP client for the token endpoint".into(),
@@ -274,6 +299,37 @@ impl TokenCredential for ClientSecretCredential {
     fn redactions(&self) -> Vec<Secret> {
         vec![self.secret.clone()]
     }
+
+    fn for_client(&self, settings: &ClientSettings) -> Result<Option<Arc<dyn TokenCredential>>, AuthError> {
+        let mut adopted = match (self.authority_choice, settings.cloud()) {
+            (AuthorityChoice::Default, Some(cloud)) => self.clone().with_cloud(cloud),
+            // L4 and L5 share one authority; the scope, which the client decides, differs.
+            (AuthorityChoice::Cloud(own), Some(cloud)) if own.login_host() != cloud.login_host() => {
+                return Err(AuthError::NotConfigured(format!(
+                    "the credential signs in to the {own} cloud but the client talks to the {cloud} \
+                     cloud's Graph; give both the same cloud"
+                )));
+            }
+            _ => self.clone(),
+        };
+        if !adopted.http_given {
+            adopted.proxy = settings.proxy().clone();
+            // Built again on first use, with the client's proxy.
+            adopted.http = OnceLock::new();
+        }
+        Ok(Some(Arc::new(adopted)))
+    }
+}
+
+/// What chose a credential's sign-in authority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AuthorityChoice {
+    /// Nobody: the global cloud's, until a client says otherwise.
+    Default,
+    /// [`ClientSecretCredential::with_cloud`].
+    Cloud(NationalCloud),
+    /// [`ClientSecretCredential::authority_host`]: an explicit host, kept as it is.
+    Custom,
 }
 
 impl fmt::Debug for ClientSecretCredential {
@@ -430,6 +486,46 @@ fn scrub(text: &str, secret: &Secret) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn credential() -> ClientSecretCredential {
+        ClientSecretCredential::new("t", "c", Secret::new("s3cret")).unwrap()
+    }
+
+    fn adopted(
+        credential: &ClientSecretCredential,
+        cloud: Option<NationalCloud>,
+    ) -> Result<String, AuthError> {
+        let settings = ClientSettings::new(cloud, ProxyConfig::Direct);
+        let adopted = credential.for_client(&settings)?.expect("a client secret credential adapts");
+        Ok(format!("{adopted:?}"))
+    }
+
+    #[test]
+    fn a_credential_without_its_own_authority_takes_the_clients_cloud() {
+        let debug = adopted(&credential(), Some(NationalCloud::UsGov)).unwrap();
+        assert!(debug.contains(r#"authority: "https://login.microsoftonline.us/""#), "{debug}");
+        let debug = adopted(&credential(), Some(NationalCloud::China)).unwrap();
+        assert!(debug.contains(r#"authority: "https://login.chinacloudapi.cn/""#), "{debug}");
+        // A custom base URL names no cloud: the default stays.
+        let debug = adopted(&credential(), None).unwrap();
+        assert!(debug.contains(r#"authority: "https://login.microsoftonline.com/""#), "{debug}");
+    }
+
+    #[test]
+    fn a_credential_for_another_cloud_is_refused_and_a_custom_authority_is_kept() {
+        let usgov = credential().with_cloud(NationalCloud::UsGov);
+        let err = adopted(&usgov, Some(NationalCloud::Global)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "credential not configured: the credential signs in to the usgov cloud but the client \
+             talks to the global cloud's Graph; give both the same cloud"
+        );
+        // L4 and L5 share the authority.
+        assert!(adopted(&usgov, Some(NationalCloud::UsGovDod)).is_ok());
+        let custom = credential().authority_host(Url::parse("http://127.0.0.1:9/").unwrap()).unwrap();
+        let debug = adopted(&custom, Some(NationalCloud::China)).unwrap();
+        assert!(debug.contains(r#"authority: "http://127.0.0.1:9/""#), "{debug}");
+    }
 
     #[test]
     fn token_url_joins_segments() {

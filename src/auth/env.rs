@@ -3,6 +3,7 @@
 use url::Url;
 
 use super::{AuthError, ClientSecretCredential, Secret};
+use crate::cloud::NationalCloud;
 
 /// Reads a [`ClientSecretCredential`] from the Azure SDK convention's environment
 /// variables:
@@ -13,6 +14,12 @@ use super::{AuthError, ClientSecretCredential, Secret};
 /// | `AZURE_CLIENT_ID` | required |
 /// | `AZURE_CLIENT_SECRET` | required |
 /// | `AZURE_AUTHORITY_HOST` | optional, e.g. `https://login.microsoftonline.us` |
+/// | `GRAPH_CLOUD` | optional, e.g. `usgov`: that cloud's authority, unless `AZURE_AUTHORITY_HOST` is set |
+///
+/// With neither of the last two, the credential signs in at the cloud of the
+/// [`GraphClient`](crate::GraphClient) it is given to (the global cloud on its own). With
+/// `GRAPH_CLOUD`, the client must be built for the same cloud (as the `intune` CLI does
+/// with `GRAPH_CLOUD`), or its `build()` fails rather than use a token for another cloud.
 ///
 /// This type has no values; it only groups the constructors.
 ///
@@ -38,6 +45,8 @@ impl EnvironmentCredential {
     pub const CLIENT_SECRET: &'static str = "AZURE_CLIENT_SECRET";
     /// The optional sign-in authority variable.
     pub const AUTHORITY_HOST: &'static str = "AZURE_AUTHORITY_HOST";
+    /// The optional national cloud variable (a [`NationalCloud`] name).
+    pub const CLOUD: &'static str = "GRAPH_CLOUD";
 
     /// Reads the process environment.
     ///
@@ -60,6 +69,7 @@ impl EnvironmentCredential {
         let client = get(Self::CLIENT_ID);
         let secret = get(Self::CLIENT_SECRET);
         let authority = get(Self::AUTHORITY_HOST);
+        let cloud = get(Self::CLOUD);
         let (tenant, client, secret) = match (tenant, client, secret) {
             (Some(tenant), Some(client), Some(secret)) => (tenant, client, secret),
             (tenant, client, secret) => {
@@ -80,7 +90,15 @@ impl EnvironmentCredential {
         };
         let credential = ClientSecretCredential::new(tenant, client, Secret::new(secret))?;
         match authority {
-            None => Ok(credential),
+            None => match cloud {
+                None => Ok(credential),
+                Some(name) => {
+                    let cloud: NationalCloud = name
+                        .parse()
+                        .map_err(|e| AuthError::NotConfigured(format!("{}: {e}", Self::CLOUD)))?;
+                    Ok(credential.with_cloud(cloud))
+                }
+            },
             Some(raw) => {
                 // Accept a bare host name, as some tooling writes it.
                 let with_scheme = if raw.contains("://") { raw.clone() } else { format!("https://{raw}") };
@@ -123,6 +141,26 @@ mod tests {
         assert_eq!(
             c.token_url().as_str(),
             "https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
+    }
+
+    #[test]
+    fn graph_cloud_chooses_the_authority_unless_one_is_given() {
+        let base = [("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let vars: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+            EnvironmentCredential::from_lookup(lookup(&vars))
+        };
+        let c = with(&[("GRAPH_CLOUD", "usgov")]).unwrap();
+        assert_eq!(c.token_url().as_str(), "https://login.microsoftonline.us/t/oauth2/v2.0/token");
+        let c = with(&[("GRAPH_CLOUD", "china"), ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9")]).unwrap();
+        assert_eq!(c.token_url().as_str(), "http://127.0.0.1:9/t/oauth2/v2.0/token");
+        let c = with(&[]).unwrap();
+        assert_eq!(c.token_url().as_str(), "https://login.microsoftonline.com/t/oauth2/v2.0/token");
+        let err = with(&[("GRAPH_CLOUD", "germany")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("credential not configured: GRAPH_CLOUD: unknown national cloud"),
+            "{err}"
         );
     }
 

@@ -31,9 +31,11 @@ pub use func::FnCredential;
 pub use secret::Secret;
 pub use static_token::StaticToken;
 
-use std::{fmt, future::Future, pin::Pin};
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use chrono::{DateTime, Utc};
+
+use crate::{cloud::NationalCloud, proxy::ProxyConfig};
 
 /// A boxed, `Send` future, as returned by [`TokenCredential::get_token`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -162,6 +164,34 @@ fn describe_aadsts(codes: &[u32], description: &Option<String>) -> String {
     }
 }
 
+/// What a [`GraphClient`](crate::GraphClient) tells its credential when it is built: the
+/// settings a credential that did not choose its own should take (see
+/// [`TokenCredential::for_client`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ClientSettings {
+    cloud: Option<NationalCloud>,
+    proxy: ProxyConfig,
+}
+
+impl ClientSettings {
+    pub(crate) fn new(cloud: Option<NationalCloud>, proxy: ProxyConfig) -> Self {
+        ClientSettings { cloud, proxy }
+    }
+
+    /// The client's national cloud; `None` when it talks to a custom base URL without
+    /// naming a cloud (an emulator, a canary host).
+    pub fn cloud(&self) -> Option<NationalCloud> {
+        self.cloud
+    }
+
+    /// How the client reaches `https` origins; the token endpoint should follow the same
+    /// rule.
+    pub fn proxy(&self) -> &ProxyConfig {
+        &self.proxy
+    }
+}
+
 /// A source of bearer tokens for Microsoft Graph.
 ///
 /// Implementations must be cheap to call concurrently; the client caches tokens and only
@@ -177,14 +207,30 @@ pub trait TokenCredential: Send + Sync + fmt::Debug {
     fn redactions(&self) -> Vec<Secret> {
         Vec::new()
     }
+
+    /// This credential as the client built with `settings` uses it, called once by
+    /// [`GraphClientBuilder::build`](crate::GraphClientBuilder::build).
+    ///
+    /// A credential that signs in somewhere returns a copy that takes the client's cloud
+    /// and proxy where it did not choose its own, or an error when its own choice
+    /// contradicts the client's (a token for another cloud). The default, for credentials
+    /// with nothing to adapt, is `Ok(None)`: the credential is used as it is.
+    fn for_client(&self, settings: &ClientSettings) -> Result<Option<Arc<dyn TokenCredential>>, AuthError> {
+        let _ = settings;
+        Ok(None)
+    }
 }
 
-impl<T: TokenCredential + ?Sized> TokenCredential for std::sync::Arc<T> {
+impl<T: TokenCredential + ?Sized> TokenCredential for Arc<T> {
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         (**self).get_token(request)
     }
 
     fn redactions(&self) -> Vec<Secret> {
         (**self).redactions()
+    }
+
+    fn for_client(&self, settings: &ClientSettings) -> Result<Option<Arc<dyn TokenCredential>>, AuthError> {
+        (**self).for_client(settings)
     }
 }

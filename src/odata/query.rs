@@ -213,37 +213,38 @@ impl Query {
     /// Checks the options before anything is sent.
     ///
     /// # Errors
-    /// [`Error::Config`] for `$top` outside 1 to [`MAX_TOP`], an empty property name, an
+    /// [`Error::InvalidArgument`] for `$top` outside 1 to [`MAX_TOP`], an empty property name, an
     /// empty `$filter`/`$search`, an empty parameter name, a page cap of 0, or a header the
     /// send path owns.
     pub fn validate(&self) -> Result<()> {
         if let Some(top) = self.top {
             if !(1..=MAX_TOP).contains(&top) {
-                return Err(Error::Config(format!("$top must be 1 to {MAX_TOP}, is {top}")));
+                return Err(Error::invalid("query", format!("$top must be 1 to {MAX_TOP}, is {top}")));
             }
         }
         for (option, list) in
             [("$select", &self.select), ("$orderby", &self.order_by), ("$expand", &self.expand)]
         {
             if list.iter().any(|p| p.trim().is_empty()) {
-                return Err(Error::Config(format!("{option} has an empty entry")));
+                return Err(Error::invalid("query", format!("{option} has an empty entry")));
             }
         }
         for (option, text) in [("$filter", &self.filter), ("$search", &self.search)] {
             if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                return Err(Error::Config(format!("{option} is empty")));
+                return Err(Error::invalid("query", format!("{option} is empty")));
             }
         }
         if self.params.iter().any(|(name, _)| name.is_empty()) {
-            return Err(Error::Config("a query parameter has an empty name".into()));
+            return Err(Error::invalid("query", "a query parameter has an empty name"));
         }
         if self.max_pages == 0 {
-            return Err(Error::Config("max_pages must be at least 1".into()));
+            return Err(Error::invalid("query", "max_pages must be at least 1"));
         }
         if let Some(name) = self.headers.keys().find(|name| is_forbidden_header(name)) {
-            return Err(Error::Config(format!(
-                "the header {name} is set by the client and cannot be set on a query"
-            )));
+            return Err(Error::invalid(
+                "query",
+                format!("the header {name} is set by the client and cannot be set on a query"),
+            ));
         }
         Ok(())
     }
@@ -408,8 +409,8 @@ mod tests {
     #[test]
     fn validation() {
         let config = |q: Query| match q.validate() {
-            Err(Error::Config(message)) => message,
-            other => panic!("expected a config error, got {other:?}"),
+            Err(Error::InvalidArgument { what: "query", reason }) => reason,
+            other => panic!("expected an invalid query, got {other:?}"),
         };
         assert!(config(Query::new().top(0)).contains("$top"));
         assert!(config(Query::new().top(1000)).contains("$top"));

@@ -156,7 +156,7 @@ impl<T> PageStream<T> {
             request.headers = self.headers.clone();
         }
         let client = self.client.clone();
-        let future: InFlight = Box::pin(async move { client.pipeline().send(request).await });
+        let future: InFlight = Box::pin(async move { client.send(request).await });
         self.in_flight = Some((url, future));
         Ok(())
     }
@@ -310,7 +310,10 @@ mod tests {
         let client = GraphClient::builder().bearer_token("t").build().unwrap();
         let url = client.url("x");
         let mut stream = PageStream::<u8>::new(client, url, &Query::new().top(0));
-        assert!(matches!(futures_util::StreamExt::next(&mut stream).await, Some(Err(Error::Config(_)))));
+        assert!(matches!(
+            futures_util::StreamExt::next(&mut stream).await,
+            Some(Err(Error::InvalidArgument { what: "query", .. }))
+        ));
         assert!(futures_util::StreamExt::next(&mut stream).await.is_none());
         assert!(stream.is_terminated());
     }

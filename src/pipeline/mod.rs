@@ -52,6 +52,12 @@ use crate::{auth::cache::TokenCache, error::Error, origin::GraphOrigin, redact::
 /// The optional, client-wide parts of the send path, set by the client builder.
 #[derive(Clone, Debug)]
 pub(crate) struct Resilience {
+    /// The retry strategy.
+    pub(crate) retry: RetryPolicy,
+    /// Time limit of a whole call (`None`: bounded by the retry policy).
+    pub(crate) deadline: Option<Duration>,
+    /// Largest response body read.
+    pub(crate) max_response_bytes: usize,
     /// The retry budget (`None`: retries are limited by the policy alone).
     pub(crate) retry_budget: Option<RetryBudget>,
     /// The write-rate limit (`None`: off).
@@ -65,6 +71,9 @@ pub(crate) struct Resilience {
 impl Default for Resilience {
     fn default() -> Self {
         Resilience {
+            retry: RetryPolicy::default(),
+            deadline: None,
+            max_response_bytes: 64 * 1024 * 1024,
             retry_budget: Some(RetryBudget::standard()),
             write_rate_limit: Some(RateLimit::intune_writes()),
             sleep: Arc::new(TokioSleep),
@@ -107,35 +116,23 @@ impl Pipeline {
         origin: GraphOrigin,
         tokens: TokenCache,
         user_agent: HeaderValue,
-        retry: RetryPolicy,
-        max_response_bytes: usize,
-        deadline: Option<Duration>,
+        resilience: Resilience,
     ) -> Self {
         Pipeline {
             http,
             origin,
             user_agent,
-            retry,
-            max_response_bytes,
-            deadline,
+            retry: resilience.retry,
+            max_response_bytes: resilience.max_response_bytes,
+            deadline: resilience.deadline,
             throttle: ThrottleGate::new(),
-            budget: None,
-            writes: None,
-            sleep: Arc::new(TokioSleep),
-            clock: Arc::new(SystemClock),
+            budget: resilience.retry_budget.map(TokenBucket::new),
+            writes: resilience.write_rate_limit.map(WriteLimiter::new),
+            sleep: resilience.sleep,
+            clock: resilience.clock,
             redactor: Redactor::new(tokens.secrets()),
             tokens,
         }
-        .with_resilience(Resilience::default())
-    }
-
-    /// Replaces the retry budget, the write limiter, the sleeper and the clock.
-    pub(crate) fn with_resilience(mut self, resilience: Resilience) -> Self {
-        self.budget = resilience.retry_budget.map(TokenBucket::new);
-        self.writes = resilience.write_rate_limit.map(WriteLimiter::new);
-        self.sleep = resilience.sleep;
-        self.clock = resilience.clock;
-        self
     }
 
     /// Waits `duration` through the client's sleeper.

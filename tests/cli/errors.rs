@@ -104,8 +104,6 @@ async fn usage_errors_exit_2() {
         out.assert_code(2);
         assert!(!out.stderr.is_empty(), "{args:?} explains itself");
     }
-    // Global options go before the subcommand.
-    run(&["list", "--output", "json"]).await.assert_code(2);
     assert_eq!(emu.state().requests(), 0);
 
     // A base URL without a credential.
@@ -153,4 +151,141 @@ async fn throttling_is_retried_transparently() {
     run.assert_code(0);
     assert_eq!(run.json()["id"], id.as_str());
     assert_eq!(emu.state().fault_count(FaultKind::TooManyRequestsDecimal), 1);
+}
+
+/// A wiremock server standing in for Graph, and the arguments that point `intune` at it.
+async fn hostile_graph() -> (wiremock::MockServer, String) {
+    let server = wiremock::MockServer::start().await;
+    let base = format!("{}/beta", server.uri());
+    (server, base)
+}
+
+fn listing(items: serde_json::Value, next: Option<String>) -> wiremock::ResponseTemplate {
+    let mut page = json!({"value": items});
+    if let Some(next) = next {
+        page["@odata.nextLink"] = json!(next);
+    }
+    wiremock::ResponseTemplate::new(200).set_body_json(page)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bidi_and_format_characters_from_the_server_are_escaped() {
+    use wiremock::{Mock, ResponseTemplate, matchers::path};
+    let (server, base) = hostile_graph().await;
+    let collection = format!("/beta/{COLLECTION}");
+    let item =
+        json!({"@odata.type": ROOT, "id": "r\u{200f}1", "displayName": "invoice\u{202e}fdp.exe\u{2066}"});
+    Mock::given(path(collection.as_str())).respond_with(listing(json!([item]), None)).mount(&server).await;
+    Mock::given(path(format!("{collection}/x")))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "error": {"code": "NotFound", "message": "gone\u{feff} \u{202d}txt.exe"}
+        })))
+        .mount(&server)
+        .await;
+
+    let run = run(&["--base-url", &base, "--token", TOKEN, "--output", "table", "list"]).await;
+    run.assert_code(0);
+    assert!(run.stdout.contains(r"invoice\u{202e}fdp.exe\u{2066}"), "{}", run.stdout);
+    assert!(run.stdout.contains(r"r\u{200f}1"), "{}", run.stdout);
+    let run_get = crate::support::run(&["--base-url", &base, "--token", TOKEN, "get", "x"]).await;
+    run_get.assert_code(1);
+    assert!(run_get.stderr.contains(r"gone\u{feff} \u{202d}txt.exe"), "{}", run_get.stderr);
+    for text in [&run.stdout, &run_get.stderr] {
+        assert!(!text.contains(['\u{202e}', '\u{2066}', '\u{200f}', '\u{feff}', '\u{202d}']), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_off_origin_redirect_is_reported_as_refused_naming_the_host() {
+    use wiremock::{Mock, ResponseTemplate, matchers::path};
+    let (server, base) = hostile_graph().await;
+    Mock::given(path(format!("/beta/{COLLECTION}/x")))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", "http://evil.example:8080/steal?k=1"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let run = run(&["--base-url", &base, "--token", TOKEN, "get", "x"]).await;
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("refused to follow a 302 redirect to http://evil.example:8080"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("steal") && !run.stderr.contains(TOKEN), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_bearer_prefix_is_dropped_and_global_options_follow_the_subcommand() {
+    let emu = emulator().await;
+    let base = emu.base_url().to_string();
+    let bearer = format!("Bearer {TOKEN}");
+    let run = run(&["list", "--all", "--output", "json", "--base-url", &base, "--token", &bearer]).await;
+    run.assert_code(0);
+    assert_eq!(run.json(), json!([]));
+    let lower = format!("bearer   {TOKEN}");
+    let run = crate::support::run(&["get", "nope", "--token", &lower, "--base-url", &base]).await;
+    run.assert_code(1);
+    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_read_before_a_refused_next_link_are_printed() {
+    use wiremock::{Mock, matchers::path};
+    let (server, base) = hostile_graph().await;
+    let collection = format!("/beta/{COLLECTION}");
+    let item = |id: &str| json!({"@odata.type": ROOT, "id": id, "displayName": id});
+    let second = format!("{}{collection}/page2", server.uri());
+    Mock::given(path(collection.as_str()))
+        .respond_with(listing(json!([item("a1"), item("a2")]), Some(second)))
+        .mount(&server)
+        .await;
+    Mock::given(path(format!("{collection}/page2")))
+        .respond_with(listing(json!([item("b1")]), Some("http://evil.example/beta/page3".into())))
+        .mount(&server)
+        .await;
+    for format in ["json", "table"] {
+        let run = run(&["--base-url", &base, "--token", TOKEN, "--output", format, "list", "--all"]).await;
+        run.assert_code(1);
+        for id in ["a1", "a2", "b1"] {
+            assert!(run.stdout.contains(id), "{format}: {id} missing from\n{}", run.stdout);
+        }
+        assert!(run.stderr.contains("evil.example"), "{}", run.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_variables_see_neither_the_secret_nor_the_token() {
+    use intune_graph::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
+    use tokio::io::AsyncReadExt;
+    // A proxy that records whatever reaches it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buffer = Vec::new();
+            let _ = stream.read_to_end(&mut buffer).await;
+            sink.lock().unwrap().push_str(&format!("<connection>{}", String::from_utf8_lossy(&buffer)));
+        }
+    });
+    let emu = emulator().await;
+    let base = emu.base_url().to_string();
+    let authority = format!("http://{}", emu.addr());
+    let mut env = vec![
+        ("AZURE_TENANT_ID", DEFAULT_TENANT_ID),
+        ("AZURE_CLIENT_ID", DEFAULT_CLIENT_ID),
+        ("AZURE_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
+        ("AZURE_AUTHORITY_HOST", authority.as_str()),
+    ];
+    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY"] {
+        env.push((name, &proxy));
+    }
+    let run = run_with(&["--base-url", &base, "--output", "json", "list"], &env, None).await;
+    run.assert_code(0);
+    assert_eq!(run.json(), json!([]));
+    assert_eq!(emu.state().tokens_issued(), 1, "the token came from the emulator");
+    assert_eq!(seen.lock().unwrap().as_str(), "", "the proxy was reached");
 }

@@ -403,3 +403,22 @@ async fn throttled_create_is_retried_once_with_the_same_request() {
         server.verify().await;
     }
 }
+
+#[tokio::test]
+async fn request_ids_echoed_in_errors_are_capped() {
+    let server = MockServer::start().await;
+    let long = "r".repeat(5000);
+    let body = format!(
+        r#"{{"error":{{"code":"Bad","message":"no","innerError":{{"client-request-id":"{}"}}}}}}"#,
+        "c".repeat(5000)
+    );
+    Mock::given(method("POST"))
+        .and(path(COLLECTION))
+        .respond_with(json(400, &body).insert_header("request-id", long.as_str()))
+        .mount(&server)
+        .await;
+    let error = create(&server, RetryPolicy::none()).await;
+    assert_eq!(error.request_id(), Some(format!("{}…", "r".repeat(128)).as_str()));
+    assert_eq!(error.client_request_id(), Some(format!("{}…", "c".repeat(128)).as_str()));
+    assert!(error.to_string().len() < 400, "{error}");
+}

@@ -137,7 +137,7 @@ async fn a_marker_tells_the_new_object_from_an_older_one_with_the_same_name() {
         .create_with(&scep_profile("q"), CreateOptions::reconcile_by_marker("run 7f3c"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    assert!(matches!(error, Error::InvalidArgument { what: "object", .. }), "{error:?}");
     assert_eq!(emulator.state().len(), 2);
 }
 

@@ -244,3 +244,27 @@ async fn create_a_trusted_root_certificate() {
     let created = client(&server).device_configurations().create(&root).await.unwrap();
     assert_eq!(created.base.id.as_deref(), Some("r1"));
 }
+
+#[tokio::test]
+async fn ids_with_control_characters_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let handle = client(&server).device_configurations();
+    for id in ["a\tb", "a\rb", "a\nb", "a\u{0}b", "a\u{1b}[31m", "a\u{7f}"] {
+        let refused = |error: Error| match error {
+            Error::InvalidArgument { what: "object id", reason } => {
+                assert!(reason.contains("control character"), "{reason}")
+            }
+            other => panic!("{id:?}: {other:?}"),
+        };
+        refused(handle.get(id).await.unwrap_err());
+        refused(handle.delete(id).await.unwrap_err());
+        let patch = DeviceConfigurationPatch::new(SCEP).set("displayName", "x");
+        refused(handle.update(id, &patch).await.unwrap_err());
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

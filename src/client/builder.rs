@@ -1,99 +1,19 @@
-//! [`GraphClient`]: one per tenant and app; cheap to clone and share across tasks.
+//! [`GraphClientBuilder`]: every setting of a [`GraphClient`], checked once in `build()`.
 
 use std::{fmt, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 use url::Url;
 
+use super::{GraphClient, Inner};
 use crate::{
-    api::DeviceConfigurations,
-    auth::{Secret, StaticToken, TokenCredential, cache::TokenCache},
+    auth::{ClientSettings, Secret, StaticToken, TokenCredential, cache::TokenCache},
     cloud::{NationalCloud, scope_for},
     error::{Error, Result},
     origin::{GraphOrigin, redirect_policy},
     pipeline::{AsyncSleep, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock},
+    proxy::{self, ProxyConfig},
 };
-
-/// The default base URL: Microsoft Graph beta in the global cloud.
-pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
-
-/// A Microsoft Graph client for Intune device configuration.
-///
-/// `Clone` is cheap (an `Arc` inside); clone it into tasks rather than wrapping it again.
-/// Every call goes through one send path: the origin check (the token only ever goes to
-/// the configured Graph origin), the client-wide throttle gate, a cached token, retries that
-/// never duplicate a create, and error classification that keeps the HTTP status.
-///
-/// ```no_run
-/// # async fn run() -> intune_graph::Result<()> {
-/// use intune_graph::{GraphClient, auth::StaticToken};
-///
-/// let client = GraphClient::builder().credential(StaticToken::new("eyJ0eXAi...")).build()?;
-/// let configurations = client.device_configurations();
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct GraphClient {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    pipeline: Pipeline,
-    base_url: Url,
-    /// `{base}/deviceManagement/deviceConfigurations`, parsed once: every create and list
-    /// starts from it, and parsing per call was the largest cost of the send path.
-    device_configurations_url: Url,
-    validate: bool,
-    credential_debug: String,
-}
-
-impl GraphClient {
-    /// Starts configuring a client.
-    pub fn builder() -> GraphClientBuilder {
-        GraphClientBuilder::default()
-    }
-
-    /// The Graph base URL, e.g. `https://graph.microsoft.com/beta` (no trailing slash).
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
-    }
-
-    /// The `deviceManagement/deviceConfigurations` collection.
-    pub fn device_configurations(&self) -> DeviceConfigurations {
-        DeviceConfigurations::new(self.clone())
-    }
-
-    /// Whether objects are validated before they are sent.
-    pub(crate) fn validates(&self) -> bool {
-        self.inner.validate
-    }
-
-    pub(crate) fn pipeline(&self) -> &Pipeline {
-        &self.inner.pipeline
-    }
-
-    /// The `deviceConfigurations` collection URL.
-    pub(crate) fn device_configurations_url(&self) -> &Url {
-        &self.inner.device_configurations_url
-    }
-
-    /// `{base}/{path}`: `path` is relative to the base URL, without a leading slash.
-    pub(crate) fn url(&self, path: &str) -> Result<Url> {
-        let base = self.inner.base_url.as_str();
-        Url::parse(&format!("{base}/{path}")).map_err(|e| Error::Config(format!("bad URL for {path:?}: {e}")))
-    }
-}
-
-impl fmt::Debug for GraphClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GraphClient")
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("credential", &self.inner.credential_debug)
-            .field("validate", &self.inner.validate)
-            .field("retry", &self.inner.pipeline.retry)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Configures a [`GraphClient`]. A credential is required; everything else has defaults.
 #[must_use]
@@ -107,10 +27,12 @@ pub struct GraphClientBuilder {
     connect_timeout: Duration,
     user_agent: Option<String>,
     validate: bool,
-    retry: RetryPolicy,
-    deadline: Option<Duration>,
-    max_response_bytes: usize,
     http: Option<reqwest::Client>,
+    /// `None` until set: then [`ProxyConfig::Environment`], and a given `http` client is
+    /// not in conflict with it.
+    proxy: Option<ProxyConfig>,
+    /// Retry policy, deadline, budget, rate limit, body limit, sleeper and clock: handed to
+    /// the send path as one value.
     resilience: Resilience,
 }
 
@@ -126,10 +48,8 @@ impl Default for GraphClientBuilder {
             connect_timeout: Duration::from_secs(10),
             user_agent: None,
             validate: true,
-            retry: RetryPolicy::default(),
-            deadline: None,
-            max_response_bytes: 64 * 1024 * 1024,
             http: None,
+            proxy: None,
             resilience: Resilience::default(),
         }
     }
@@ -143,6 +63,7 @@ impl fmt::Debug for GraphClientBuilder {
             .field("credential", &self.credential)
             .field("timeout", &self.timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -156,7 +77,11 @@ impl GraphClientBuilder {
         self
     }
 
-    /// The national cloud: sets the base URL and the token scope together.
+    /// The national cloud: sets the base URL, the token scope and the sign-in authority
+    /// together. A credential that did not choose its own authority (such as
+    /// [`EnvironmentCredential`](crate::auth::EnvironmentCredential) without
+    /// `AZURE_AUTHORITY_HOST` or `GRAPH_CLOUD`) signs in at this cloud; one built for
+    /// another cloud makes [`build`](Self::build) fail.
     pub fn cloud(mut self, cloud: NationalCloud) -> Self {
         self.cloud = Some(cloud);
         self
@@ -213,7 +138,7 @@ impl GraphClientBuilder {
     /// it has. Reaching the deadline ends the call with [`Error::DeadlineExceeded`], or with
     /// [`Error::OutcomeUnknown`] when a create was in flight. Measured with tokio's clock.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
+        self.resilience.deadline = Some(deadline);
         self
     }
 
@@ -253,7 +178,7 @@ impl GraphClientBuilder {
 
     /// The retry strategy (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.resilience.retry = policy;
         self
     }
 
@@ -271,24 +196,48 @@ impl GraphClientBuilder {
 
     /// Largest response body read (default 64 MiB).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = limit;
+        self.resilience.max_response_bytes = limit;
         self
     }
 
     /// Use this reqwest client instead of the built-in one.
     ///
-    /// What that gives up: [`timeout`](Self::timeout) and
-    /// [`connect_timeout`](Self::connect_timeout) are settings of the built-in client, so
+    /// What that gives up: [`timeout`](Self::timeout), [`read_timeout`](Self::read_timeout)
+    /// and [`connect_timeout`](Self::connect_timeout) are settings of the built-in client, so
     /// yours apply instead; and the built-in redirect policy, which follows a redirect only
-    /// within the Graph origin, so your client must not follow redirects on its own.
-    /// Retries, the throttle gate and the origin check of every request and
-    /// `@odata.nextLink` still apply.
+    /// within the Graph origin, so your client must not follow redirects on its own. Its
+    /// proxy settings are its own too (reqwest reads `HTTP_PROXY` and `ALL_PROXY` for every
+    /// scheme unless told `no_proxy()`), so [`proxy`](Self::proxy) and
+    /// [`no_proxy`](Self::no_proxy) cannot be combined with it. Retries, the throttle gate
+    /// and the origin check of every request and `@odata.nextLink` still apply.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// Builds the client; fails on a missing credential or an unusable base URL.
+    /// Reach an `https` Graph (and the token endpoint of a
+    /// [`ClientSecretCredential`](crate::auth::ClientSecretCredential)) through this proxy,
+    /// e.g. `http://proxy.corp:3128`; it may carry `user:password@`. The environment is then
+    /// ignored. A plain-http (loopback) base URL is never reached through a proxy.
+    ///
+    /// Without this or [`no_proxy`](Self::no_proxy), the proxy comes from the environment
+    /// as [`ProxyConfig::Environment`] says: `HTTPS_PROXY` or `ALL_PROXY` (and the
+    /// lower-case forms), minus `NO_PROXY`, for `https` origins only; `HTTP_PROXY` is never
+    /// used.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(ProxyConfig::Url(url.into()));
+        self
+    }
+
+    /// No proxy at all, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = Some(ProxyConfig::Direct);
+        self
+    }
+
+    /// Builds the client; fails on a missing credential, an unusable base URL or proxy, a
+    /// credential for another cloud, or a proxy set together with an
+    /// [`http_client`](Self::http_client).
     pub fn build(self) -> Result<GraphClient> {
         let credential = self.credential.ok_or_else(|| {
             Error::Config("a credential is required (e.g. .bearer_token(..) or .credential(..))".into())
@@ -311,40 +260,94 @@ impl GraphClientBuilder {
             self.user_agent.unwrap_or_else(|| concat!("intune-graph/", env!("CARGO_PKG_VERSION")).into());
         let user_agent =
             HeaderValue::try_from(user_agent).map_err(|e| Error::Config(format!("user agent: {e}")))?;
+        let proxy_set = self.proxy.is_some();
+        let proxy = self.proxy.unwrap_or_default();
         let http = match self.http {
+            Some(_) if proxy_set => {
+                return Err(Error::Config(
+                    "proxy settings apply to the built-in HTTP client: set the proxy on the client \
+                     given to http_client(..) instead"
+                        .into(),
+                ));
+            }
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .read_timeout(self.read_timeout)
-                .connect_timeout(self.connect_timeout)
-                .redirect(redirect_policy(origin.clone()))
-                .referer(false)
-                .build()
-                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .read_timeout(self.read_timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(redirect_policy(origin.clone()))
+                    .referer(false);
+                proxy::configure(builder, &proxy, &base_url)
+                    .map_err(Error::Config)?
+                    .build()
+                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
+            }
         };
+        // A custom base URL without a cloud names no cloud to hold a credential to.
+        let client_cloud = self.cloud.or(self.base_url.is_none().then_some(cloud));
+        let settings = ClientSettings::new(client_cloud, proxy);
+        let credential = credential
+            .for_client(&settings)
+            .map_err(|e| Error::Config(format!("credential: {e}")))?
+            .unwrap_or(credential);
         let credential_debug = format!("{credential:?}");
         let tokens = TokenCache::new(credential, scopes).with_clock(self.resilience.clock.clone());
-        let pipeline = Pipeline::new(
-            http,
-            origin,
-            tokens,
-            user_agent,
-            self.retry,
-            self.max_response_bytes,
-            self.deadline,
-        )
-        .with_resilience(self.resilience);
-        let device_configurations_url =
-            Url::parse(&format!("{}/deviceManagement/deviceConfigurations", base_url.as_str()))
-                .map_err(|e| Error::Config(format!("base URL: {e}")))?;
+        let pipeline = Pipeline::new(http, origin, tokens, user_agent, self.resilience);
         Ok(GraphClient {
-            inner: Arc::new(Inner {
-                pipeline,
-                base_url,
-                device_configurations_url,
-                validate: self.validate,
-                credential_debug,
-            }),
+            inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::EnvironmentCredential;
+    use crate::client::GraphClient;
+
+    fn env_credential(extra: &[(&'static str, &'static str)]) -> crate::auth::ClientSecretCredential {
+        let base = [("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s3cret")];
+        let vars: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+        EnvironmentCredential::from_lookup(|name| {
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_clients_cloud_decides_where_an_environment_credential_signs_in() {
+        let client = GraphClient::builder()
+            .cloud(NationalCloud::UsGov)
+            .credential(env_credential(&[]))
+            .build()
+            .unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.contains(r#"authority: \"https://login.microsoftonline.us/\""#), "{debug}");
+        assert_eq!(client.base_url().as_str(), "https://graph.microsoft.us/beta");
+        assert!(!debug.contains("s3cret"), "{debug}");
+
+        // GRAPH_CLOUD means the same as on the CLI: a credential for that cloud only.
+        let usgov = env_credential(&[("GRAPH_CLOUD", "usgov")]);
+        let err = GraphClient::builder().credential(usgov.clone()).build().unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("signs in to the usgov cloud")), "{err}");
+        assert!(GraphClient::builder().cloud(NationalCloud::UsGov).credential(usgov).build().is_ok());
+    }
+
+    #[test]
+    fn a_proxy_setting_and_a_given_http_client_do_not_mix() {
+        let builder = || GraphClient::builder().bearer_token("t").http_client(reqwest::Client::new());
+        for builder in [builder().proxy("http://proxy.corp:3128"), builder().no_proxy()] {
+            let err = builder.build().unwrap_err();
+            assert!(matches!(&err, Error::Config(m) if m.contains("http_client")), "{err}");
+        }
+        assert!(builder().build().is_ok());
+        let err = GraphClient::builder().bearer_token("t").proxy("http://u:pw@[::1").build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: the proxy given by GraphClientBuilder::proxy is not a usable URL"
+        );
+        let client = GraphClient::builder().bearer_token("t").proxy("http://proxy.corp:3128").build();
+        assert!(client.is_ok());
     }
 }

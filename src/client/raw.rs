@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 use url::Url;
 
-use super::device_configurations::is_empty_body;
+use super::is_empty_body;
 use crate::{
     GraphClient,
     error::{Error, Result},
@@ -74,7 +74,7 @@ impl GraphClient {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable path; [`Error::Origin`]; [`Error::Encode`];
+    /// [`Error::InvalidArgument`] for an unusable path; [`Error::Origin`]; [`Error::Encode`];
     /// [`Error::Graph`]; [`Error::Decode`]; [`Error::OutcomeUnknown`] for a POST whose
     /// outcome is unknown (POSTs are not retried blindly).
     pub async fn request_json<B: Serialize + ?Sized, T: DeserializeOwned>(
@@ -84,7 +84,7 @@ impl GraphClient {
         body: Option<&B>,
     ) -> Result<T> {
         let body = body.map(|b| serde_json::to_vec(b).map(Bytes::from)).transpose().map_err(Error::Encode)?;
-        let response = self.pipeline().send(self.raw_request(method, path_or_url, body)?).await?;
+        let response = self.send(self.raw_request(method, path_or_url, body)?).await?;
         decode_or_null(&response)
     }
 
@@ -107,7 +107,7 @@ impl GraphClient {
         path_or_url: &str,
         body: Option<Bytes>,
     ) -> Result<RawGraphResponse> {
-        let inner = self.pipeline().send(self.raw_request(method, path_or_url, body)?).await?;
+        let inner = self.send(self.raw_request(method, path_or_url, body)?).await?;
         Ok(RawGraphResponse { inner })
     }
 
@@ -142,7 +142,7 @@ impl GraphClient {
         match Url::parse(path_or_url) {
             Ok(url) => Ok(url),
             Err(url::ParseError::RelativeUrlWithoutBase) => self.url(path_or_url.trim_start_matches('/')),
-            Err(e) => Err(Error::Config(format!("not a usable path or URL: {e}"))),
+            Err(e) => Err(Error::invalid("path", format!("not a usable path or URL: {e}"))),
         }
     }
 }
@@ -179,6 +179,9 @@ mod tests {
         assert_eq!(r.url.host_str(), Some("evil.example"), "kept as given; the pipeline refuses it");
         let r = c.raw_request(Method::POST, "x", Some(Bytes::from_static(b"{}"))).unwrap();
         assert_eq!(r.body.as_deref(), Some(&b"{}"[..]));
-        assert!(matches!(c.raw_request(Method::GET, "http://[::1", None), Err(Error::Config(_))));
+        assert!(matches!(
+            c.raw_request(Method::GET, "http://[::1", None),
+            Err(Error::InvalidArgument { what: "path", .. })
+        ));
     }
 }
