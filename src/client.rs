@@ -276,7 +276,8 @@ impl GraphClientBuilder {
     }
 
     /// Use this reqwest client. It must not follow redirects on its own: the built-in
-    /// client follows them only within the Graph origin.
+    /// client follows them only within the Graph origin. Its own timeouts apply: the
+    /// builder's `timeout`, `read_timeout` and `connect_timeout` are not used.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
