@@ -15,6 +15,11 @@ use crate::auth::Secret;
 /// What a removed secret is replaced with.
 pub(crate) const REDACTED: &str = "[redacted]";
 
+/// Shorter values are not looked for: they cannot be told from ordinary text (a test token
+/// `t` would take every `t` out of a message), and no real token or client secret is this
+/// short.
+const MIN_SECRET_LEN: usize = 8;
+
 /// The secrets of one client: the bearer token sent on the attempt an error comes from,
 /// and what the credential holds (a client secret).
 ///
@@ -53,7 +58,7 @@ impl Redactor {
         });
         let secrets = self.secrets.iter().map(|s| s.expose().as_bytes());
         let mut needles: Vec<Vec<u8>> = Vec::new();
-        for raw in token.into_iter().chain(secrets).filter(|raw| !raw.is_empty()) {
+        for raw in token.into_iter().chain(secrets).filter(|raw| raw.len() >= MIN_SECRET_LEN) {
             let form: String = url::form_urlencoded::byte_serialize(raw).collect();
             let json = serde_json::to_string(&String::from_utf8_lossy(raw)).unwrap_or_default();
             // Without the enclosing quotes.
@@ -149,8 +154,10 @@ mod tests {
         assert!(matches!(redactor().text("nothing here"), Cow::Borrowed(_)));
         let body = [&[0xff, 0xfe][..], b"eyJ.tok-en_1", &[0x80]].concat();
         assert_eq!(redactor().bytes(&body).as_ref(), [&[0xff, 0xfe][..], b"[redacted]", &[0x80]].concat());
-        // Without a token or secrets, nothing changes.
+        // Without a token or secrets, nothing changes; nor with a token too short to find.
         assert_eq!(Redactor::default().text("Bearer x"), "Bearer x");
+        let short = Redactor::default().with_authorization(&HeaderValue::from_static("Bearer t"));
+        assert_eq!(short.text("at line 1"), "at line 1");
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! The one send path every call goes through, in this fixed order:
 //!
-//! 1. **per call**: origin check, a fresh `client-request-id` (kept for every attempt),
-//!    the `graph.call` span, the call's deadline;
-//! 2. **per attempt**: the client-wide throttle pause, the write-rate limiter (writes
-//!    only), a token from the cache, the `graph.attempt` span, send, read the body
-//!    (bounded), classify;
-//! 3. **between attempts**: the retry decision (policy, hint, total wait, deadline, retry
-//!    budget) and the wait, through the injected [`AsyncSleep`].
+//! 1. **per call** (here): origin check, a fresh `client-request-id` (kept for every
+//!    attempt), the `graph.call` span, the call's deadline;
+//! 2. **per attempt** (`attempt`): the client-wide throttle pause, the write-rate limiter
+//!    (writes only), a token from the cache, the `graph.attempt` span, send, read the body
+//!    (bounded, `response`), classify (a GET whose success body is not JSON, and a DELETE
+//!    finding the object gone after an unknown outcome, get a second look);
+//! 3. **between attempts** (`attempt`): the retry decision (policy, hint, timed-out
+//!    attempts, total wait, deadline, retry budget), a report on the `intune_graph::retry`
+//!    tracing target, and the wait, through the injected [`AsyncSleep`].
 //!
-//! Resource handles build an [`ApiRequest`]; this module owns everything after.
+//! The last failure becomes the call's error in one place (`failure`), where what the
+//! server sent is cleaned of the token and the credential's secrets. Resource handles build
+//! an [`ApiRequest`]; this module owns everything after.
 
 mod attempt;
 mod budget;

@@ -304,7 +304,10 @@ fn the_client_turns_any_response_into_a_typed_result_that_keeps_the_status() {
                     prop_assert_eq!(error.status(), Some(status), "{:?} for {:?}", error, reply);
                     if status.is_success() {
                         prop_assert!(
-                            matches!(error, Error::Decode(_) | Error::OutcomeUnknown(_)),
+                            matches!(
+                                error,
+                                Error::Decode(_) | Error::OutcomeUnknown(_) | Error::CreatedUnreadable(_)
+                            ),
                             "{error:?}"
                         );
                     }

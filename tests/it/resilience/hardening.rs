@@ -111,54 +111,47 @@ async fn a_reflected_token_in_a_success_body_that_does_not_decode_is_redacted() 
     assert_clean(&error);
 }
 
-#[tokio::test]
-async fn a_delete_retried_after_a_504_that_finds_the_object_gone_succeeds() {
+/// Deletes `p1` from a server answering `first` once and `then` after; returns the result
+/// and how many requests were made.
+async fn delete_answered(
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) -> (intune_graph::Result<()>, usize) {
     let server = MockServer::start().await;
     let item = format!("{COLLECTION}/p1");
     Mock::given(method("DELETE"))
         .and(path(item.as_str()))
-        .respond_with(ResponseTemplate::new(504))
+        .respond_with(first)
         .up_to_n_times(1)
-        .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(item.as_str()))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "ResourceNotFound"}})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(method("DELETE")).and(path(item.as_str())).respond_with(then).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    client.device_configurations().delete("p1").await.expect("the first attempt had deleted it");
-    server.verify().await;
+    let result = client.device_configurations().delete("p1").await;
+    (result, server.received_requests().await.unwrap().len())
+}
+
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "ResourceNotFound"}}))
+}
+
+#[tokio::test]
+async fn a_delete_retried_after_a_504_that_finds_the_object_gone_succeeds() {
+    let (result, requests) = delete_answered(ResponseTemplate::new(504), not_found()).await;
+    result.expect("the first attempt had deleted it");
+    assert_eq!(requests, 2);
 }
 
 #[tokio::test]
 async fn a_delete_answered_404_at_once_is_not_found() {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "ResourceNotFound"}})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
-    let error = client.device_configurations().delete("p1").await.unwrap_err();
-    assert!(error.is_not_found(), "{error:?}");
-    // A 503 (not processed) then 404 is no proof either: still not found.
-    server.reset().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
-    assert!(client.device_configurations().delete("p1").await.unwrap_err().is_not_found());
+    let (result, requests) = delete_answered(not_found(), not_found()).await;
+    assert!(result.unwrap_err().is_not_found());
+    assert_eq!(requests, 1);
+    // A 503 (not processed) then 404 is no proof: still not found.
+    let (result, requests) = delete_answered(ResponseTemplate::new(503), not_found()).await;
+    assert!(result.unwrap_err().is_not_found());
+    assert_eq!(requests, 2);
 }
 
 /// Creates `profile("p")` against a server answering the POST with `response`.
