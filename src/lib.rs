@@ -44,6 +44,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod batch;
 mod client;
 pub mod cloud;
 pub mod error;
@@ -72,6 +73,8 @@ fn _assert_send_sync() {
     check::<GraphClient>();
     check::<Error>();
     check::<api::DeviceConfigurations>();
+    check::<batch::Batch>();
+    check::<batch::BatchResults>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();
 }

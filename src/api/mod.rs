@@ -7,8 +7,8 @@
 //!   `request_raw` ([`RawGraphResponse`]), `list_pages` and `list_items` reach any Graph
 //!   path through the same send path.
 
-mod device_configurations;
-mod raw;
+pub(crate) mod device_configurations;
+pub(crate) mod raw;
 mod reconcile;
 
 pub use device_configurations::DeviceConfigurations;

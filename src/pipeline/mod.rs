@@ -10,6 +10,7 @@
 //!
 //! Resource handles build an [`ApiRequest`]; this module owns everything after.
 
+mod batch;
 mod budget;
 mod rate_limit;
 mod request;
@@ -31,7 +32,7 @@ use std::{
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
-    Method, StatusCode,
+    StatusCode,
     header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE},
 };
 use serde::de::DeserializeOwned;
@@ -39,10 +40,11 @@ use tokio::time::Instant;
 use tracing::{Instrument, field::Empty};
 
 pub use budget::RetryBudget;
-use budget::{RetryKind, TokenBucket};
+pub(crate) use budget::RetryKind;
+use budget::TokenBucket;
 pub use rate_limit::RateLimit;
 use rate_limit::WriteLimiter;
-pub(crate) use request::ApiRequest;
+pub(crate) use request::{ApiRequest, Envelope};
 use request::{AttemptHeaders, build_attempt};
 pub use retry::RetryPolicy;
 use retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status, classify_transport};
@@ -282,7 +284,7 @@ impl Pipeline {
         deadline_at: Option<Instant>,
     ) -> Result<(StatusCode, Bytes), Error> {
         let idempotent = request.is_idempotent();
-        let is_write = matches!(request.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+        let is_write = request.counts_as_write();
         let max_attempts = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
         let mut attempt: u32 = 1;
         // Time spent waiting for this call (backoff, hints, throttle pauses).
