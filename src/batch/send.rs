@@ -1,6 +1,7 @@
-//! The send loop: rounds of envelopes until every step has its result. A step that is to be
-//! retried waits for its own delay and goes out in a later round, with the other steps
-//! still pending; each envelope's results are kept the moment it is answered.
+//! The send loop: one envelope at a time, filled from the steps that are due, until every
+//! step has its result. A step that is to be retried waits for its own delay and then goes
+//! out with the steps still pending; each envelope's results are kept the moment it is
+//! answered.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -73,16 +74,16 @@ pub(crate) async fn run(
         if earliest > now {
             client.pipeline().sleep(earliest - now).await;
         }
-        // Everything due by the instant waited for goes now (judged against that instant,
+        // Everything due by the instant waited for may go (judged against that instant,
         // not the clock, so an injected sleeper that does not wait still makes progress).
+        // One envelope at a time, filled from every due step: a step sent again shares its
+        // envelope with steps not sent yet, so retries add as few round trips as they can.
         let horizon = earliest.max(now);
-        let (ready, mut later): (Vec<usize>, Vec<usize>) =
-            pending.into_iter().partition(|&i| run.progress[i].ready_at <= horizon);
-        for envelope in super::plan::chunk(&ready, deps) {
-            later.extend(run.envelope(&envelope).await);
-        }
-        later.sort_unstable();
-        pending = later;
+        let due: Vec<usize> = pending.iter().copied().filter(|&i| run.progress[i].ready_at <= horizon).collect();
+        let Some(envelope) = super::plan::chunk(&due, deps).into_iter().next() else { break };
+        pending.retain(|i| !envelope.contains(i));
+        pending.extend(run.envelope(&envelope).await);
+        pending.sort_unstable();
     }
     run.outcomes
         .into_iter()
