@@ -70,15 +70,20 @@ pub(crate) async fn run(
     };
     let mut pending: Vec<usize> = (0..steps.len()).collect();
     while let Some(earliest) = pending.iter().map(|&i| run.progress[i].ready_at).min() {
+        // When what is left fits one envelope, it waits for its last step and goes whole:
+        // the batch cannot end before that step anyway, and one round trip replaces several.
+        let fits_one = pending.len() <= super::MAX_STEPS && super::plan::chunk(&pending, deps).len() == 1;
+        let latest = pending.iter().map(|&i| run.progress[i].ready_at).max().unwrap_or(earliest);
+        let until = if fits_one { latest } else { earliest };
         let now = Instant::now();
-        if earliest > now {
-            client.pipeline().sleep(earliest - now).await;
+        if until > now {
+            client.pipeline().sleep(until - now).await;
         }
         // Everything due by the instant waited for may go (judged against that instant,
         // not the clock, so an injected sleeper that does not wait still makes progress).
         // One envelope at a time, filled from every due step: a step sent again shares its
         // envelope with steps not sent yet, so retries add as few round trips as they can.
-        let horizon = earliest.max(now);
+        let horizon = until.max(now);
         let due: Vec<usize> = pending.iter().copied().filter(|&i| run.progress[i].ready_at <= horizon).collect();
         let Some(envelope) = super::plan::chunk(&due, deps).into_iter().next() else { break };
         pending.retain(|i| !envelope.contains(i));
