@@ -19,8 +19,8 @@ use clap::Parser;
 use futures_util::TryStreamExt;
 use intune_graph::{
     GraphClient, Query,
-    models::{AssignmentTarget, DeviceConfigurationAssignment},
     emulator::{Emulator, QuotaConfig, RunningEmulator},
+    models::{AssignmentTarget, DeviceConfigurationAssignment},
 };
 use serde_json::json;
 
@@ -45,7 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let quota = QuotaConfig::scaled(args.time_scale);
     let window = quota.window();
     let emu = Emulator::new().quota(quota.clone()).start().await?;
-    let client = GraphClient::builder().base_url(emu.base_url().as_str()).bearer_token(emu.token()).build()?;
+    let client =
+        GraphClient::builder().base_url(emu.base_url().as_str()).bearer_token(emu.token()).build()?;
     // Seeding: one profile in ten is assigned to a group (through the quota too, so without
     // the client's own write limit, which would make it wait in real time).
     let seeder = GraphClient::builder()

@@ -40,7 +40,9 @@ async fn the_helpers_read_many_objects_in_envelopes_of_twenty() {
     let client = client(&emu);
     let dc = client.device_configurations();
     dc.assign(&ids[3], &[DeviceConfigurationAssignment::new(AssignmentTarget::group("g3"))]).await.unwrap();
-    let root = emu.state().insert_raw(json!({"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "displayName": "root"}));
+    let root = emu.state().insert_raw(
+        json!({"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "displayName": "root"}),
+    );
     dc.link_root_certificate(&ids[5], &root).await.unwrap();
     ids.push("does-not-exist".into());
 
@@ -59,12 +61,19 @@ async fn the_helpers_read_many_objects_in_envelopes_of_twenty() {
     assert_eq!(groups.iter().sum::<usize>(), 1);
     assert_eq!(groups[3], 1);
     let target = assignments[3].as_ref().unwrap()[0].target.as_ref();
-    assert!(matches!(target, Some(AssignmentTarget::Group(g)) if g.group_id.as_deref() == Some("g3")), "{target:?}");
+    assert!(
+        matches!(target, Some(AssignmentTarget::Group(g)) if g.group_id.as_deref() == Some("g3")),
+        "{target:?}"
+    );
 
     let roots = dc.root_certificates_many(&ids[..10]).await.unwrap();
     for (i, result) in roots.iter().enumerate() {
         let linked = result.as_ref().unwrap();
-        assert_eq!(linked.as_ref().and_then(|r| r.base.id.as_deref()), (i == 5).then_some(root.as_str()), "{i}");
+        assert_eq!(
+            linked.as_ref().and_then(|r| r.base.id.as_deref()),
+            (i == 5).then_some(root.as_str()),
+            "{i}"
+        );
     }
     emu.shutdown().await;
 }
@@ -97,7 +106,10 @@ async fn a_chain_throttled_at_its_start_goes_again_whole() {
     let mut results = batch.send().await.unwrap();
     let created: Value = results.take("create").unwrap().unwrap().into_raw().unwrap().json().unwrap();
     assert_eq!(created["displayName"], "chained");
-    assert_eq!(results.take("read").unwrap().unwrap().into_configuration().unwrap().id(), Some(ids[0].as_str()));
+    assert_eq!(
+        results.take("read").unwrap().unwrap().into_configuration().unwrap().id(),
+        Some(ids[0].as_str())
+    );
     assert_eq!(emu.state().len(), 2, "created once");
     emu.shutdown().await;
 }
@@ -175,7 +187,8 @@ async fn the_emulator_refuses_broken_envelopes_and_shuffles_answers() {
     let emu = Emulator::new().start().await.unwrap();
     let ids = seed(&emu, 20);
     let dc = "/deviceManagement/deviceConfigurations";
-    let steps: Vec<Value> = ids.iter().enumerate().map(|(i, id)| get(&i.to_string(), &format!("{dc}/{id}"))).collect();
+    let steps: Vec<Value> =
+        ids.iter().enumerate().map(|(i, id)| get(&i.to_string(), &format!("{dc}/{id}"))).collect();
 
     let mut too_many = steps.clone();
     too_many.push(get("20", dc));

@@ -61,9 +61,14 @@ async fn the_envelope_is_exact_and_results_come_back_by_key_in_the_callers_order
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
-    let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set("displayName", "n");
+    let patch =
+        DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set("displayName", "n");
     let mut batch = client.batch();
-    batch.get("profile", "p1").get("missing", "p 2").update("patch", "p1", &patch).root_certificate("root", "s1");
+    batch
+        .get("profile", "p1")
+        .get("missing", "p 2")
+        .update("patch", "p1", &patch)
+        .root_certificate("root", "s1");
     let results = batch.send().await.unwrap();
 
     let sent = &server.received_requests().await.unwrap()[0];
@@ -86,7 +91,9 @@ async fn the_envelope_is_exact_and_results_come_back_by_key_in_the_callers_order
     assert_eq!(results.keys().collect::<Vec<_>>(), ["profile", "missing", "patch", "root"]);
     let mut results = results;
     let profile = results.take("profile").unwrap().unwrap().into_configuration().unwrap();
-    assert!(matches!(&profile, DeviceConfiguration::IosScepCertificate(p) if p.base.id.as_deref() == Some("p1")));
+    assert!(
+        matches!(&profile, DeviceConfiguration::IosScepCertificate(p) if p.base.id.as_deref() == Some("p1"))
+    );
     let missing = results.take("missing").unwrap().unwrap_err();
     assert_eq!(missing.status(), Some(StatusCode::NOT_FOUND));
     let graph = missing.graph_error().unwrap();
@@ -118,7 +125,12 @@ async fn depends_on_is_spelled_so_and_a_failed_step_fails_its_chain_with_424() {
     let mut batch = client.batch();
     batch
         .create("a", &profile("one"))
-        .raw("b", Method::POST, "deviceManagement/deviceConfigurations/x/assign", Some(&json!({"assignments": []})))
+        .raw(
+            "b",
+            Method::POST,
+            "deviceManagement/deviceConfigurations/x/assign",
+            Some(&json!({"assignments": []})),
+        )
         .delete("c", "x")
         .depends_on("b", "a")
         .depends_on("c", "b");
@@ -205,7 +217,10 @@ async fn a_throttled_step_waits_its_decimal_retry_after_and_pauses_the_client() 
     // The whole client was paused too: a single call made now waits at the throttle gate
     // (the recording sleeper lets no real time pass, so the pause is still on).
     let before = sleep.waits().len();
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(scep("p9"))).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(scep("p9")))
+        .mount(&server)
+        .await;
     client.device_configurations().get("p9").await.unwrap();
     let gate = sleep.waits()[before];
     assert!(gate > Duration::from_millis(1400) && gate <= Duration::from_millis(1500), "{:?}", sleep.waits());
@@ -214,7 +229,9 @@ async fn a_throttled_step_waits_its_decimal_retry_after_and_pauses_the_client() 
 #[tokio::test]
 async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
     let server = MockServer::start().await;
-    let first: Vec<Value> = (0..20).map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))})).collect();
+    let first: Vec<Value> = (0..20)
+        .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
+        .collect();
     Mock::given(method("POST"))
         .and(path(BATCH))
         .respond_with(in_turn(vec![
@@ -300,7 +317,11 @@ async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
 async fn the_write_limiter_counts_steps_not_envelopes() {
     let server = MockServer::start().await;
     let deleted: Vec<Value> = (0..5).map(|i| json!({"id": format!("d{i}"), "status": 204})).collect();
-    Mock::given(method("POST")).and(path(BATCH)).respond_with(answer(Value::Array(deleted))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(BATCH))
+        .respond_with(answer(Value::Array(deleted)))
+        .mount(&server)
+        .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
@@ -329,11 +350,15 @@ async fn broken_batches_are_refused_before_anything_is_sent() {
 
     let mut batch = client.batch();
     batch.get("Key", "a").get("kEY", "b");
-    assert!(matches!(batch_error(batch.send().await.unwrap_err()), BatchError::DuplicateKey { key } if key == "kEY"));
+    assert!(
+        matches!(batch_error(batch.send().await.unwrap_err()), BatchError::DuplicateKey { key } if key == "kEY")
+    );
 
     let mut batch = client.batch();
     batch.raw("abs", Method::GET, "https://graph.microsoft.com/beta/me", None::<&()>);
-    assert!(matches!(batch_error(batch.send().await.unwrap_err()), BatchError::AbsoluteUrl { key, .. } if key == "abs"));
+    assert!(
+        matches!(batch_error(batch.send().await.unwrap_err()), BatchError::AbsoluteUrl { key, .. } if key == "abs")
+    );
 
     let mut batch = client.batch();
     batch.get("a", "1").get("b", "2").get("c", "3").depends_on("b", "a").depends_on("c", "a");
@@ -359,7 +384,9 @@ async fn broken_batches_are_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
     let server = MockServer::start().await;
-    let mut first: Vec<Value> = (0..20).map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))})).collect();
+    let mut first: Vec<Value> = (0..20)
+        .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
+        .collect();
     first[3] = json!({"id": "3", "status": 503, "body": graph_error("ServiceUnavailable", "r")});
     Mock::given(method("POST"))
         .and(path(BATCH))

@@ -46,7 +46,9 @@ pub enum BatchError {
     },
     /// Two steps depend on the same step: Graph runs a batch fully in parallel or as a
     /// chain (one dependency per step, one dependent per step), nothing in between.
-    #[error("batch steps {first:?} and {second:?} both depend on {depends_on:?}: dependencies must form chains")]
+    #[error(
+        "batch steps {first:?} and {second:?} both depend on {depends_on:?}: dependencies must form chains"
+    )]
     NotAChain {
         /// The step depended on.
         depends_on: String,
@@ -56,7 +58,9 @@ pub enum BatchError {
         second: String,
     },
     /// A dependency chain is longer than one envelope holds.
-    #[error("the dependency chain starting at batch step {key:?} has {len} steps; at most {max} fit one envelope")]
+    #[error(
+        "the dependency chain starting at batch step {key:?} has {len} steps; at most {max} fit one envelope"
+    )]
     ChainTooLong {
         /// The first step of the chain.
         key: String,

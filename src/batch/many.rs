@@ -64,7 +64,9 @@ fn each<T>(results: BatchResults, into: fn(StepValue) -> Option<T>) -> Vec<Resul
         .into_iter()
         .map(|(key, result)| {
             result.and_then(|value| {
-                into(value).ok_or_else(|| Error::Config(format!("batch step {key:?} returned another kind of value")))
+                into(value).ok_or_else(|| {
+                    Error::Config(format!("batch step {key:?} returned another kind of value"))
+                })
             })
         })
         .collect()

@@ -163,7 +163,12 @@ impl Batch {
 
     /// Updates a device configuration, like [`DeviceConfigurations::update`]; succeeds
     /// with [`StepValue::Updated`].
-    pub fn update(&mut self, key: impl Into<String>, id: &str, patch: &DeviceConfigurationPatch) -> &mut Self {
+    pub fn update(
+        &mut self,
+        key: impl Into<String>,
+        id: &str,
+        patch: &DeviceConfigurationPatch,
+    ) -> &mut Self {
         let request = self.configurations().update_request(id, patch);
         self.push(key, request, StepKind::Update)
     }
@@ -203,7 +208,8 @@ impl Batch {
         body: Option<&B>,
     ) -> &mut Self {
         let key = key.into();
-        let url = if path.starts_with('/') || path.contains("://") { path.to_owned() } else { format!("/{path}") };
+        let url =
+            if path.starts_with('/') || path.contains("://") { path.to_owned() } else { format!("/{path}") };
         let step = self.client.url(path.trim_start_matches('/')).and_then(|absolute| {
             let mut request = ApiRequest::new(method, absolute);
             if let Some(body) = body {
@@ -263,7 +269,9 @@ impl Step {
             Some(bytes) => Some(serde_json::from_slice(bytes).map_err(Error::Encode)?),
         };
         if body.is_some() && !request.headers.contains_key(CONTENT_TYPE) {
-            request.headers.insert(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
+            request
+                .headers
+                .insert(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
         }
         Ok(Step { key, request, url, body, depends_on: None, kind })
     }

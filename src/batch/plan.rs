@@ -48,7 +48,10 @@ pub(crate) fn validate(steps: &[Shape<'_>]) -> Result<Vec<Option<usize>>, BatchE
             Some(on) => {
                 let found = by_key.get(&on.to_lowercase()).copied().filter(|&d| d != index);
                 let Some(d) = found else {
-                    return Err(BatchError::UnknownDependency { key: key.to_owned(), depends_on: on.to_owned() });
+                    return Err(BatchError::UnknownDependency {
+                        key: key.to_owned(),
+                        depends_on: on.to_owned(),
+                    });
                 };
                 if let Some(other) = dependent[d] {
                     return Err(BatchError::NotAChain {
@@ -137,7 +140,13 @@ mod tests {
     use super::*;
 
     fn shape<'a>(key: &'a str, depends_on: Option<&'a str>) -> Shape<'a> {
-        Shape { key, url: "/deviceManagement/deviceConfigurations/a", depends_on, has_body: false, has_content_type: false }
+        Shape {
+            key,
+            url: "/deviceManagement/deviceConfigurations/a",
+            depends_on,
+            has_body: false,
+            has_content_type: false,
+        }
     }
 
     #[test]
@@ -176,7 +185,9 @@ mod tests {
             [None, Some(0), Some(1)]
         );
         let err = validate(&[shape("a", Some("b")), shape("b", None)]).unwrap_err();
-        assert!(matches!(err, BatchError::UnknownDependency { key, depends_on } if key == "a" && depends_on == "b"));
+        assert!(
+            matches!(err, BatchError::UnknownDependency { key, depends_on } if key == "a" && depends_on == "b")
+        );
         assert!(matches!(validate(&[shape("a", Some("a"))]), Err(BatchError::UnknownDependency { .. })));
         let err = validate(&[shape("a", None), shape("b", Some("a")), shape("c", Some("a"))]).unwrap_err();
         assert!(

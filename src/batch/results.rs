@@ -26,7 +26,7 @@ pub enum StepValue {
     /// A `root_certificate` step: the linked root, `None` when there is none (204 or 404).
     RootCertificate(Option<Box<IosTrustedRootCertificate>>),
     /// A `raw` step.
-    Raw(RawStepResponse),
+    Raw(Box<RawStepResponse>),
 }
 
 impl StepValue {
@@ -57,7 +57,7 @@ impl StepValue {
     /// The response of a `raw` step.
     pub fn into_raw(self) -> Option<RawStepResponse> {
         match self {
-            StepValue::Raw(r) => Some(r),
+            StepValue::Raw(r) => Some(*r),
             _ => None,
         }
     }

@@ -9,7 +9,6 @@ use std::{
     time::Duration,
 };
 
-use bytes::Bytes;
 use reqwest::{Method, StatusCode, header::HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -84,7 +83,8 @@ pub(crate) async fn run(
         // One envelope at a time, filled from every due step: a step sent again shares its
         // envelope with steps not sent yet, so retries add as few round trips as they can.
         let horizon = until.max(now);
-        let due: Vec<usize> = pending.iter().copied().filter(|&i| run.progress[i].ready_at <= horizon).collect();
+        let due: Vec<usize> =
+            pending.iter().copied().filter(|&i| run.progress[i].ready_at <= horizon).collect();
         let Some(envelope) = super::plan::chunk(&due, deps).into_iter().next() else { break };
         pending.retain(|i| !envelope.contains(i));
         pending.extend(run.envelope(&envelope).await);
@@ -295,7 +295,8 @@ impl Run<'_> {
             }
             let retry = match status {
                 Some(status) => {
-                    crate::pipeline::retry::classify_status(status, true, hint.is_some()) == StatusVerdict::Retry
+                    crate::pipeline::retry::classify_status(status, true, hint.is_some())
+                        == StatusVerdict::Retry
                 }
                 None => true,
             };
@@ -341,7 +342,7 @@ fn unknown(
     OutcomeUnknown {
         operation: step.describe(),
         client_request_id: client_request_id.to_owned(),
-        body: step.request.body.clone().unwrap_or_else(Bytes::new),
+        body: step.request.body.clone().unwrap_or_default(),
         status,
         graph_error,
         transport: None,
@@ -369,10 +370,12 @@ async fn decode(
             let mut items = page.items;
             if let Some(next) = page.next_link {
                 // Further pages are rare (a handful of assignments is the norm): single calls.
-                items.extend(PageStream::new(client.clone(), Ok(next), &Query::new()).items().collect_all().await?);
+                items.extend(
+                    PageStream::new(client.clone(), Ok(next), &Query::new()).items().collect_all().await?,
+                );
             }
             StepValue::Assignments(items)
         }
-        StepKind::Raw => StepValue::Raw(RawStepResponse { inner: raw, headers }),
+        StepKind::Raw => StepValue::Raw(Box::new(RawStepResponse { inner: raw, headers })),
     })
 }

@@ -72,7 +72,13 @@ struct StepRequest {
 }
 
 /// Serves a `$batch` envelope.
-pub(crate) async fn handle(shared: &Shared, origin: String, app: &str, ids: &RequestIds, body: &[u8]) -> Response {
+pub(crate) async fn handle(
+    shared: &Shared,
+    origin: String,
+    app: &str,
+    ids: &RequestIds,
+    body: &[u8],
+) -> Response {
     let steps = match parse(body) {
         Ok(steps) => steps,
         Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message, ids),
@@ -84,8 +90,10 @@ pub(crate) async fn handle(shared: &Shared, origin: String, app: &str, ids: &Req
             request_id: uuid::Uuid::new_v4().to_string(),
             client_request_id: ids.client_request_id.clone(),
         };
-        let failed_dependency =
-            step.depends_on.as_ref().is_some_and(|d| statuses.get(&d.to_lowercase()).is_none_or(|s| *s >= 400));
+        let failed_dependency = step
+            .depends_on
+            .as_ref()
+            .is_some_and(|d| statuses.get(&d.to_lowercase()).is_none_or(|s| *s >= 400));
         let response = if failed_dependency {
             graph_error(
                 StatusCode::FAILED_DEPENDENCY,
@@ -115,7 +123,10 @@ fn parse(body: &[u8]) -> Result<Vec<StepRequest>, String> {
         return Err("Invalid batch payload: the batch has no requests.".into());
     }
     if requests.len() > MAX_STEPS {
-        return Err(format!("The number of batch requests ({}) exceeds the limit of {MAX_STEPS}.", requests.len()));
+        return Err(format!(
+            "The number of batch requests ({}) exceeds the limit of {MAX_STEPS}.",
+            requests.len()
+        ));
     }
     let mut steps = Vec::with_capacity(requests.len());
     let mut seen = HashSet::new();
@@ -130,7 +141,9 @@ fn parse(body: &[u8]) -> Result<Vec<StepRequest>, String> {
             .ok_or_else(|| format!("Batch request '{id}' has no valid method."))?;
         let url = text("url").ok_or_else(|| format!("Batch request '{id}' has no url."))?;
         if url.contains("://") || url.starts_with("//") {
-            return Err(format!("Batch request '{id}': the url must be relative to the version root, not '{url}'."));
+            return Err(format!(
+                "Batch request '{id}': the url must be relative to the version root, not '{url}'."
+            ));
         }
         let path = url.split('?').next().unwrap_or_default().trim_start_matches('/');
         if path.eq_ignore_ascii_case("$batch") {
@@ -172,7 +185,10 @@ fn order(steps: Vec<StepRequest>) -> Result<Vec<StepRequest>, String> {
         match &step.depends_on {
             None => first.push(i),
             Some(d) if !ids.contains(&d.to_lowercase()) => {
-                return Err(format!("Batch request '{}' depends on '{d}', which is not in the batch.", step.id));
+                return Err(format!(
+                    "Batch request '{}' depends on '{d}', which is not in the batch.",
+                    step.id
+                ));
             }
             Some(d) => {
                 if next.insert(d.to_lowercase(), i).is_some() {
@@ -201,7 +217,13 @@ fn mixed() -> String {
 }
 
 /// Runs one step: quota, fault, then the single-call handler.
-async fn run_step(shared: &Shared, origin: &str, app: &str, ids: &RequestIds, step: &StepRequest) -> Response {
+async fn run_step(
+    shared: &Shared,
+    origin: &str,
+    app: &str,
+    ids: &RequestIds,
+    step: &StepRequest,
+) -> Response {
     let is_write = matches!(step.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
     if let Some(cfg) = &shared.config.quota {
         if let Err(wait) = shared.quota().admit(cfg, app, is_write, Instant::now()) {
@@ -297,7 +319,9 @@ fn header_object(headers: &HeaderMap) -> Map<String, Value> {
     headers
         .iter()
         .filter(|(name, _)| *name != axum::http::header::CONTENT_LENGTH)
-        .filter_map(|(name, value)| Some((name.as_str().to_owned(), Value::String(value.to_str().ok()?.to_owned()))))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), Value::String(value.to_str().ok()?.to_owned())))
+        })
         .collect()
 }
 
@@ -321,7 +345,9 @@ mod tests {
         c["dependsOn"] = json!(["b"]);
         assert_eq!(ids(json!({"requests": [c.clone(), get("a"), b.clone()]})).unwrap(), ["a", "b", "c"]);
         // Two starts: a chain mixed with a parallel step.
-        assert!(ids(json!({"requests": [get("a"), b.clone(), get("x")]})).unwrap_err().contains("fully parallel"));
+        assert!(
+            ids(json!({"requests": [get("a"), b.clone(), get("x")]})).unwrap_err().contains("fully parallel")
+        );
         // Two dependents of one step.
         let mut c2 = get("c");
         c2["dependsOn"] = json!(["a"]);

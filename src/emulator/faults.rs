@@ -208,14 +208,14 @@ fn retry_after_text(kind: FaultKind, retry_after: Duration) -> Option<String> {
 /// The answer of a fault that refuses the request unprocessed (the 429 and 503 kinds).
 pub(crate) fn refusal(kind: FaultKind, retry_after: Duration, ids: &RequestIds) -> Option<Response> {
     let resp = match kind {
-        FaultKind::TooManyRequestsSeconds | FaultKind::TooManyRequestsDecimal | FaultKind::TooManyRequestsHttpDate => {
-            graph_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                "Too many requests. Retry after the interval given in the Retry-After header.",
-                ids,
-            )
-        }
+        FaultKind::TooManyRequestsSeconds
+        | FaultKind::TooManyRequestsDecimal
+        | FaultKind::TooManyRequestsHttpDate => graph_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests. Retry after the interval given in the Retry-After header.",
+            ids,
+        ),
         FaultKind::ServiceUnavailableRetryAfter | FaultKind::ServiceUnavailable => graph_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",

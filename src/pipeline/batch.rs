@@ -32,7 +32,12 @@ impl Pipeline {
     /// Classifies a step's status as a single call's would be, reading its retry hint in
     /// every form the single path reads. A throttled step with a hint pauses the whole
     /// client, as a throttled call does.
-    pub(crate) fn classify_step(&self, status: StatusCode, headers: &HeaderMap, idempotent: bool) -> StepVerdict {
+    pub(crate) fn classify_step(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        idempotent: bool,
+    ) -> StepVerdict {
         let hint = (!status.is_success() && retry_after::has_hint(headers))
             .then(|| retry_after::parse_retry_after(headers, self.clock.now()))
             .flatten();

@@ -53,7 +53,8 @@ impl ApiRequest {
     /// Whether the write limiter counts this request. An envelope is not counted: its
     /// write steps are, one by one, before it is sent.
     pub(crate) fn counts_as_write(&self) -> bool {
-        self.envelope.is_none() && matches!(self.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        self.envelope.is_none()
+            && matches!(self.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
     }
 
     /// `METHOD /path` for messages (no query: it may carry filter values).
