@@ -6,17 +6,17 @@
 
 mod resilience_support;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use intune_graph::{
-    Error, Method, RateLimit, RetryPolicy, StatusCode,
+    Error, GraphClient, Method, RateLimit, RetryPolicy, StatusCode,
     batch::{BatchError, StepValue},
     models::{DeviceConfiguration, DeviceConfigurationPatch},
 };
 use resilience_support::*;
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
+    Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{method, path},
 };
 
@@ -32,6 +32,19 @@ fn scep(id: &str) -> Value {
 
 fn graph_error(code: &str, request_id: &str) -> Value {
     json!({"error": {"code": code, "message": "m", "innerError": {"request-id": request_id, "date": "2026-11-27T10:00:00"}}})
+}
+
+/// A server answering `$batch` with `responder`, expected `times` times, and a client for it
+/// that records its waits.
+async fn serve(
+    responder: impl Respond + 'static,
+    times: u64,
+) -> (MockServer, GraphClient, Arc<RecordingSleep>) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path(BATCH)).respond_with(responder).expect(times).mount(&server).await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    (server, client, sleep)
 }
 
 async fn bodies(server: &MockServer) -> Vec<Value> {
@@ -109,19 +122,15 @@ async fn the_envelope_is_exact_and_results_come_back_by_key_in_the_callers_order
 
 #[tokio::test]
 async fn depends_on_is_spelled_so_and_a_failed_step_fails_its_chain_with_424() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([
+    let (server, client, sleep) = serve(
+        answer(json!([
             {"id": "c", "status": 424, "body": graph_error("FailedDependency", "r-c")},
             {"id": "a", "status": 400, "body": graph_error("BadRequest", "r-a")},
             {"id": "b", "status": 424, "body": graph_error("FailedDependency", "r-b")}
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ])),
+        1,
+    )
+    .await;
     let mut batch = client.batch();
     batch
         .create("a", &profile("one"))
@@ -151,6 +160,7 @@ async fn depends_on_is_spelled_so_and_a_failed_step_fails_its_chain_with_424() {
         assert_eq!(error.status(), Some(StatusCode::FAILED_DEPENDENCY), "{key}");
         assert_eq!(error.graph_error().unwrap().code.as_deref(), Some("FailedDependency"));
     }
+    assert!(sleep.waits().is_empty(), "a 400 and its 424s are final: nothing waited for");
 }
 
 /// Answers the n-th envelope (0-based) with `answers[n]`.
@@ -164,21 +174,17 @@ fn in_turn(answers: Vec<ResponseTemplate>) -> impl Fn(&Request) -> ResponseTempl
 
 #[tokio::test]
 async fn a_throttled_step_without_retry_after_goes_again_alone_after_backoff() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(in_turn(vec![
+    let (server, client, sleep) = serve(
+        in_turn(vec![
             answer(json!([
                 {"id": "1", "status": 429, "body": graph_error("TooManyRequests", "r")},
                 {"id": "0", "status": 200, "body": scep("p1")}
             ])),
             answer(json!([{"id": "1", "status": 200, "body": scep("p2")}])),
-        ]))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ]),
+        2,
+    )
+    .await;
     let results = client.device_configurations().get_many(&["p1", "p2"]).await.unwrap();
     let ids: Vec<String> = results.into_iter().map(|r| r.unwrap().id().unwrap().to_owned()).collect();
     assert_eq!(ids, ["p1", "p2"]);
@@ -191,22 +197,14 @@ async fn a_throttled_step_without_retry_after_goes_again_alone_after_backoff() {
 
 #[tokio::test]
 async fn a_throttled_step_waits_its_decimal_retry_after_and_pauses_the_client() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(in_turn(vec![
+    let (server, client, sleep) = serve(in_turn(vec![
             answer(json!([
                 {"id": "0", "status": 429, "headers": {"Retry-After": "1.5"}, "body": graph_error("TooManyRequests", "r")}
             ])),
             answer(json!([{"id": "0", "status": 200, "body": {"value": [
                 {"id": "p1_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
             ]}}])),
-        ]))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ]), 2).await;
     let mut results = client.device_configurations().assignments_many(&["p1"]).await.unwrap();
     let assignments = results.remove(0).unwrap();
     assert_eq!(assignments.len(), 1);
@@ -263,18 +261,14 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
 
 #[tokio::test]
 async fn a_write_step_with_an_unknown_outcome_is_never_sent_again() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([
+    let (server, client, sleep) = serve(
+        answer(json!([
             {"id": "read", "status": 200, "body": scep("p1")},
             {"id": "create", "status": 504, "body": graph_error("GatewayTimeout", "r-504")}
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ])),
+        1,
+    )
+    .await;
     let mut batch = client.batch();
     batch.create("create", &profile("new one")).get("read", "p1");
     let mut results = batch.send().await.unwrap();
@@ -285,22 +279,19 @@ async fn a_write_step_with_an_unknown_outcome_is_never_sent_again() {
     let sent = bodies(&server).await;
     assert_eq!(serde_json::from_slice::<Value>(&unknown.body).unwrap(), sent[0]["requests"][0]["body"]);
     assert!(results.take("read").unwrap().is_ok());
+    assert!(sleep.waits().is_empty(), "no retry was scheduled");
 }
 
 #[tokio::test]
 async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(in_turn(vec![
+    let (server, client, _sleep) = serve(
+        in_turn(vec![
             ResponseTemplate::new(504).set_body_json(graph_error("GatewayTimeout", "r-504")),
             answer(json!([{"id": "read", "status": 200, "body": scep("p1")}])),
-        ]))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ]),
+        2,
+    )
+    .await;
     let mut batch = client.batch();
     batch.create("create", &profile("new one")).get("read", "p1");
     let mut results = batch.send().await.unwrap();

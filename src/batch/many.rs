@@ -1,6 +1,6 @@
 //! Reads of many objects through `$batch`, in as few round trips as the limits allow.
 
-use super::{BatchResults, StepValue};
+use super::{Batch, BatchResults, StepValue};
 use crate::{
     api::DeviceConfigurations,
     error::{Error, Result},
@@ -15,11 +15,7 @@ impl DeviceConfigurations {
     /// The outer error only before anything is sent (an empty id: [`Error::Config`]); each
     /// id's own failure (404, throttling past the retry policy…) is its entry.
     pub async fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Result<DeviceConfiguration>>> {
-        let mut batch = self.client().batch();
-        for (n, id) in ids.iter().enumerate() {
-            batch.get(n.to_string(), id.as_ref());
-        }
-        Ok(each(batch.send().await?, StepValue::into_configuration))
+        self.read_many(ids, |batch, key, id| batch.get(key, id), StepValue::into_configuration).await
     }
 
     /// Reads the assignments of many device configurations
@@ -32,11 +28,7 @@ impl DeviceConfigurations {
         &self,
         ids: &[S],
     ) -> Result<Vec<Result<Vec<DeviceConfigurationAssignment>>>> {
-        let mut batch = self.client().batch();
-        for (n, id) in ids.iter().enumerate() {
-            batch.assignments(n.to_string(), id.as_ref());
-        }
-        Ok(each(batch.send().await?, StepValue::into_assignments))
+        self.read_many(ids, |batch, key, id| batch.assignments(key, id), StepValue::into_assignments).await
     }
 
     /// Reads the trusted roots linked to many SCEP profiles
@@ -49,16 +41,31 @@ impl DeviceConfigurations {
         &self,
         scep_ids: &[S],
     ) -> Result<Vec<Result<Option<IosTrustedRootCertificate>>>> {
+        self.read_many(
+            scep_ids,
+            |batch, key, id| batch.root_certificate(key, id),
+            StepValue::into_root_certificate,
+        )
+        .await
+    }
+
+    /// One step per id (keyed by position, so repeated ids are fine), then each step's
+    /// value through `into`, which cannot miss: every step is of the kind `into` reads.
+    async fn read_many<S: AsRef<str>, T>(
+        &self,
+        ids: &[S],
+        add: for<'b> fn(&'b mut Batch, String, &str) -> &'b mut Batch,
+        into: fn(StepValue) -> Option<T>,
+    ) -> Result<Vec<Result<T>>> {
         let mut batch = self.client().batch();
-        for (n, id) in scep_ids.iter().enumerate() {
-            batch.root_certificate(n.to_string(), id.as_ref());
+        for (n, id) in ids.iter().enumerate() {
+            add(&mut batch, n.to_string(), id.as_ref());
         }
-        Ok(each(batch.send().await?, StepValue::into_root_certificate))
+        Ok(each(batch.send().await?, into))
     }
 }
 
-/// Each step's value through `into`, which cannot miss: every step of the batch is of the
-/// kind `into` reads.
+/// Each step's value through `into`, in the steps' order.
 fn each<T>(results: BatchResults, into: fn(StepValue) -> Option<T>) -> Vec<Result<T>> {
     results
         .into_iter()
