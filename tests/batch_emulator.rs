@@ -220,3 +220,69 @@ async fn the_emulator_refuses_broken_envelopes_and_shuffles_answers() {
     assert!(orders.iter().any(|o| *o != asked), "answers never shuffled");
     emu.shutdown().await;
 }
+
+mod capture {
+    use std::{
+        io,
+        sync::{Arc, Mutex},
+    };
+
+    /// Collects what a tracing subscriber writes.
+    #[derive(Clone, Default)]
+    pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl Capture {
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
+    }
+
+    impl io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+        type Writer = Capture;
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+}
+
+#[tokio::test]
+async fn tracing_shows_every_step_on_both_sides() {
+    let capture = capture::Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let emu = Emulator::new().start().await.unwrap();
+    let ids = seed(&emu, 2);
+    emu.state().inject_step_fault("1", throttled(Some("0.01")));
+    let configs = client(&emu).device_configurations().get_many(&ids).await.unwrap();
+    assert!(configs.iter().all(Result::is_ok));
+    let text = capture.text();
+    let url = format!("url=/deviceManagement/deviceConfigurations/{}", ids[1]);
+    // The emulator's view of each step, then the client's, with the throttled attempt.
+    assert!(text.contains(&format!("emulator: batch step id=1 method=GET {url} status=429")), "{text}");
+    assert!(text.contains("emulator: batch step id=0 method=GET"), "{text}");
+    assert!(
+        text.contains(&format!("batch step key=1 method=GET {url} status=429 attempt=1 verdict=Retry")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("batch step key=1 method=GET {url} status=200 attempt=2 verdict=Success")),
+        "{text}"
+    );
+    assert!(text.contains("graph.batch{steps=2 writes=0}"), "{text}");
+    assert!(!text.contains(emu.token()), "the token never appears");
+    emu.shutdown().await;
+}

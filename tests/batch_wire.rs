@@ -402,3 +402,20 @@ async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
     let sent = bodies(&server).await;
     assert_eq!(step_ids(&sent[1]), ["3", "20"]);
 }
+
+#[tokio::test]
+async fn an_envelope_answer_that_is_not_a_batch_leaves_creates_unknown() {
+    let (server, client, _sleep) =
+        serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 1).await;
+    let mut batch = client.batch();
+    batch.create("create", &profile("new one")).get("read", "p1");
+    let mut results = batch.send().await.unwrap();
+    let error = results.take("create").unwrap().unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    assert_eq!(error.status(), Some(StatusCode::OK));
+    let Error::Batch(read) = results.take("read").unwrap().unwrap_err() else { panic!() };
+    let BatchError::Envelope { key, source } = *read else { panic!("{read:?}") };
+    assert_eq!(key, "read");
+    assert!(matches!(&*source, Error::Decode(_)), "{source:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

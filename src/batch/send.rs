@@ -117,13 +117,37 @@ impl Run<'_> {
                 return Vec::new();
             }
         };
-        let answer = pipeline.send(request).await.and_then(|raw| {
-            let decoded = raw.decode::<ResponseEnvelope>()?;
-            Ok((raw.operation_hint.client_request_id, decoded))
-        });
-        match answer {
-            Ok((client_request_id, decoded)) => self.answered(envelope, &client_request_id, decoded).await,
-            Err(error) => self.envelope_failed(envelope, error),
+        let raw = match pipeline.send(request).await {
+            Ok(raw) => raw,
+            Err(error) => return self.envelope_failed(envelope, error),
+        };
+        match raw.decode::<ResponseEnvelope>() {
+            Ok(decoded) => self.answered(envelope, &raw.operation_hint.client_request_id, decoded).await,
+            Err(error) => {
+                self.undecodable(envelope, raw.status, &raw.operation_hint.client_request_id, error);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The service answered the envelope, but not with a batch response: every step may
+    /// have run. A create's outcome is unknown (as a create whose response was lost); the
+    /// other steps get the decode error.
+    fn undecodable(
+        &mut self,
+        envelope: &[usize],
+        status: StatusCode,
+        client_request_id: &HeaderValue,
+        error: Error,
+    ) {
+        let shared = Arc::new(error);
+        for &i in envelope {
+            let step = &self.steps[i];
+            self.outcomes[i] = Some(Err(if step.request.is_idempotent() {
+                BatchError::Envelope { key: step.key.clone(), source: shared.clone() }.into()
+            } else {
+                unknown(step, client_request_id.to_str().unwrap_or_default(), Some(status), None)
+            }));
         }
     }
 
