@@ -90,6 +90,15 @@ pub enum Error {
     /// A request body could not be encoded.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
+    /// A `$batch` was refused before sending, or a step's envelope failed as a whole.
+    #[error(transparent)]
+    Batch(Box<crate::batch::BatchError>),
+}
+
+impl From<crate::batch::BatchError> for Error {
+    fn from(error: crate::batch::BatchError) -> Self {
+        Error::Batch(Box::new(error))
+    }
 }
 
 impl Error {

@@ -45,6 +45,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod batch;
 mod client;
 pub mod cloud;
 pub mod error;
@@ -83,6 +84,8 @@ fn _assert_send_sync() {
     check::<Error>();
     check::<ProxyConfig>();
     check::<api::DeviceConfigurations>();
+    check::<batch::Batch>();
+    check::<batch::BatchResults>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();
 }

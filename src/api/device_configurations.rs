@@ -307,8 +307,12 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`]; [`Error::Decode`]; [`Error::Paging`].
     pub async fn assignments(&self, id: &str) -> Result<Vec<DeviceConfigurationAssignment>> {
-        let url = self.item_url(id, &["assignments"]);
+        let url = self.assignments_request(id).map(|r| r.url);
         PageStream::new(self.client.clone(), url, &Query::new()).items().collect_all().await
+    }
+
+    pub(crate) fn assignments_request(&self, id: &str) -> Result<ApiRequest> {
+        Ok(ApiRequest::new(Method::GET, self.item_url(id, &["assignments"])?))
     }
 
     // ----- SCEP: trusted root and certificate states -----------------------------------

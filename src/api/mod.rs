@@ -7,7 +7,7 @@
 //!   `request_raw` ([`RawGraphResponse`]), `list_pages` and `list_items` reach any Graph
 //!   path through the same send path.
 
-mod device_configurations;
+pub(crate) mod device_configurations;
 mod reconcile;
 
 pub use crate::client::raw::RawGraphResponse;

@@ -74,6 +74,12 @@ impl GraphClient {
         self.inner.pipeline.send(request)
     }
 
+    /// The send path itself, for `$batch`, which drives each step through the pipeline's
+    /// per-step rules (classification, throttle gate, write limiter, retry budget).
+    pub(crate) fn pipeline(&self) -> &Pipeline {
+        &self.inner.pipeline
+    }
+
     /// Waits `duration` through the client's sleeper (so tests that inject one see it).
     pub(crate) async fn sleep(&self, duration: std::time::Duration) {
         self.inner.pipeline.sleep(duration).await;

@@ -148,7 +148,7 @@ impl GraphClient {
 }
 
 /// Decodes the body, reading an empty one as `null`.
-fn decode_or_null<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
+pub(crate) fn decode_or_null<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
     if is_empty_body(&response.body) {
         let null = RawResponse {
             status: response.status,

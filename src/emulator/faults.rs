@@ -182,6 +182,64 @@ fn with_retry_after(mut resp: Response, value: &str) -> Response {
     resp
 }
 
+/// The `Retry-After` value a fault sends, in the fault's form (`None`: no header).
+fn retry_after_text(kind: FaultKind, retry_after: Duration) -> Option<String> {
+    match kind {
+        FaultKind::TooManyRequestsSeconds | FaultKind::ServiceUnavailableRetryAfter => {
+            Some(whole_seconds(retry_after).to_string())
+        }
+        FaultKind::TooManyRequestsDecimal => {
+            let text = format!("{:.3}", retry_after.as_secs_f64());
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            Some(if text.is_empty() { "0".into() } else { text.into() })
+        }
+        FaultKind::TooManyRequestsHttpDate => {
+            // IMF-fixdate has whole seconds: round the target time up.
+            let wait =
+                chrono::Duration::from_std(retry_after).unwrap_or_else(|_| chrono::Duration::seconds(1));
+            let target = chrono::Utc::now() + wait;
+            let target = if target.nanosecond() > 0 { target + chrono::Duration::seconds(1) } else { target };
+            Some(clock::http_date(target))
+        }
+        _ => None,
+    }
+}
+
+/// The answer of a fault that refuses the request unprocessed (the 429 and 503 kinds).
+pub(crate) fn refusal(kind: FaultKind, retry_after: Duration, ids: &RequestIds) -> Option<Response> {
+    let resp = match kind {
+        FaultKind::TooManyRequestsSeconds
+        | FaultKind::TooManyRequestsDecimal
+        | FaultKind::TooManyRequestsHttpDate => graph_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests. Retry after the interval given in the Retry-After header.",
+            ids,
+        ),
+        FaultKind::ServiceUnavailableRetryAfter | FaultKind::ServiceUnavailable => graph_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please retry later.",
+            ids,
+        ),
+        _ => return None,
+    };
+    Some(match retry_after_text(kind, retry_after) {
+        Some(value) => with_retry_after(resp, &value),
+        None => resp,
+    })
+}
+
+/// The 504 a gateway sends after the request was processed.
+pub(crate) fn gateway_timeout(ids: &RequestIds) -> Response {
+    graph_error(
+        StatusCode::GATEWAY_TIMEOUT,
+        "GatewayTimeout",
+        "The gateway did not receive a timely response from the upstream service.",
+        ids,
+    )
+}
+
 /// Runs the request through `next` with the fault applied.
 pub(crate) async fn apply(
     kind: FaultKind,
@@ -191,52 +249,13 @@ pub(crate) async fn apply(
     req: Request,
     next: Next,
 ) -> Response {
-    let throttled = |value: String| {
-        let resp = graph_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            "Too many requests. Retry after the interval given in the Retry-After header.",
-            ids,
-        );
-        with_retry_after(resp, &value)
-    };
+    if let Some(resp) = refusal(kind, cfg.retry_after, ids) {
+        return resp;
+    }
     match kind {
-        FaultKind::TooManyRequestsSeconds => throttled(whole_seconds(cfg.retry_after).to_string()),
-        FaultKind::TooManyRequestsDecimal => {
-            let secs = cfg.retry_after.as_secs_f64();
-            let text = format!("{secs:.3}");
-            let text = text.trim_end_matches('0').trim_end_matches('.');
-            throttled(if text.is_empty() { "0".into() } else { text.into() })
-        }
-        FaultKind::TooManyRequestsHttpDate => {
-            // IMF-fixdate has whole seconds: round the target time up.
-            let wait =
-                chrono::Duration::from_std(cfg.retry_after).unwrap_or_else(|_| chrono::Duration::seconds(1));
-            let target = chrono::Utc::now() + wait;
-            let target = if target.nanosecond() > 0 { target + chrono::Duration::seconds(1) } else { target };
-            throttled(clock::http_date(target))
-        }
-        FaultKind::ServiceUnavailableRetryAfter | FaultKind::ServiceUnavailable => {
-            let resp = graph_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                "The service is temporarily unavailable. Please retry later.",
-                ids,
-            );
-            if kind == FaultKind::ServiceUnavailable {
-                resp
-            } else {
-                with_retry_after(resp, &whole_seconds(cfg.retry_after).to_string())
-            }
-        }
         FaultKind::GatewayTimeout => {
             let _ = next.run(req).await;
-            graph_error(
-                StatusCode::GATEWAY_TIMEOUT,
-                "GatewayTimeout",
-                "The gateway did not receive a timely response from the upstream service.",
-                ids,
-            )
+            gateway_timeout(ids)
         }
         FaultKind::ResetBeforeProcessing => reset(kill),
         FaultKind::ResetAfterProcessing => {
@@ -251,6 +270,12 @@ pub(crate) async fn apply(
             tokio::time::sleep(cfg.delay).await;
             next.run(req).await
         }
+        // Answered by `refusal` above.
+        FaultKind::TooManyRequestsSeconds
+        | FaultKind::TooManyRequestsDecimal
+        | FaultKind::TooManyRequestsHttpDate
+        | FaultKind::ServiceUnavailableRetryAfter
+        | FaultKind::ServiceUnavailable => next.run(req).await,
     }
 }
 

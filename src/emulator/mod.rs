@@ -34,6 +34,9 @@
 //! | `GET`/`PUT`/`DELETE …/rootCertificate/$ref` | 200 / 204 / 204 |
 //! | `GET /{id}/microsoft.graph.iosScepCertificateProfile/managedDeviceCertificateStates` | 200 |
 //!
+//! `POST /beta/$batch` serves JSON batches of these routes (see [`StepFault`] for
+//! per-step faults; each step counts against the quota, the envelope does not).
+//!
 //! Keys may also be written `deviceConfigurations('{id}')`. The token
 //! endpoint is `POST /{tenant}/oauth2/v2.0/token`.
 //!
@@ -87,6 +90,7 @@
 //! and answers `429` with a decimal `Retry-After`. Counters are on
 //! [`EmulatorState`].
 
+mod batch;
 mod body;
 mod clock;
 mod conn;
@@ -114,6 +118,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use batch::StepFault;
 pub use faults::{FaultConfig, FaultKind};
 pub use quota::QuotaConfig;
 pub use state::EmulatorState;

@@ -19,6 +19,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{any, post};
 
+use super::batch;
 use super::clock;
 use super::conn::ConnKill;
 use super::ctx::Ctx;
@@ -80,14 +81,17 @@ fn ids_of(req: &Request) -> RequestIds {
 }
 
 /// Authentication, then quota, then fault injection, for `/beta` only.
-async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+async fn guard(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     let ids = ids_of(&req);
     let app = match token::authenticate(&shared, req.headers()) {
         Auth::App(app) => app,
         other => return token::unauthorized(&other, &ids),
     };
     let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
-    if let Some(cfg) = &shared.config.quota {
+    // A `$batch` envelope is not counted: each of its steps is.
+    let is_batch = is_batch_path(req.uri().path());
+    req.extensions_mut().insert(App(app.clone()));
+    if let (Some(cfg), false) = (&shared.config.quota, is_batch) {
         let admitted = shared.quota().admit(cfg, &app, is_write, Instant::now());
         if let Err(wait) = admitted {
             shared.counters.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -113,6 +117,15 @@ async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> R
     let kill = req.extensions().get::<ConnectInfo<ConnKill>>().map(|c| c.0.clone());
     let cfg = shared.config.faults.clone().unwrap_or_default();
     faults::apply(kind, &cfg, &ids, kill, req, next).await
+}
+
+/// The app a `/beta` request authenticated as (the quota's key).
+#[derive(Clone)]
+struct App(String);
+
+/// `/beta/$batch`, with the `$` written or encoded.
+fn is_batch_path(path: &str) -> bool {
+    matches!(path.trim_end_matches('/'), "/beta/$batch" | "/beta/%24batch")
 }
 
 /// Anything outside `/beta` and the token endpoint.
@@ -155,7 +168,7 @@ fn origin(shared: &Shared, headers: &HeaderMap) -> String {
 
 /// Path segments after `/beta`, percent-decoded, with key segments
 /// (`deviceConfigurations('id')`) split into name and key.
-fn segments(path: &str) -> Vec<String> {
+pub(crate) fn segments(path: &str) -> Vec<String> {
     let rest = path.strip_prefix("/beta").unwrap_or(path);
     let mut out = Vec::new();
     for raw in rest.split('/').filter(|s| !s.is_empty()) {
@@ -195,6 +208,13 @@ async fn beta(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .render(&ids, &url);
         }
     };
+    if is_batch_path(path) {
+        if parts.method != Method::POST {
+            return ApiError::NoRoute.render(&ids, &url);
+        }
+        let app = parts.extensions.get::<App>().map_or("", |a| a.0.as_str());
+        return batch::handle(&shared, origin, app, &ids, &bytes).await;
+    }
     let ctx = Ctx { shared: &shared, origin, path, query: parts.uri.query() };
     let segs = segments(path);
     device_configurations::dispatch(&ctx, &parts.method, &segs, &bytes)

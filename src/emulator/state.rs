@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::batch::{StepFault, StepFaults};
 use super::clock;
 use super::faults::{FaultConfig, FaultKind, FaultState};
 use super::quota::{QuotaConfig, QuotaState};
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     tokens: Mutex<TokenStore>,
     faults: Mutex<FaultState>,
     quota: Mutex<QuotaState>,
+    step_faults: Mutex<StepFaults>,
     pub(crate) counters: Counters,
     /// The address `start()` bound, for links when a request has no `Host`.
     pub(crate) bound: OnceLock<SocketAddr>,
@@ -63,6 +65,7 @@ impl Shared {
             tokens: Mutex::default(),
             faults: Mutex::new(FaultState::new(seed)),
             quota: Mutex::default(),
+            step_faults: Mutex::default(),
             counters: Counters::default(),
             bound: OnceLock::new(),
         }
@@ -86,6 +89,10 @@ impl Shared {
 
     pub(crate) fn quota(&self) -> MutexGuard<'_, QuotaState> {
         lock(&self.quota)
+    }
+
+    pub(crate) fn step_faults(&self) -> MutexGuard<'_, StepFaults> {
+        lock(&self.step_faults)
     }
 
     pub(crate) fn count_fault(&self, kind: FaultKind) {
@@ -236,5 +243,11 @@ impl EmulatorState {
     /// values then come from `FaultConfig::default()`.
     pub fn inject_fault(&self, kind: FaultKind) {
         self.shared.faults().push(kind);
+    }
+
+    /// Queues `fault` for the next `$batch` step whose id is `id` (compared
+    /// case-insensitively), ahead of random draws.
+    pub fn inject_step_fault(&self, id: &str, fault: StepFault) {
+        self.shared.step_faults().push(id, fault);
     }
 }

@@ -35,7 +35,7 @@ pub(super) struct Call<'a> {
 
 impl Call<'_> {
     fn is_write(&self) -> bool {
-        matches!(self.request.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        self.request.counts_as_write()
     }
 }
 
@@ -267,7 +267,7 @@ impl Pipeline {
         if failed.failure.is_timeout() && state.timeouts > self.retry.max_timeout_retries {
             return Next::Stop("timed-out attempts exhausted");
         }
-        let delay = match self.retry_delay(state, max_attempts, failed.hint, call.deadline_at) {
+        let delay = match self.retry_delay(state.attempt, max_attempts, failed.hint, state.waited, call.deadline_at) {
             Ok(delay) => delay,
             Err(reason) => return Next::Stop(reason),
         };
@@ -295,21 +295,22 @@ impl Pipeline {
     }
 
     /// The wait before the next attempt, or why there is none.
-    fn retry_delay(
+    pub(super) fn retry_delay(
         &self,
-        state: &AttemptState,
+        attempt: u32,
         max_attempts: u32,
         hint: Option<Duration>,
+        waited: Duration,
         deadline_at: Option<Instant>,
     ) -> Result<Duration, &'static str> {
-        if state.attempt >= max_attempts {
+        if attempt >= max_attempts {
             return Err("attempts exhausted");
         }
         if hint.is_some_and(|h| h > self.retry.max_retry_after) {
             return Err("retry hint longer than max_retry_after");
         }
-        let delay = self.retry.delay(state.attempt + 1, hint, fastrand::f64());
-        if state.waited.saturating_add(delay) > self.retry.max_total_wait {
+        let delay = self.retry.delay(attempt + 1, hint, fastrand::f64());
+        if waited.saturating_add(delay) > self.retry.max_total_wait {
             return Err("the wait would exceed max_total_wait");
         }
         if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {

@@ -15,6 +15,7 @@
 //! an [`ApiRequest`]; this module owns everything after.
 
 mod attempt;
+mod batch;
 mod budget;
 mod failure;
 mod rate_limit;
@@ -45,7 +46,8 @@ use budget::TokenBucket;
 use failure::ErrorContext;
 pub use rate_limit::RateLimit;
 use rate_limit::WriteLimiter;
-pub(crate) use request::ApiRequest;
+pub(crate) use budget::RetryKind;
+pub(crate) use request::{ApiRequest, Envelope};
 pub(crate) use response::{ApiRequestSummary, RawResponse};
 pub use retry::RetryPolicy;
 use throttle::ThrottleGate;
@@ -201,6 +203,7 @@ impl Pipeline {
             })
         }
     }
+
 
     /// The error for a call cut short by its deadline: an unknown outcome when a create
     /// was on the wire, else [`Error::DeadlineExceeded`].

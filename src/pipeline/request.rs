@@ -23,11 +23,20 @@ pub(crate) struct ApiRequest {
     pub(crate) body: Option<Bytes>,
     /// Extra headers (e.g. `ConsistencyLevel`), sent on every attempt.
     pub(crate) headers: HeaderMap,
+    /// Set on a `$batch` envelope, whose steps are limited and classified one by one.
+    pub(crate) envelope: Option<Envelope>,
+}
+
+/// What the send path needs to know about a `$batch` envelope.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Envelope {
+    /// Every step is idempotent: the envelope is as safe to repeat as each of them.
+    pub(crate) idempotent: bool,
 }
 
 impl ApiRequest {
     pub(crate) fn new(method: Method, url: Url) -> Self {
-        ApiRequest { method, url, body: None, headers: HeaderMap::new() }
+        ApiRequest { method, url, body: None, headers: HeaderMap::new(), envelope: None }
     }
 
     pub(crate) fn with_json_body(mut self, body: impl Into<Bytes>) -> Self {
@@ -45,7 +54,17 @@ impl ApiRequest {
 
     /// GET, PUT, PATCH and DELETE may be repeated; a POST may create twice.
     pub(crate) fn is_idempotent(&self) -> bool {
-        self.method != Method::POST
+        match self.envelope {
+            Some(envelope) => envelope.idempotent,
+            None => self.method != Method::POST,
+        }
+    }
+
+    /// Whether the write limiter counts this request. An envelope is not counted: its
+    /// write steps are, one by one, before it is sent.
+    pub(crate) fn counts_as_write(&self) -> bool {
+        self.envelope.is_none()
+            && matches!(self.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
     }
 
     /// `METHOD /path` for messages (no query: it may carry filter values).

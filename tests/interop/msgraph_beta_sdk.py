@@ -63,6 +63,9 @@ from msgraph_beta.generated.models.subject_alternative_name_type import (
 from msgraph_beta.graph_request_adapter import apiVersion as BETA_API_VERSION
 from msgraph_beta.graph_request_adapter import options as BETA_ADAPTER_OPTIONS
 from msgraph_core import GraphClientFactory
+from msgraph_core.requests.batch_request_builder import BatchRequestBuilder
+from msgraph_core.requests.batch_request_content import BatchRequestContent
+from msgraph_core.requests.batch_request_item import BatchRequestItem
 from msgraph_core.tasks.page_iterator import PageIterator
 
 SCEP_TYPE = "#microsoft.graph.iosScepCertificateProfile"
@@ -602,6 +605,81 @@ async def check_patch_fetched_object(c: Ctx) -> str:
     return f"204; read-only fields ignored, version {got.version}"
 
 
+def relative_to_version_root(c: Ctx, url: str) -> str:
+    """`{base}/deviceManagement/…` → `/deviceManagement/…`, as a batch step's url must be."""
+    return url[len(c.base_url):] if url.startswith(c.base_url + "/") else url
+
+
+async def check_batch(c: Ctx) -> str:
+    """msgraph-core's BatchRequestContent against the emulator's $batch.
+
+    Three traps of msgraph-core 1.5.2, worked around here and reported as notes: a step's url
+    is the absolute URL (and `set_url` does not strip the version, its regex wants `//beta/`),
+    a dependency is written `depends_on` (Graph reads `dependsOn`, so it is ignored), and a
+    JSON step body is read back as base64, so every body comes back `None`: statuses are
+    checked through the SDK, the stored objects through ordinary calls.
+    """
+    root = c.need(c.root, "the trusted root")
+    missing = "00000000-0000-0000-0000-00000000dead"
+    steps = [
+        ("read", c.configs.by_device_configuration_id(root.id).to_get_request_information(), None),
+        ("create", c.configs.to_post_request_information(scep_body("Interop batch SCEP", None)), None),
+        ("missing", c.configs.by_device_configuration_id(missing).to_get_request_information(), None),
+        ("after", c.configs.by_device_configuration_id(root.id).to_get_request_information(), "create"),
+    ]
+    content = BatchRequestContent()
+    notes = []
+    for step_id, info, depends_on in steps:
+        item = BatchRequestItem(info, id=step_id, depends_on=[depends_on] if depends_on else None)
+        absolute = item.url
+        item.set_url(absolute)
+        if item.url.startswith("/beta/") or item.url.startswith("http"):
+            if "url" not in notes:
+                notes.append("url")
+            item.url = relative_to_version_root(c, absolute)
+        content.add_request(step_id, item)
+    mark = c.wire.mark()
+    response = await BatchRequestBuilder(c.adapter).post(content)
+    exchanges = c.wire.since(mark)
+    c.expect(len(exchanges) == 1, f"SDK sent {len(exchanges)} requests for one batch")
+    ex = exchanges[0]
+    c.expect(ex.get("method") == "POST" and ex.get("url") == f"{c.base_url}/$batch", "not POST {base}/$batch", ex)
+    c.expect_status("POST", 200, ex)
+    sent = wire_json(ex, "request_body") or {}
+    sent_steps = {s.get("id"): s for s in sent.get("requests", [])}
+    c.expect(set(sent_steps) == {"read", "create", "missing", "after"}, f"steps sent {list(sent_steps)}", ex)
+    after = sent_steps["after"]
+    if "depends_on" in after and "dependsOn" not in after:
+        notes.append("depends_on")
+    c.expect(isinstance(sent_steps["create"].get("body"), dict), "the create body was not sent as JSON", ex)
+
+    statuses = response.get_response_status_codes()
+    expected = {"read": 200, "create": 201, "missing": 404, "after": 200}
+    c.expect(statuses == expected, f"step statuses {statuses}, expected {expected}", ex)
+    order = [r.get("id") for r in (wire_json(ex, "response_body") or {}).get("responses", [])]
+    c.expect(sorted(order) == sorted(expected), f"responses for {order}", ex)
+    bodies = {k: response.get_response_by_id(k).body for k in expected}
+    if all(b is None for b in bodies.values()):
+        notes.append("bodies")
+
+    # The stored objects, through ordinary calls.
+    Q = DeviceConfigurationsRequestBuilder.DeviceConfigurationsRequestBuilderGetQueryParameters
+    q = Q(filter="displayName eq 'Interop batch SCEP'")
+    found = await c.configs.get(RequestConfiguration(query_parameters=q))
+    made = [x for x in (found.value or []) if isinstance(x, IosScepCertificateProfile)]
+    c.expect(len(made) == 1, f"{len(made)} objects named 'Interop batch SCEP' after one batched create")
+    await c.configs.by_device_configuration_id(made[0].id).delete()
+    c.expect_status("DELETE", 204)
+
+    traps = {
+        "url": "absolute step urls (set_url keeps /beta)",
+        "depends_on": "dependsOn written depends_on",
+        "bodies": "JSON step bodies read as None",
+    }
+    seen = "; SDK traps: " + ", ".join(traps[n] for n in notes) if notes else ""
+    return f"statuses {statuses} (answered in the order {order}){seen}"
+
+
 async def check_delete(c: Ctx) -> str:
     scep = c.need(c.scep, "the SCEP profile")
     item = c.configs.by_device_configuration_id(scep.id)
@@ -675,6 +753,7 @@ CHECKS: list[tuple[str, Callable[[Ctx], Awaitable[str]]]] = [
     ("list with $filter=isof(...)", check_list_filter_isof),
     ("patch (typed, 204)", check_patch_typed),
     ("patch (fetched object, 204)", check_patch_fetched_object),
+    ("$batch through msgraph-core BatchRequestContent", check_batch),
     ("delete, then get → 404", check_delete),
     ("wrong token → 401", check_bad_token),
 ]

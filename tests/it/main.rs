@@ -8,6 +8,8 @@
 mod support;
 
 mod auth;
+mod batch_emulator;
+mod batch_wire;
 mod create;
 mod emulator;
 mod errors;

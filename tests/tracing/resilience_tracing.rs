@@ -119,3 +119,38 @@ async fn query_values_and_tokens_stay_out_of_failures_too() {
     assert!(!out.contains(TOKEN), "token leaked:\n{out}");
     assert!(!error.to_string().contains("QUERY-SECRET"));
 }
+
+#[tokio::test]
+async fn batch_steps_are_traced_by_the_client_and_the_emulator() {
+    use intune_graph::emulator::{Emulator, StepFault};
+
+    crate::capture::global();
+    let capture = Buffer::default();
+    let _guard = tracing::subscriber::set_default(subscriber(&capture));
+    let emu = Emulator::new().token(TOKEN).start().await.unwrap();
+    let ids: Vec<String> = (0..2)
+        .map(|i| {
+            emu.state().insert_raw(json!({
+                "@odata.type": "#microsoft.graph.iosScepCertificateProfile", "displayName": format!("p{i}")
+            }))
+        })
+        .collect();
+    emu.state().inject_step_fault("1", StepFault::TooManyRequests { retry_after: Some("0.01".into()) });
+    let sleep = RecordingSleep::new();
+    let client = builder(emu.origin().as_str(), &sleep).build().unwrap();
+    let configs = client.device_configurations().get_many(&ids).await.unwrap();
+    assert!(configs.iter().all(Result::is_ok));
+    let text = capture.text();
+    let url = format!("url=/deviceManagement/deviceConfigurations/{}", ids[1]);
+    // The emulator's view of each step, then the client's, with the throttled attempt.
+    assert!(text.contains(&format!("emulator: batch step id=1 method=GET {url} status=429")), "{text}");
+    assert!(text.contains("emulator: batch step id=0 method=GET"), "{text}");
+    let client_step = |status, attempt, verdict| {
+        format!("batch step key=1 method=GET {url} status={status} attempt={attempt} verdict={verdict}")
+    };
+    assert!(text.contains(&client_step(429, 1, "Retry")), "{text}");
+    assert!(text.contains(&client_step(200, 2, "Success")), "{text}");
+    assert!(text.contains("graph.batch{steps=2 writes=0}"), "{text}");
+    assert!(!text.contains(TOKEN), "the token never appears");
+    emu.shutdown().await;
+}

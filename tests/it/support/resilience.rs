@@ -32,6 +32,10 @@ impl RecordingSleep {
     pub fn waits(&self) -> Vec<Duration> {
         self.waits.lock().unwrap().clone()
     }
+
+    pub fn total(&self) -> Duration {
+        self.waits().iter().sum()
+    }
 }
 
 impl AsyncSleep for RecordingSleep {

@@ -1,0 +1,80 @@
+//! Reads of many objects through `$batch`, in as few round trips as the limits allow.
+
+use super::{Batch, BatchResults, StepValue};
+use crate::{
+    api::DeviceConfigurations,
+    error::{Error, Result},
+    models::{DeviceConfiguration, DeviceConfigurationAssignment, IosTrustedRootCertificate},
+};
+
+impl DeviceConfigurations {
+    /// Reads many device configurations ([`get`](Self::get) for each id) through
+    /// `$batch`, 20 per round trip; one result per id, in the order of `ids`.
+    ///
+    /// # Errors
+    /// The outer error only before anything is sent (an empty id: [`Error::Config`]); each
+    /// id's own failure (404, throttling past the retry policy…) is its entry.
+    pub async fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Result<DeviceConfiguration>>> {
+        self.read_many(ids, |batch, key, id| batch.get(key, id), StepValue::into_configuration).await
+    }
+
+    /// Reads the assignments of many device configurations
+    /// ([`assignments`](Self::assignments) for each id) through `$batch`, 20 per round
+    /// trip; one result per id, in the order of `ids`.
+    ///
+    /// # Errors
+    /// As [`get_many`](Self::get_many).
+    pub async fn assignments_many<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+    ) -> Result<Vec<Result<Vec<DeviceConfigurationAssignment>>>> {
+        self.read_many(ids, |batch, key, id| batch.assignments(key, id), StepValue::into_assignments).await
+    }
+
+    /// Reads the trusted roots linked to many SCEP profiles
+    /// ([`root_certificate`](Self::root_certificate) for each id) through `$batch`, 20
+    /// per round trip; one result per id (`None`: no root linked), in the order of `ids`.
+    ///
+    /// # Errors
+    /// As [`get_many`](Self::get_many).
+    pub async fn root_certificates_many<S: AsRef<str>>(
+        &self,
+        scep_ids: &[S],
+    ) -> Result<Vec<Result<Option<IosTrustedRootCertificate>>>> {
+        self.read_many(
+            scep_ids,
+            |batch, key, id| batch.root_certificate(key, id),
+            StepValue::into_root_certificate,
+        )
+        .await
+    }
+
+    /// One step per id (keyed by position, so repeated ids are fine), then each step's
+    /// value through `into`, which cannot miss: every step is of the kind `into` reads.
+    async fn read_many<S: AsRef<str>, T>(
+        &self,
+        ids: &[S],
+        add: for<'b> fn(&'b mut Batch, String, &str) -> &'b mut Batch,
+        into: fn(StepValue) -> Option<T>,
+    ) -> Result<Vec<Result<T>>> {
+        let mut batch = self.client().batch();
+        for (n, id) in ids.iter().enumerate() {
+            add(&mut batch, n.to_string(), id.as_ref());
+        }
+        Ok(each(batch.send().await?, into))
+    }
+}
+
+/// Each step's value through `into`, in the steps' order.
+fn each<T>(results: BatchResults, into: fn(StepValue) -> Option<T>) -> Vec<Result<T>> {
+    results
+        .into_iter()
+        .map(|(key, result)| {
+            result.and_then(|value| {
+                into(value).ok_or_else(|| {
+                    Error::Config(format!("batch step {key:?} returned another kind of value"))
+                })
+            })
+        })
+        .collect()
+}
