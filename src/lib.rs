@@ -51,6 +51,7 @@ pub mod models;
 pub mod odata;
 pub mod origin;
 mod pipeline;
+pub mod tenant;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -74,4 +75,7 @@ fn _assert_send_sync() {
     check::<api::DeviceConfigurations>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();
+    check::<tenant::TenantError>();
+    check::<tenant::Snapshot>();
+    check::<tenant::Plan>();
 }
