@@ -161,7 +161,8 @@ pub async fn apply(
     let target = TargetObject::from_tenant(&TenantReader::new(client).read(|_| true).await?)?;
     let plan = plan(snapshot, &target, &options.plan);
     on_event(&ApplyEvent::Planned { writes: plan.write_count(), objects: plan.actions.len() });
-    let entries: HashMap<&ObjectKey, &SnapshotEntry> = snapshot.entries().iter().map(|e| (&e.key, e)).collect();
+    let entries: HashMap<&ObjectKey, &SnapshotEntry> =
+        snapshot.entries().iter().map(|e| (&e.key, e)).collect();
     let mut run = Run { configs: client.device_configurations(), ids: HashMap::new(), outcomes: Vec::new() };
     let mut keys_per_target: HashMap<&ObjectKey, usize> = HashMap::new();
     for object in &target {
@@ -222,8 +223,11 @@ pub async fn apply(
         .collect();
     if options.plan.prune {
         on_event(&ApplyEvent::WaveStarted { wave: Wave::Deletes, objects: deletes.len() });
-        let done: Vec<_> =
-            stream::iter(deletes).map(|(key, id)| run.delete(key, id)).buffer_unordered(WRITE_CONCURRENCY).collect().await;
+        let done: Vec<_> = stream::iter(deletes)
+            .map(|(key, id)| run.delete(key, id))
+            .buffer_unordered(WRITE_CONCURRENCY)
+            .collect()
+            .await;
         run.record(Wave::Deletes, done, &on_event);
     }
     Ok(ApplyReport { plan, outcomes: run.outcomes })
@@ -257,7 +261,13 @@ impl Run {
         let outcome = match action {
             Action::Create { .. } => self.create(entry).await,
             Action::Update { id, changes, root_certificate, .. } => {
-                self.update(entry, id, changes.iter().map(|c| (&c.field, &c.after)), root_certificate.is_some()).await
+                self.update(
+                    entry,
+                    id,
+                    changes.iter().map(|c| (&c.field, &c.after)),
+                    root_certificate.is_some(),
+                )
+                .await
             }
             _ => unreachable!("only creates and updates are written in these waves"),
         };
@@ -279,7 +289,9 @@ impl Run {
             .map_err(|e| TenantError::format(entry.key.to_string(), e.to_string()))?;
         if let Some(root_id) = self.root_id(entry)? {
             let reference = self.configs.root_certificate_reference(root_id)?;
-            config.additional_data_mut().insert("rootCertificate@odata.bind".into(), reference.as_str().into());
+            config
+                .additional_data_mut()
+                .insert("rootCertificate@odata.bind".into(), reference.as_str().into());
         }
         let created = self.configs.create_with(&config, CreateOptions::reconcile_by_display_name()).await?;
         let id = created.object.id().unwrap_or_default().to_string();

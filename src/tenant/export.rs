@@ -50,7 +50,8 @@ impl ExportOptions {
         let type_ok = self.types.is_empty()
             || self.types.iter().any(|t| {
                 let t = t.trim_start_matches('#');
-                t.eq_ignore_ascii_case(key.short_type()) || t.eq_ignore_ascii_case(key.odata_type.trim_start_matches('#'))
+                t.eq_ignore_ascii_case(key.short_type())
+                    || t.eq_ignore_ascii_case(key.odata_type.trim_start_matches('#'))
             });
         let name_ok = self
             .name_contains
@@ -66,7 +67,10 @@ impl ExportOptions {
 /// # Errors
 /// [`TenantError::Graph`] when a read fails; [`TenantError::Format`] when an object cannot
 /// be normalised.
-pub async fn export(client: &GraphClient, options: &ExportOptions) -> Result<(Snapshot, Vec<String>), TenantError> {
+pub async fn export(
+    client: &GraphClient,
+    options: &ExportOptions,
+) -> Result<(Snapshot, Vec<String>), TenantError> {
     let objects = TenantReader::new(client).read(|_| true).await?;
     let mut notes = Vec::new();
     let keys = keys_by_id(&objects);
@@ -80,7 +84,10 @@ pub async fn export(client: &GraphClient, options: &ExportOptions) -> Result<(Sn
         if let Some(root_id) = &object.root_id
             && entry.root_certificate.is_none()
         {
-            notes.push(format!("{}: rootCertificate {root_id} was not found; the link is not exported", entry.key));
+            notes.push(format!(
+                "{}: rootCertificate {root_id} was not found; the link is not exported",
+                entry.key
+            ));
         }
         for assignment in &mut entry.assignments {
             if let Some(group_id) = assignment.group_id().map(str::to_owned) {
@@ -108,14 +115,18 @@ pub(crate) fn entry_of(
     object: &TenantObject,
     keys: &HashMap<String, ObjectKey>,
 ) -> Result<Option<SnapshotEntry>, TenantError> {
-    let normalized =
-        normalize_config(&object.config).map_err(|e| TenantError::format(format!("object {}", object.id), e))?;
+    let normalized = normalize_config(&object.config)
+        .map_err(|e| TenantError::format(format!("object {}", object.id), e))?;
     let Some(key) = ObjectKey::of(&normalized.object) else { return Ok(None) };
     Ok(Some(SnapshotEntry {
         key,
         object: normalized.object,
         root_certificate: object.root_id.as_ref().and_then(|id| keys.get(&id.to_lowercase()).cloned()),
-        assignments: object.assignments.iter().map(|a| AssignmentEntry::new(assignment_write_form(a))).collect(),
+        assignments: object
+            .assignments
+            .iter()
+            .map(|a| AssignmentEntry::new(assignment_write_form(a)))
+            .collect(),
         not_restorable: normalized.not_restorable,
         modelled: normalized.modelled,
     }))
@@ -150,7 +161,10 @@ impl<'a> GroupNames<'a> {
         if !self.readable {
             return None;
         }
-        let path = format!("groups/{}?$select=displayName", url::form_urlencoded::byte_serialize(group_id.as_bytes()).collect::<String>());
+        let path = format!(
+            "groups/{}?$select=displayName",
+            url::form_urlencoded::byte_serialize(group_id.as_bytes()).collect::<String>()
+        );
         let name = match self.client.get_json::<Value>(&path).await {
             Ok(group) => group.get("displayName").and_then(Value::as_str).map(str::to_owned),
             Err(error) => {

@@ -44,7 +44,13 @@ const MAX_STEM: usize = 100;
 pub(crate) fn safe_stem(name: &str) -> String {
     let mut stem: String = name
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
         .take(MAX_STEM)
         .collect();
     while stem.ends_with(['.', ' ']) {

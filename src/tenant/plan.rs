@@ -120,6 +120,34 @@ pub struct PlanOptions {
     pub group_map: GroupMap,
 }
 
+impl PlanOptions {
+    /// No prune, modelled types only, ids kept.
+    pub fn new() -> Self {
+        PlanOptions::default()
+    }
+
+    /// Deletes target objects of the snapshot's types that it does not hold.
+    #[must_use]
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.prune = prune;
+        self
+    }
+
+    /// Acts on types the crate does not model too.
+    #[must_use]
+    pub fn include_unmodelled(mut self, include: bool) -> Self {
+        self.include_unmodelled = include;
+        self
+    }
+
+    /// Maps group ids through `map`.
+    #[must_use]
+    pub fn group_map(mut self, map: GroupMap) -> Self {
+        self.group_map = map;
+        self
+    }
+}
+
 /// One property that an update changes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -296,7 +324,10 @@ pub fn plan(snapshot: &Snapshot, target: &[TargetObject], options: &PlanOptions)
                 reason: format!("{} files have this type and display name", files_per_key[&entry.key]),
             }
         } else if !entry.modelled && !options.include_unmodelled {
-            Action::Skip { key: entry.key.clone(), reason: "a type the crate does not model (not included)".into() }
+            Action::Skip {
+                key: entry.key.clone(),
+                reason: "a type the crate does not model (not included)".into(),
+            }
         } else if let Some(reason) = unresolved_root(entry, snapshot, &by_key) {
             Action::Skip { key: entry.key.clone(), reason }
         } else {
@@ -367,7 +398,8 @@ fn compare(entry: &SnapshotEntry, target: &TargetObject, groups: &GroupMap) -> A
         .filter(|root| target.entry.root_certificate.as_ref() != Some(root))
         .map(|root| RootChange { before: target.entry.root_certificate.clone(), after: root.clone() });
     let after: Vec<Map<String, Value>> = entry.assignments.iter().map(|a| groups.map(a)).collect();
-    let before: Vec<Map<String, Value>> = target.entry.assignments.iter().map(|a| a.assignment.clone()).collect();
+    let before: Vec<Map<String, Value>> =
+        target.entry.assignments.iter().map(|a| a.assignment.clone()).collect();
     let assignments = (sorted(&after) != sorted(&before)).then_some(AssignmentChange { before, after });
     if changes.is_empty() && root_certificate.is_none() && assignments.is_none() {
         Action::NoChange { key: entry.key.clone(), id: target.id.clone() }
@@ -385,7 +417,8 @@ fn compare(entry: &SnapshotEntry, target: &TargetObject, groups: &GroupMap) -> A
 
 /// Assignments as a comparable multiset.
 fn sorted(assignments: &[Map<String, Value>]) -> Vec<Vec<u8>> {
-    let mut bytes: Vec<Vec<u8>> = assignments.iter().map(|a| canonical_bytes(&Value::Object(a.clone()))).collect();
+    let mut bytes: Vec<Vec<u8>> =
+        assignments.iter().map(|a| canonical_bytes(&Value::Object(a.clone()))).collect();
     bytes.sort();
     bytes
 }
@@ -410,7 +443,11 @@ fn coverage_warnings(
         let profile: Vec<Map<String, Value>> = entry.assignments.iter().map(|a| groups.map(a)).collect();
         let uncovered = uncovered_targets(&profile, &root_assignments);
         if !uncovered.is_empty() {
-            warnings.push(CoverageWarning { key: entry.key.clone(), root_certificate: root.clone(), uncovered });
+            warnings.push(CoverageWarning {
+                key: entry.key.clone(),
+                root_certificate: root.clone(),
+                uncovered,
+            });
         }
     }
     warnings
@@ -519,4 +556,215 @@ fn write_not_restorable(f: &mut fmt::Formatter<'_>, names: &[String]) -> fmt::Re
         return Ok(());
     }
     writeln!(f, "    not restorable (the service never returns them; set by hand): {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
+    const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
+
+    fn entry(odata_type: &str, name: &str, extra: Value) -> SnapshotEntry {
+        let mut object = json!({"@odata.type": odata_type, "displayName": name});
+        object.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        SnapshotEntry::from_object(&object).unwrap()
+    }
+
+    fn assigned(mut e: SnapshotEntry, targets: &[Value]) -> SnapshotEntry {
+        e.assignments = targets
+            .iter()
+            .map(|t| AssignmentEntry::new(json!({"target": t}).as_object().unwrap().clone()))
+            .collect();
+        e
+    }
+
+    fn target(id: &str, entry: SnapshotEntry) -> TargetObject {
+        TargetObject { id: id.into(), entry }
+    }
+
+    fn group(id: &str) -> Value {
+        json!({"@odata.type": GROUP, "groupId": id})
+    }
+
+    #[test]
+    fn create_update_no_change_and_prune() {
+        let snapshot = Snapshot::new(vec![
+            entry(ROOT, "New", json!({})),
+            entry(ROOT, "Same", json!({"certFileName": "a.cer"})),
+            entry(ROOT, "Edited", json!({"certFileName": "b.cer", "description": "d"})),
+        ]);
+        let targets = [
+            target("1", entry(ROOT, "Same", json!({"certFileName": "a.cer", "description": "unmanaged"}))),
+            target("2", entry(ROOT, "Edited", json!({"certFileName": "old.cer", "description": "d"}))),
+            target("3", entry(ROOT, "Gone", json!({}))),
+            target("4", entry(SCEP, "Other type", json!({}))),
+        ];
+        let without_prune = plan(&snapshot, &targets, &PlanOptions::new());
+        assert_eq!(without_prune.actions.len(), 3);
+        let with_prune = plan(&snapshot, &targets, &PlanOptions::new().prune(true));
+        let summary: Vec<(String, &str)> = with_prune
+            .actions
+            .iter()
+            .map(|a| {
+                let kind = match a {
+                    Action::Create { .. } => "create",
+                    Action::Update { .. } => "update",
+                    Action::NoChange { .. } => "no change",
+                    Action::Delete { .. } => "delete",
+                    _ => "other",
+                };
+                (a.key().display_name.clone(), kind)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("Edited".into(), "update"),
+                ("New".into(), "create"),
+                ("Same".into(), "no change"),
+                ("Gone".into(), "delete")
+            ]
+        );
+        let Action::Update { changes, .. } = &with_prune.actions[0] else { unreachable!() };
+        assert_eq!(
+            changes,
+            &[FieldChange {
+                field: "certFileName".into(),
+                before: Some(json!("old.cer")),
+                after: json!("b.cer")
+            }]
+        );
+        assert_eq!(with_prune.write_count(), 3);
+        assert!(with_prune.has_changes());
+    }
+
+    #[test]
+    fn two_target_objects_or_two_files_with_one_identity_are_conflicts() {
+        let snapshot = Snapshot::new(vec![
+            entry(ROOT, "Root", json!({})),
+            entry(SCEP, "Twice", json!({})),
+            entry(SCEP, "Twice", json!({"description": "x"})),
+        ]);
+        let targets =
+            [target("a", entry(ROOT, "Root", json!({}))), target("b", entry(ROOT, "Root", json!({})))];
+        let planned = plan(&snapshot, &targets, &PlanOptions::new());
+        assert_eq!(
+            planned.actions[1],
+            Action::Conflict {
+                key: ObjectKey::new(ROOT, "Root"),
+                ids: vec!["a".into(), "b".into()],
+                reason: "the target has several objects with this type and display name".into()
+            }
+        );
+        assert!(
+            matches!(&planned.actions[0], Action::Conflict { ids, reason, .. } if ids.is_empty() && reason.starts_with("2 files"))
+        );
+        assert_eq!(planned.actions.len(), 2);
+        assert_eq!(planned.write_count(), 0);
+        assert!(planned.to_string().contains("! conflict iosTrustedRootCertificate \"Root\""), "{planned}");
+    }
+
+    #[test]
+    fn root_links_are_compared_by_key_and_unresolvable_ones_skipped() {
+        let mut scep = entry(SCEP, "SCEP", json!({}));
+        scep.root_certificate = Some(ObjectKey::new(ROOT, "Root B"));
+        let mut bound_to_a = scep.clone();
+        bound_to_a.root_certificate = Some(ObjectKey::new(ROOT, "Root A"));
+        let targets = [
+            target("s", bound_to_a),
+            target("ra", entry(ROOT, "Root A", json!({}))),
+            target("rb", entry(ROOT, "Root B", json!({}))),
+        ];
+        let planned = plan(&Snapshot::new(vec![scep.clone()]), &targets, &PlanOptions::new());
+        let Action::Update { root_certificate: Some(change), changes, .. } = &planned.actions[0] else {
+            panic!("{planned}")
+        };
+        assert!(changes.is_empty());
+        assert_eq!(change.before, Some(ObjectKey::new(ROOT, "Root A")));
+        assert_eq!(change.after, ObjectKey::new(ROOT, "Root B"));
+
+        let planned = plan(&Snapshot::new(vec![scep]), &[], &PlanOptions::new());
+        assert!(
+            matches!(&planned.actions[0], Action::Skip { reason, .. } if reason.contains("neither in the files nor in the target"))
+        );
+    }
+
+    #[test]
+    fn assignments_compare_as_sets_after_group_mapping() {
+        let file = assigned(entry(ROOT, "Root", json!({})), &[group("src-1"), group("src-2")]);
+        let mapped = GroupMap::new().with("src-1", "dst-1").with("src-2", "dst-2");
+        let same = target("r", assigned(entry(ROOT, "Root", json!({})), &[group("dst-2"), group("dst-1")]));
+        let planned = plan(
+            &Snapshot::new(vec![file.clone()]),
+            std::slice::from_ref(&same),
+            &PlanOptions::new().group_map(mapped),
+        );
+        assert!(!planned.has_changes(), "{planned}");
+        let planned = plan(&Snapshot::new(vec![file]), &[same], &PlanOptions::new());
+        let Action::Update { assignments: Some(change), .. } = &planned.actions[0] else {
+            panic!("{planned}")
+        };
+        assert_eq!(change.after[0]["target"]["groupId"], "src-1");
+    }
+
+    #[test]
+    fn group_names_map_too() {
+        let mut a = AssignmentEntry::new(json!({"target": group("src")}).as_object().unwrap().clone());
+        a.group_display_name = Some("iOS Devices".into());
+        let map = GroupMap::new().with("ios devices", "dst");
+        assert_eq!(map.map(&a)["target"]["groupId"], "dst");
+    }
+
+    #[test]
+    fn a_scep_profile_reaching_targets_its_root_does_not_is_a_warning() {
+        let root =
+            assigned(entry(ROOT, "Root", json!({})), &[json!({"@odata.type": ALL_USERS}), group("g1")]);
+        let mut scep = assigned(
+            entry(SCEP, "SCEP", json!({})),
+            &[json!({"@odata.type": ALL_DEVICES}), group("g1"), group("g2")],
+        );
+        scep.root_certificate = Some(root.key.clone());
+        let planned = plan(&Snapshot::new(vec![root.clone(), scep.clone()]), &[], &PlanOptions::new());
+        assert_eq!(
+            planned.warnings,
+            [CoverageWarning {
+                key: scep.key.clone(),
+                root_certificate: root.key.clone(),
+                uncovered: vec!["all devices".into(), "group g2".into()]
+            }]
+        );
+        assert!(
+            planned
+                .to_string()
+                .contains("warning: iosScepCertificateProfile \"SCEP\" is assigned to all devices, group g2")
+        );
+
+        let everywhere = assigned(
+            entry(ROOT, "Root", json!({})),
+            &[json!({"@odata.type": ALL_USERS}), json!({"@odata.type": ALL_DEVICES})],
+        );
+        assert!(plan(&Snapshot::new(vec![everywhere, scep]), &[], &PlanOptions::new()).warnings.is_empty());
+    }
+
+    #[test]
+    fn unmodelled_types_are_skipped_unless_included() {
+        let wifi = entry("#microsoft.graph.iosWiFiConfiguration", "Wi-Fi", json!({"ssid": "corp"}));
+        let planned = plan(&Snapshot::new(vec![wifi.clone()]), &[], &PlanOptions::new());
+        assert!(matches!(&planned.actions[0], Action::Skip { .. }));
+        let planned = plan(&Snapshot::new(vec![wifi]), &[], &PlanOptions::new().include_unmodelled(true));
+        assert!(matches!(&planned.actions[0], Action::Create { .. }));
+    }
+
+    #[test]
+    fn the_json_form_names_the_action() {
+        let planned = plan(&Snapshot::new(vec![entry(ROOT, "New", json!({}))]), &[], &PlanOptions::new());
+        assert_eq!(
+            serde_json::to_value(&planned).unwrap(),
+            json!({"actions": [{"action": "create", "key": {"@odata.type": ROOT, "displayName": "New"},
+                "rootCertificate": null, "assignments": 0, "notRestorable": []}], "warnings": []})
+        );
+    }
 }

@@ -52,11 +52,12 @@ impl TenantReader {
     /// The first failed read.
     pub async fn read(&self, keep: impl Fn(&str) -> bool) -> crate::Result<Vec<TenantObject>> {
         let listed = self.configurations.list_all(&Query::new().expand("assignments")).collect_all().await?;
-        let objects = listed.into_iter().filter(|config| keep(config.odata_type())).filter_map(|mut config| {
-            let id = config.id()?.to_string();
-            let expanded = config.base_mut().assignments.take();
-            Some((id, config, expanded))
-        });
+        let objects =
+            listed.into_iter().filter(|config| keep(config.odata_type())).filter_map(|mut config| {
+                let id = config.id()?.to_string();
+                let expanded = config.base_mut().assignments.take();
+                Some((id, config, expanded))
+            });
         stream::iter(objects)
             .map(|(id, config, expanded)| self.complete(id, config, expanded.map(|v| *v)))
             .buffered(READ_CONCURRENCY)

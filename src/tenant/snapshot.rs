@@ -166,9 +166,10 @@ impl SnapshotEntry {
     }
 
     fn from_file(path: &Path, value: Value) -> Result<Self, TenantError> {
-        let file: FileForm = serde_json::from_value(value).map_err(|e| TenantError::format(path, e.to_string()))?;
-        let mut entry =
-            SnapshotEntry::from_object(&Value::Object(file.object)).map_err(|e| TenantError::format(path, e))?;
+        let file: FileForm =
+            serde_json::from_value(value).map_err(|e| TenantError::format(path, e.to_string()))?;
+        let mut entry = SnapshotEntry::from_object(&Value::Object(file.object))
+            .map_err(|e| TenantError::format(path, e))?;
         entry.root_certificate = file.root_certificate;
         entry.assignments = file
             .assignments
@@ -334,7 +335,8 @@ mod tests {
         let mut e = entry("#microsoft.graph.iosScepCertificateProfile", "SCEP");
         e.root_certificate = Some(ObjectKey::new("microsoft.graph.iosTrustedRootCertificate", "Root"));
         let mut assignment = Map::new();
-        assignment.insert("target".into(), json!({"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}));
+        assignment
+            .insert("target".into(), json!({"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}));
         e.assignments.push(AssignmentEntry::new(assignment));
         let back = SnapshotEntry::from_file(Path::new("x.json"), e.to_file()).unwrap();
         assert_eq!(back, e);
@@ -343,7 +345,8 @@ mod tests {
         bad["rootCertificateId"] = json!("1");
         let err = SnapshotEntry::from_file(Path::new("x.json"), bad).unwrap_err();
         assert!(err.to_string().contains("rootCertificateId"), "{err}");
-        let err = SnapshotEntry::from_file(Path::new("x.json"), json!({"object": {"displayName": "x"}})).unwrap_err();
+        let err = SnapshotEntry::from_file(Path::new("x.json"), json!({"object": {"displayName": "x"}}))
+            .unwrap_err();
         assert!(err.to_string().starts_with("x.json: "), "{err}");
     }
 }
