@@ -17,15 +17,17 @@
 //! - else an embedded emulator started in this process (said so on stderr).
 //!
 //! Exit codes: 0 success; 1 refused (validation or the service) or failed; 2 usage, input
-//! or decode error.
+//! or decode error; 3 `plan` found changes.
 
 mod assign;
 mod check;
+mod completions;
 mod context;
 mod create;
 mod delete;
 mod emulator;
 mod get;
+mod iac;
 mod input;
 mod link_root;
 mod list;
@@ -34,7 +36,7 @@ mod update;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Command-line client for Intune device configurations (Microsoft Graph beta).
 ///
@@ -69,6 +71,14 @@ enum Command {
     LinkRoot(link_root::LinkRootArgs),
     /// Run the Graph emulator in the foreground until Ctrl-C.
     Emulator(emulator::EmulatorArgs),
+    /// Write the tenant's device configurations to a folder, one file per object.
+    Export(iac::ExportArgs),
+    /// Show what apply would change to bring the tenant to a folder (exit 3: changes).
+    Plan(iac::TargetArgs),
+    /// Bring the tenant to a folder: roots, bound profiles, assignments (asks first).
+    Apply(iac::ApplyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a command ended, mapped to the process exit code.
@@ -80,6 +90,8 @@ pub enum Outcome {
     Refused,
     /// Exit 2: usage, input or decode error.
     BadInput,
+    /// Exit 3: `plan` found changes (or conflicts) to apply.
+    Changes,
 }
 
 fn main() -> ExitCode {
@@ -93,6 +105,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Completions(args) => completions::run(&args, &mut Cli::command()),
         Command::Emulator(args) => match runtime(true) {
             Ok(rt) => rt.block_on(emulator::run(args)),
             Err(outcome) => outcome,
@@ -106,6 +119,7 @@ fn main() -> ExitCode {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::Refused => ExitCode::from(1),
         Outcome::BadInput => ExitCode::from(2),
+        Outcome::Changes => ExitCode::from(3),
     }
 }
 
@@ -119,7 +133,10 @@ async fn run_client_command(global: context::GlobalArgs, command: Command) -> Ou
         Command::Delete(args) => delete::run(&global, args).await,
         Command::Assign(args) => assign::run(&global, args).await,
         Command::LinkRoot(args) => link_root::run(&global, args).await,
-        Command::Check(_) | Command::Emulator(_) => unreachable!("handled in main"),
+        Command::Export(args) => iac::export(&global, args).await,
+        Command::Plan(args) => iac::plan(&global, args).await,
+        Command::Apply(args) => iac::apply(&global, args).await,
+        Command::Check(_) | Command::Emulator(_) | Command::Completions(_) => unreachable!("handled in main"),
     }
 }
 
