@@ -1,13 +1,15 @@
 //! `intune`: a command-line client for Intune device configurations on Graph beta.
 //!
 //! ```sh
-//! cargo run --example intune -- list --all                       # embedded emulator
-//! cargo run --example intune -- --output json get <id>
-//! cargo run --example intune -- create profile.json
-//! cargo run --example intune -- update <id> changes.json
-//! cargo run --example intune -- assign <id> --group <g1> --exclude-group <g2>
-//! cargo run --example intune -- emulator --addr 127.0.0.1:8080   # a Graph to point at
-//! cargo run --example intune -- check profile.json               # offline, no client
+//! cargo install --path . --features cli
+//! intune list --all                       # embedded emulator
+//! intune --output json get <id>
+//! intune create profile.json
+//! intune update <id> changes.json
+//! intune assign <id> --group <g1> --exclude-group <g2>
+//! intune emulator --addr 127.0.0.1:8080   # a Graph to point at
+//! intune check profile.json               # offline, no client
+//! intune export DIR; intune plan DIR; intune apply DIR   # configuration as code
 //! ```
 //!
 //! Where requests go (global options, before the subcommand):
