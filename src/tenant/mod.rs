@@ -4,10 +4,10 @@
 //! - [`Snapshot`]: one file per object under a folder per type, references made portable
 //!   (a SCEP profile's `rootCertificate` is the root's `@odata.type` + display name, not an
 //!   id), deterministic bytes ([`Snapshot::write_dir`], [`Snapshot::read_dir`]).
-//! - [`export`]: a tenant → a [`Snapshot`].
-//! - [`plan`](mod@plan): **pure**, (snapshot, target objects) → the actions that would bring the
+//! - [`export`](fn@export): a tenant → a [`Snapshot`].
+//! - [`plan`](fn@plan): **pure**, (snapshot, target objects) → the actions that would bring the
 //!   target to the snapshot, field by field, plus deployment warnings.
-//! - [`apply`](mod@apply): executes a plan in waves (roots, the profiles bound to them,
+//! - [`apply`](fn@apply): executes a plan in waves (roots, the profiles bound to them,
 //!   assignments, deletes) and reports per object.
 //!
 //! Identity is (`@odata.type`, display name): two target objects with the same identity are
