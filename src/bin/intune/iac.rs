@@ -12,14 +12,15 @@ use std::{
 
 use clap::Args;
 use intune_graph::tenant::{
-    self, ApplyEvent, ApplyOptions, ExportOptions, GroupMap, ObjectOutcome, Plan, PlanOptions, Snapshot,
-    TargetObject, TenantError, TenantReader,
+    self, ApplyOptions, ExportOptions, GroupMap, Plan, PlanOptions, Snapshot, TargetObject, TenantError,
+    TenantReader,
 };
 
 use crate::{
     Outcome,
     context::{self, GlobalArgs},
     output::{self, Format},
+    progress::Progress,
 };
 
 #[derive(Args, Debug)]
@@ -160,9 +161,11 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
             return Outcome::Refused;
         }
     }
-    let format = ctx.format;
-    let on_event = |event: &ApplyEvent| progress(format, event);
-    let report = match tenant::apply(&ctx.client, &snapshot, &ApplyOptions::new(options), on_event).await {
+    let progress = Progress::new(ctx.format);
+    let applied =
+        tenant::apply(&ctx.client, &snapshot, &ApplyOptions::new(options), |e| progress.event(e)).await;
+    progress.finish();
+    let report = match applied {
         Ok(report) => report,
         Err(e) => return report(&e),
     };
@@ -187,36 +190,6 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
     }
     eprintln!("{} writes", report.writes());
     if report.succeeded() { Outcome::Success } else { Outcome::Refused }
-}
-
-/// One JSON event per line on stdout for scripts; one line per object on stderr for people.
-fn progress(format: Format, event: &ApplyEvent) {
-    match format {
-        Format::Json => {
-            if let Ok(line) = serde_json::to_string(event) {
-                let _ = writeln!(io::stdout().lock(), "{line}");
-            }
-        }
-        Format::Table => match event {
-            ApplyEvent::Planned { writes, objects } => eprintln!("{objects} objects, {writes} to write"),
-            ApplyEvent::WaveStarted { wave, objects } if *objects > 0 => {
-                eprintln!("{wave:?}: {objects} objects")
-            }
-            ApplyEvent::ObjectDone { key, outcome, .. } => {
-                let what = match outcome {
-                    ObjectOutcome::Created { id, reconciled: false } => format!("created {id}"),
-                    ObjectOutcome::Created { id, reconciled: true } => format!("created {id} (reconciled)"),
-                    ObjectOutcome::Updated { id } => format!("updated {id}"),
-                    ObjectOutcome::Assigned { id, count } => format!("assigned {id} ({count})"),
-                    ObjectOutcome::Deleted { id } => format!("deleted {id}"),
-                    ObjectOutcome::Failed { error } => format!("FAILED: {error}"),
-                    _ => "done".into(),
-                };
-                eprintln!("  {}: {}", output::clean(&key.to_string()), output::clean(&what));
-            }
-            _ => {}
-        },
-    }
 }
 
 /// Prints a tenant error; the outcome it maps to.

@@ -34,6 +34,7 @@ mod input;
 mod link_root;
 mod list;
 mod output;
+mod progress;
 mod update;
 
 use std::process::ExitCode;
