@@ -56,6 +56,7 @@ mod pipeline;
 mod redact;
 mod time;
 pub mod proxy;
+pub mod tenant;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -88,4 +89,7 @@ fn _assert_send_sync() {
     check::<batch::BatchResults>();
     check::<models::IosScepCertificateProfile>();
     check::<models::DeviceConfiguration>();
+    check::<tenant::TenantError>();
+    check::<tenant::Snapshot>();
+    check::<tenant::Plan>();
 }

@@ -5,5 +5,6 @@ mod support;
 mod emulator;
 mod errors;
 mod hardening;
+mod iac;
 mod read;
 mod write;

@@ -1,4 +1,4 @@
-//! Shared helpers of the `cli_*` tests: build the `intune` example once, run it with a
+//! Shared helpers of the `cli_*` tests: build the `intune` binary once, run it with a
 //! clean environment against an emulator started in the test process, and read the result.
 
 use std::{
@@ -26,48 +26,49 @@ pub const COLLECTION: &str = "deviceManagement/deviceConfigurations";
 /// How long one run of the command may take before the test fails.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The path of the `intune` example binary, built once per test process with
-/// `cargo build --example intune` (with this build's features, so cargo reuses the
-/// artifacts `cargo test` just built) and located through cargo's JSON messages.
+/// The path of the `intune` binary: the one cargo built for this test run when the `cli`
+/// feature is on, else built once per test process with `cargo build --bin intune --features
+/// cli` (with this build's TLS features) and located through cargo's JSON messages.
 pub fn intune_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(built) = option_env!("CARGO_BIN_EXE_intune") {
+            return PathBuf::from(built);
+        }
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
         let mut command = std::process::Command::new(cargo);
         command.current_dir(env!("CARGO_MANIFEST_DIR")).args([
             "build",
             "--quiet",
             "--offline",
-            "--example",
+            "--bin",
             "intune",
             "--message-format=json",
         ]);
-        let mut features = Vec::new();
-        if cfg!(feature = "rustls") {
-            features.push("rustls");
+        let mut features = vec!["cli"];
+        for (on, name) in [
+            (cfg!(feature = "rustls"), "rustls"),
+            (cfg!(feature = "http2"), "http2"),
+            (cfg!(feature = "native-tls"), "native-tls"),
+            (cfg!(feature = "azure-identity"), "azure-identity"),
+        ] {
+            if on {
+                features.push(name);
+            }
         }
-        if cfg!(feature = "native-tls") {
-            features.push("native-tls");
-        }
-        if cfg!(feature = "azure-identity") {
-            features.push("azure-identity");
-        }
-        command.arg("--no-default-features");
-        if !features.is_empty() {
-            command.arg("--features").arg(features.join(","));
-        }
-        let output = command.stderr(Stdio::inherit()).output().expect("cargo build --example intune runs");
-        assert!(output.status.success(), "cargo build --example intune failed: {}", output.status);
+        command.arg("--no-default-features").arg("--features").arg(features.join(","));
+        let output = command.stderr(Stdio::inherit()).output().expect("cargo build --bin intune runs");
+        assert!(output.status.success(), "cargo build --bin intune failed: {}", output.status);
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .filter(|message| {
                 message["reason"] == "compiler-artifact"
                     && message["target"]["name"] == "intune"
-                    && message["target"]["kind"].as_array().is_some_and(|k| k.contains(&json!("example")))
+                    && message["target"]["kind"].as_array().is_some_and(|k| k.contains(&json!("bin")))
             })
             .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the intune example's executable")
+            .expect("cargo reports the intune binary's executable")
     })
 }
 

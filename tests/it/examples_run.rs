@@ -8,13 +8,18 @@ use std::{
 
 use serde_json::Value;
 
-/// `cargo run --quiet --example <example> -- <args>` in this package, with no Graph or Azure
+/// `cargo run --quiet --example <example> -- <args>` in this package (for `intune`, the
+/// binary: `cargo run --quiet --features cli --bin intune -- <args>`), with no Graph or Azure
 /// settings in its environment, `stdin` written to its standard input.
 fn run_example(example: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut command = Command::new(env!("CARGO"));
+    let target: &[&str] =
+        if example == "intune" { &["--features", "cli", "--bin", "intune"] } else { &["--example", example] };
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--quiet", "--example", example, "--"])
+        .args(["run", "--quiet"])
+        .args(target)
+        .arg("--")
         .args(args)
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())

@@ -17,4 +17,5 @@ mod examples_run;
 mod models;
 mod resilience;
 mod surface;
+mod tenant_roundtrip;
 mod validation;

@@ -1,13 +1,15 @@
 //! `intune`: a command-line client for Intune device configurations on Graph beta.
 //!
 //! ```sh
-//! cargo run --example intune -- list --all                       # embedded emulator
-//! cargo run --example intune -- --output json get <id>
-//! cargo run --example intune -- create profile.json
-//! cargo run --example intune -- update <id> changes.json
-//! cargo run --example intune -- assign <id> --group <g1> --exclude-group <g2>
-//! cargo run --example intune -- emulator --addr 127.0.0.1:8080   # a Graph to point at
-//! cargo run --example intune -- check profile.json               # offline, no client
+//! cargo install --path . --features cli
+//! intune list --all                       # embedded emulator
+//! intune --output json get <id>
+//! intune create profile.json
+//! intune update <id> changes.json
+//! intune assign <id> --group <g1> --exclude-group <g2>
+//! intune emulator --addr 127.0.0.1:8080   # a Graph to point at
+//! intune check profile.json               # offline, no client
+//! intune export DIR; intune plan DIR; intune apply DIR   # configuration as code
 //! ```
 //!
 //! Where requests go (global options, before or after the subcommand):
@@ -22,25 +24,28 @@
 //!
 //! Exit codes: 0 success; 1 refused (validation or the service) or failed (including a
 //! create the service accepted whose answer could not be read: check before retrying);
-//! 2 usage, input or decode error.
+//! 2 usage, input or decode error; 3 `plan` found changes.
 
 mod assign;
 mod check;
+mod completions;
 mod context;
 mod create;
 mod delete;
 mod emulator;
 mod get;
+mod iac;
 mod input;
 mod link_root;
 mod list;
 mod output;
+mod progress;
 mod update;
 mod verbose;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Command-line client for Intune device configurations (Microsoft Graph beta).
 ///
@@ -75,6 +80,14 @@ enum Command {
     LinkRoot(link_root::LinkRootArgs),
     /// Run the Graph emulator in the foreground until Ctrl-C.
     Emulator(emulator::EmulatorArgs),
+    /// Write the tenant's device configurations to a folder, one file per object.
+    Export(iac::ExportArgs),
+    /// Show what apply would change to bring the tenant to a folder (exit 3: changes).
+    Plan(iac::TargetArgs),
+    /// Bring the tenant to a folder: roots, bound profiles, assignments (asks first).
+    Apply(iac::ApplyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a command ended, mapped to the process exit code.
@@ -86,6 +99,8 @@ pub enum Outcome {
     Refused,
     /// Exit 2: usage, input or decode error.
     BadInput,
+    /// Exit 3: `plan` found changes (or conflicts) to apply.
+    Changes,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +115,7 @@ fn main() -> ExitCode {
     verbose::init(cli.global.verbose);
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Completions(args) => completions::run(&args, &mut Cli::command()),
         Command::Emulator(args) => match runtime(true) {
             Ok(rt) => rt.block_on(emulator::run(args)),
             Err(outcome) => outcome,
@@ -113,6 +129,7 @@ fn main() -> ExitCode {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::Refused => ExitCode::from(1),
         Outcome::BadInput => ExitCode::from(2),
+        Outcome::Changes => ExitCode::from(3),
     }
 }
 
@@ -126,7 +143,10 @@ async fn run_client_command(global: context::GlobalArgs, command: Command) -> Ou
         Command::Delete(args) => delete::run(&global, args).await,
         Command::Assign(args) => assign::run(&global, args).await,
         Command::LinkRoot(args) => link_root::run(&global, args).await,
-        Command::Check(_) | Command::Emulator(_) => unreachable!("handled in main"),
+        Command::Export(args) => iac::export(&global, args).await,
+        Command::Plan(args) => iac::plan(&global, args).await,
+        Command::Apply(args) => iac::apply(&global, args).await,
+        Command::Check(_) | Command::Emulator(_) | Command::Completions(_) => unreachable!("handled in main"),
     }
 }
 

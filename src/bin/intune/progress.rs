@@ -1,0 +1,100 @@
+//! `intune apply`'s progress: bars on a terminal, one JSON event per line with `--output
+//! json`, plain lines otherwise (nothing decorative when piped).
+
+use std::{
+    io::{self, IsTerminal, Write},
+    sync::Mutex,
+};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use intune_graph::tenant::{ApplyEvent, ObjectOutcome};
+
+use crate::output::{self, Format};
+
+pub enum Progress {
+    /// One JSON event per line on stdout.
+    Json,
+    /// One line per object on stderr.
+    Lines,
+    /// A bar per wave on stderr (a terminal).
+    Bars(Mutex<Option<ProgressBar>>),
+}
+
+impl Progress {
+    pub fn new(format: Format) -> Self {
+        match format {
+            Format::Json => Progress::Json,
+            Format::Table if io::stderr().is_terminal() => Progress::Bars(Mutex::new(None)),
+            Format::Table => Progress::Lines,
+        }
+    }
+
+    pub fn event(&self, event: &ApplyEvent) {
+        match self {
+            Progress::Json => {
+                if let Ok(line) = serde_json::to_string(event) {
+                    let _ = writeln!(io::stdout().lock(), "{line}");
+                }
+            }
+            Progress::Lines => match event {
+                ApplyEvent::Planned { writes, objects } => eprintln!("{objects} objects, {writes} to write"),
+                ApplyEvent::ObjectDone { .. } => eprintln!("  {}", done_line(event)),
+                _ => {}
+            },
+            Progress::Bars(bar) => {
+                let mut bar = bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                match event {
+                    ApplyEvent::WaveStarted { wave, objects } => {
+                        if let Some(done) = bar.take() {
+                            done.finish();
+                        }
+                        let next = ProgressBar::with_draw_target(
+                            Some(*objects as u64),
+                            ProgressDrawTarget::stderr(),
+                        );
+                        next.set_style(
+                            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {wide_msg}")
+                                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                                .progress_chars("=> "),
+                        );
+                        next.set_prefix(format!("{wave:?}").to_lowercase());
+                        *bar = Some(next);
+                    }
+                    ApplyEvent::ObjectDone { key, outcome, .. } => {
+                        if let Some(bar) = bar.as_ref() {
+                            bar.inc(1);
+                            bar.set_message(output::clean(&key.display_name));
+                            if matches!(outcome, ObjectOutcome::Failed { .. }) {
+                                bar.println(done_line(event));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Ends the last bar.
+    pub fn finish(&self) {
+        if let Progress::Bars(bar) = self
+            && let Some(done) = bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        {
+            done.finish();
+        }
+    }
+}
+
+fn done_line(event: &ApplyEvent) -> String {
+    let ApplyEvent::ObjectDone { key, outcome, .. } = event else { return String::new() };
+    let what = match outcome {
+        ObjectOutcome::Created { id, reconciled: false } => format!("created {id}"),
+        ObjectOutcome::Created { id, reconciled: true } => format!("created {id} (reconciled)"),
+        ObjectOutcome::Updated { id } => format!("updated {id}"),
+        ObjectOutcome::Assigned { id, count } => format!("assigned {id} ({count})"),
+        ObjectOutcome::Deleted { id } => format!("deleted {id}"),
+        ObjectOutcome::Failed { error } => format!("FAILED: {error}"),
+        _ => "done".into(),
+    };
+    output::clean(&format!("{key}: {what}"))
+}
