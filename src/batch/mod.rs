@@ -248,7 +248,7 @@ impl Batch {
     ///
     /// # Errors
     /// Only before anything is sent: the first step that could not be built
-    /// ([`Error::Config`], [`Error::Validation`], [`Error::Encode`]) or a broken batch
+    /// ([`Error::InvalidArgument`], [`Error::Validation`], [`Error::Encode`]) or a broken batch
     /// rule ([`Error::Batch`]). Everything after is per step, in [`BatchResults`].
     pub async fn send(self) -> Result<BatchResults> {
         if let Some(error) = self.error {
@@ -294,7 +294,7 @@ fn relative_url(base: &Url, url: &Url) -> Result<String> {
         .then(|| url.path().strip_prefix(root))
         .flatten()
         .filter(|rest| rest.starts_with('/'))
-        .ok_or_else(|| Error::Config(format!("{url} is not under the base URL {base}")))?;
+        .ok_or_else(|| Error::invalid("path", format!("{url} is not under the base URL {base}")))?;
     Ok(match url.query() {
         Some(query) => format!("{rest}?{query}"),
         None => rest.to_owned(),
@@ -311,8 +311,8 @@ mod tests {
         let url = Url::parse("https://graph.microsoft.com/beta/deviceManagement/x?$select=id").unwrap();
         assert_eq!(relative_url(&base, &url).unwrap(), "/deviceManagement/x?$select=id");
         let elsewhere = Url::parse("https://example.com/beta/deviceManagement/x").unwrap();
-        assert!(matches!(relative_url(&base, &elsewhere), Err(Error::Config(_))));
+        assert!(matches!(relative_url(&base, &elsewhere), Err(Error::InvalidArgument { .. })));
         let sibling = Url::parse("https://graph.microsoft.com/betax/y").unwrap();
-        assert!(matches!(relative_url(&base, &sibling), Err(Error::Config(_))));
+        assert!(matches!(relative_url(&base, &sibling), Err(Error::InvalidArgument { .. })));
     }
 }
