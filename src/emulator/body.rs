@@ -49,6 +49,7 @@ pub(crate) struct Cleaned {
 
 /// Splits annotations and ignored fields out of a body.
 pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
+    check_request_entries(&obj)?;
     let mut out = Cleaned { odata_type: None, root_bind: None, props: Map::new() };
     for (key, value) in obj {
         if key.eq_ignore_ascii_case("@odata.type") {
@@ -92,6 +93,40 @@ pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
         }
     }
     Ok(out)
+}
+
+/// Refuses what Graph's OData request reader refuses, at any depth: an advertised
+/// operation (`"#microsoft.graph.assign": {…}`), which only responses carry, and a
+/// property annotation (`x@odata.type`) of a property the object does not hold.
+fn check_request_entries(obj: &Map<String, Value>) -> Result<(), ApiError> {
+    for (key, value) in obj {
+        if key.starts_with('#') {
+            return Err(ApiError::bad(format!(
+                "The operation '{key}' was found in a request payload; operations are only \
+                 allowed in responses."
+            )));
+        }
+        if let Some((prop, annotation)) = key.split_once('@') {
+            let bind = annotation.eq_ignore_ascii_case("odata.bind");
+            if !prop.is_empty() && !bind && !obj.contains_key(prop) {
+                return Err(ApiError::bad(format!(
+                    "The annotation '{annotation}' was found for the property '{prop}', which \
+                     has no value in the request payload."
+                )));
+            }
+        }
+        check_nested_entries(value)?;
+    }
+    Ok(())
+}
+
+/// [`check_request_entries`] on the objects inside `value`.
+fn check_nested_entries(value: &Value) -> Result<(), ApiError> {
+    match value {
+        Value::Object(obj) => check_request_entries(obj),
+        Value::Array(items) => items.iter().try_for_each(check_nested_entries),
+        _ => Ok(()),
+    }
 }
 
 /// The id referenced by an `@odata.id` / `@odata.bind` URL ending in
@@ -212,6 +247,7 @@ mod tests {
             "createdDateTime": "x",
             "version": 3,
             "roleScopeTagIds@odata.type": "#Collection(String)",
+            "roleScopeTagIds": ["0"],
             "rootCertificate@odata.bind": "deviceConfigurations('r1')",
             "assignments": [],
             "displayName": "n",
@@ -223,6 +259,37 @@ mod tests {
         assert_eq!(c.odata_type.as_deref(), Some(types::IOS_SCEP));
         assert_eq!(c.root_bind.as_deref(), Some("r1"));
         let keys: Vec<&str> = c.props.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["displayName", "version"]);
+        assert_eq!(keys, ["displayName", "roleScopeTagIds", "version"]);
+    }
+
+    fn refusal(body: Value) -> String {
+        let Value::Object(obj) = body else { panic!("object") };
+        match clean(obj) {
+            Err(e) => format!("{e:?}"),
+            Ok(c) => panic!("accepted: {c:?}"),
+        }
+    }
+
+    #[test]
+    fn operations_and_annotations_of_absent_properties_are_refused() {
+        let ty = "#microsoft.graph.iosScepCertificateProfile";
+        let err = refusal(
+            json!({"@odata.type": ty, "displayName": "n", "#microsoft.graph.assign": {"title": "assign"}}),
+        );
+        assert!(
+            err.contains("'#microsoft.graph.assign'") && err.contains("only allowed in responses"),
+            "{err}"
+        );
+        let err = refusal(
+            json!({"@odata.type": ty, "displayName": "n", "createdDateTime@odata.type": "#DateTimeOffset"}),
+        );
+        assert!(err.contains("'createdDateTime'") && err.contains("has no value"), "{err}");
+        // Nested objects, inside arrays too.
+        let err = refusal(json!({"@odata.type": ty, "displayName": "n",
+            "extendedKeyUsages": [{"name": "a", "objectIdentifier@odata.type": "#String"}]}));
+        assert!(err.contains("'objectIdentifier'"), "{err}");
+        let err = refusal(json!({"@odata.type": ty, "displayName": "n",
+            "future": {"inner": {"#microsoft.graph.reset": {}}}}));
+        assert!(err.contains("'#microsoft.graph.reset'"), "{err}");
     }
 }

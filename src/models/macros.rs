@@ -515,8 +515,9 @@ macro_rules! graph_object {
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                // Inside a write body (a nested object), the body's rules apply.
                 ::serde::Serialize::serialize(
-                    &$crate::models::object::Encoded(self, $crate::models::object::WriteMode::Full),
+                    &$crate::models::object::Encoded(self, $crate::models::object::encoding_mode()),
                     serializer,
                 )
             }

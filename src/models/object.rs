@@ -7,7 +7,7 @@
 //! explicit `null` sets the field's bit in [`NullFields`]), each unknown key into
 //! `additional_data`. The macros in `macros.rs` generate that code for every model.
 
-use std::{borrow::Cow, fmt, marker::PhantomData};
+use std::{borrow::Cow, cell::Cell, fmt, marker::PhantomData};
 
 use serde::{
     Deserialize, Deserializer,
@@ -31,14 +31,64 @@ pub enum WriteMode {
 
 /// Is `key` (a property this crate does not model) allowed in a write body?
 ///
-/// Response-only OData annotations (`@odata.context`, `@odata.etag`,
-/// `x@odata.navigationLink`, …) are dropped; `@odata.type` and `x@odata.bind` are kept.
+/// Graph's request reader takes `@odata.type` and `x@odata.bind` only: every other
+/// annotation (`@odata.context`, `x@odata.type`, `@microsoft.graph.tips`, instance
+/// annotations of any namespace) and every advertised action (`#microsoft.graph.assign`)
+/// is refused there, so a write body leaves them out.
 pub(crate) fn extra_key_is_writable(key: &str) -> bool {
+    if key.starts_with('#') {
+        return false;
+    }
     match key.find('@') {
         None => true,
         Some(0) => key == "@odata.type",
-        Some(at) => matches!(&key[at..], "@odata.bind" | "@odata.type"),
+        Some(at) => &key[at..] == "@odata.bind",
     }
+}
+
+/// A JSON value as a write body carries it: objects nested at any depth (in arrays too)
+/// lose the entries [`extra_key_is_writable`] refuses.
+pub(crate) struct WriteValue<'a>(pub(crate) &'a Value);
+
+impl serde::Serialize for WriteValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(entries) => {
+                let mut map = serializer.serialize_map(None)?;
+                for (key, value) in entries.iter().filter(|(key, _)| extra_key_is_writable(key)) {
+                    map.serialize_entry(key, &WriteValue(value))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(WriteValue)),
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+thread_local! {
+    /// The mode of the encoding in progress on this thread. A typed nested object (an
+    /// extended key usage inside a profile) is written through plain `Serialize`, which
+    /// cannot be handed a mode; it reads this instead, so a write body filters it too.
+    static ENCODING_MODE: Cell<WriteMode> = const { Cell::new(WriteMode::Full) };
+}
+
+/// The mode nested objects are written in: that of the enclosing encoding, `Full` outside one.
+pub(crate) fn encoding_mode() -> WriteMode {
+    ENCODING_MODE.with(Cell::get)
+}
+
+/// Runs `encode` with [`encoding_mode`] set to `mode`, restoring the previous mode after
+/// (also when `encode` fails or panics).
+fn with_encoding_mode<R>(mode: WriteMode, encode: impl FnOnce() -> R) -> R {
+    struct Restore(WriteMode);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ENCODING_MODE.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(ENCODING_MODE.with(|current| current.replace(mode)));
+    encode()
 }
 
 /// Whether a model field is known and set, as seen by the lossless encoder.
@@ -241,7 +291,10 @@ pub(crate) fn encode_additional<S: EntrySink>(
             FieldState::Unset { read_only: true } if mode == WriteMode::Write => continue,
             _ => {}
         }
-        sink.wire_entry(key, value)?;
+        match mode {
+            WriteMode::Full => sink.wire_entry(key, value)?,
+            WriteMode::Write => sink.wire_entry(key, &WriteValue(value))?,
+        }
     }
     Ok(())
 }
@@ -307,7 +360,7 @@ pub(crate) struct Encoded<'a, T>(pub(crate) &'a T, pub(crate) WriteMode);
 impl<T: Object> serde::Serialize for Encoded<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        self.0.encode_entries(&mut SerdeMap(&mut map), self.1)?;
+        with_encoding_mode(self.1, || self.0.encode_entries(&mut SerdeMap(&mut map), self.1))?;
         map.end()
     }
 }
@@ -317,7 +370,9 @@ pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::E
     // Sized for a typical profile body (up to 1 KiB), so the buffer is not grown 3 times
     // from serde_json's default 128 bytes.
     let mut body = Vec::with_capacity(WRITE_BODY_CAPACITY);
-    JsonObject::write(&mut body, |entries| object.encode_entries(entries, WriteMode::Write))?;
+    with_encoding_mode(WriteMode::Write, || {
+        JsonObject::write(&mut body, |entries| object.encode_entries(entries, WriteMode::Write))
+    })?;
     Ok(body)
 }
 
@@ -338,6 +393,14 @@ mod tests {
         assert!(!extra_key_is_writable("@microsoft.graph.tips"));
         assert!(!extra_key_is_writable("assignments@odata.context"));
         assert!(!extra_key_is_writable("rootCertificate@odata.navigationLink"));
+        assert!(!extra_key_is_writable("createdDateTime@odata.type"));
+        assert!(!extra_key_is_writable("roleScopeTagIds@odata.type"));
+        assert!(!extra_key_is_writable("@odata.id"));
+        assert!(!extra_key_is_writable("@odata.editLink"));
+        assert!(!extra_key_is_writable("displayName@contoso.backup.source"));
+        assert!(!extra_key_is_writable("@contoso.exportedBy"));
+        assert!(!extra_key_is_writable("#microsoft.graph.assign"));
+        assert!(!extra_key_is_writable("#microsoft.graph.getOmaSettingPlainTextValue"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{
     GraphEntity, ValidationError, ValidationProblem,
-    object::{extra_key_is_writable, strip_hash},
+    object::{WriteValue, extra_key_is_writable, strip_hash},
 };
 use crate::error::{Error, Result};
 
@@ -217,13 +217,14 @@ impl DeviceConfigurationPatch {
     }
 }
 
-/// Writes `@odata.type` first, then the properties in order.
+/// Writes `@odata.type` first, then the properties in order; objects nested in a value
+/// lose their annotations and action entries, as in a create body.
 impl Serialize for DeviceConfigurationPatch {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
         map.serialize_entry("@odata.type", &self.odata_type)?;
         for (key, value) in &self.fields {
-            map.serialize_entry(key, value)?;
+            map.serialize_entry(key, &WriteValue(value))?;
         }
         map.end()
     }

@@ -1,0 +1,170 @@
+//! Restoring real backups: full-metadata exports, PowerShell dates, big numbers and the
+//! emulator answering what Graph's request reader answers.
+
+use intune_graph::{
+    emulator::{Emulator, RunningEmulator},
+    models::{DeviceConfiguration, DeviceConfigurationPatch, GraphEntity},
+};
+use serde_json::{Value, json};
+
+/// An IntuneManagement-style export with full metadata: property annotations (also of
+/// properties a write drops), instance annotations and advertised actions, nested too.
+const FULL_METADATA_EXPORT: &str = include_str!("fixtures/scep-full-metadata-export.json");
+
+const COLLECTION: &str = "/deviceManagement/deviceConfigurations";
+
+/// The create body of [`FULL_METADATA_EXPORT`]: what Graph's request reader accepts.
+fn expected_write_body() -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
+        "roleScopeTagIds": ["0"],
+        "deviceManagementApplicabilityRuleOsEdition": null,
+        "deviceManagementApplicabilityRuleOsVersion": {
+            "@odata.type": "#microsoft.graph.deviceManagementApplicabilityRuleOsVersion",
+            "maxOSVersion": "18.9",
+            "minOSVersion": "16.0",
+            "name": "iOS 16 to 18",
+            "ruleType": "include"
+        },
+        "deviceManagementApplicabilityRuleDeviceMode": null,
+        "description": "Wi-Fi client certificate for managed iPhones",
+        "displayName": "iOS SCEP - Wi-Fi (backup 2026-02-03)",
+        "version": 4,
+        "renewalThresholdPercentage": 20,
+        "subjectNameFormat": "custom",
+        "subjectAlternativeNameType": "emailAddress,userPrincipalName",
+        "certificateValidityPeriodValue": 1,
+        "certificateValidityPeriodScale": "years",
+        "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"],
+        "subjectNameFormatString": "CN={{UserName}},E={{EmailAddress}}",
+        "keyUsage": "keyEncipherment,digitalSignature",
+        "keySize": "size2048",
+        "extendedKeyUsages": [{
+            "@odata.type": "#microsoft.graph.extendedKeyUsage",
+            "name": "Client Authentication",
+            "objectIdentifier": "1.3.6.1.5.5.7.3.2"
+        }],
+        "subjectAlternativeNameFormatString": null,
+        "certificateStore": "user",
+        "customSubjectAlternativeNames": [{
+            "@odata.type": "#microsoft.graph.customSubjectAlternativeName",
+            "name": "{{UserPrincipalName}}",
+            "sanType": "userPrincipalName"
+        }],
+        "certificateRenewalPolicy": {
+            "@odata.type": "#microsoft.graph.certificateRenewalPolicy",
+            "renewBeforeDays": 14,
+            "windows": [{"name": "weekend", "start": "22:00:00"}]
+        }
+    })
+}
+
+/// Every key of `value`, at any depth.
+fn all_keys(value: &Value, keys: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                keys.push(key.clone());
+                all_keys(inner, keys);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| all_keys(item, keys)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_full_metadata_export_gives_a_create_body_without_annotations_or_actions() {
+    let config: DeviceConfiguration = serde_json::from_str(FULL_METADATA_EXPORT).unwrap();
+    config.validate().unwrap();
+    let body: Value = serde_json::from_slice(&config.to_write_json().unwrap()).unwrap();
+    assert_eq!(body, expected_write_body());
+    let mut keys = Vec::new();
+    all_keys(&body, &mut keys);
+    let annotated: Vec<&String> =
+        keys.iter().filter(|k| k.starts_with('#') || (k.contains('@') && *k != "@odata.type")).collect();
+    assert!(annotated.is_empty(), "{annotated:?}");
+    // The lossless re-encoding still has all of it.
+    let full: Value = serde_json::to_value(&config).unwrap();
+    let original: Value = serde_json::from_str(FULL_METADATA_EXPORT).unwrap();
+    assert_eq!(full, original);
+}
+
+#[test]
+fn update_bodies_leave_them_out_too() {
+    let config: DeviceConfiguration = serde_json::from_str(FULL_METADATA_EXPORT).unwrap();
+    let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
+    let body: Value = serde_json::from_slice(&patch.to_json().unwrap()).unwrap();
+    assert_eq!(body, expected_write_body());
+    // A nested value set by hand loses its annotations; a top-level one is refused.
+    let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set(
+        "certificateRenewalPolicy",
+        json!({"renewBeforeDays@odata.type": "#Int32", "renewBeforeDays": 7, "#microsoft.graph.renew": {}}),
+    );
+    assert_eq!(
+        String::from_utf8(patch.to_json().unwrap()).unwrap(),
+        r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","certificateRenewalPolicy":{"renewBeforeDays":7}}"##
+    );
+    let refused = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+        .set("#microsoft.graph.assign", json!({"title": "assign"}))
+        .set("displayName@odata.type", "#String");
+    let err = refused.validate().unwrap_err();
+    assert!(
+        err.has_problem_with("#microsoft.graph.assign") && err.has_problem_with("displayName@odata.type")
+    );
+}
+
+async fn post(emu: &RunningEmulator, method: reqwest::Method, path: &str, body: &[u8]) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}{path}", emu.base_url()))
+        .bearer_auth(emu.token())
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The Intune 400 shape, with the emulator's phrase inside `error.message`.
+fn assert_bad_request(status: u16, body: &Value, phrase: &str) {
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(phrase), "{message}");
+}
+
+#[tokio::test]
+async fn the_emulator_refuses_the_export_as_graph_does_and_takes_the_write_body() {
+    let emu = Emulator::new().start().await.unwrap();
+    let (status, body) = post(&emu, reqwest::Method::POST, COLLECTION, FULL_METADATA_EXPORT.as_bytes()).await;
+    assert_bad_request(
+        status,
+        &body,
+        "The operation '#microsoft.graph.assign' was found in a request payload",
+    );
+    let mut annotated: Value = expected_write_body();
+    annotated["createdDateTime@odata.type"] = json!("#DateTimeOffset");
+    let (status, body) =
+        post(&emu, reqwest::Method::POST, COLLECTION, annotated.to_string().as_bytes()).await;
+    assert_bad_request(status, &body, "was found for the property 'createdDateTime'");
+
+    let config: DeviceConfiguration = serde_json::from_str(FULL_METADATA_EXPORT).unwrap();
+    let (status, created) =
+        post(&emu, reqwest::Method::POST, COLLECTION, &config.to_write_json().unwrap()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(created["certificateRenewalPolicy"], expected_write_body()["certificateRenewalPolicy"]);
+
+    // Updates: the same rule, nested too.
+    let item = format!("{COLLECTION}/{id}");
+    let nested = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile",
+        "extendedKeyUsages": [{"name": "a", "objectIdentifier@odata.type": "#String"}]});
+    let (status, body) = post(&emu, reqwest::Method::PATCH, &item, nested.to_string().as_bytes()).await;
+    assert_bad_request(status, &body, "was found for the property 'objectIdentifier'");
+    let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
+    let (status, _) = post(&emu, reqwest::Method::PATCH, &item, &patch.to_json().unwrap()).await;
+    assert!(status == 200 || status == 204, "{status}");
+}
