@@ -52,7 +52,8 @@ unsafe impl GlobalAlloc for Counting {
         let new = unsafe { System.realloc(ptr, layout, new_size) };
         if !new.is_null() {
             if new_size >= layout.size() {
-                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                let live =
+                    LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
                 PEAK.fetch_max(live, Ordering::Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -67,8 +68,11 @@ static ALLOCATOR: Counting = Counting;
 
 /// A page of small objects of unmodelled types, about `target` bytes.
 fn tiny_unmodelled_page(target: usize) -> String {
-    const TYPES: [&str; 3] =
-        ["windows10GeneralConfiguration", "windowsHealthMonitoringConfiguration", "androidGeneralDeviceConfiguration"];
+    const TYPES: [&str; 3] = [
+        "windows10GeneralConfiguration",
+        "windowsHealthMonitoringConfiguration",
+        "androidGeneralDeviceConfiguration",
+    ];
     let mut page = String::with_capacity(target + 4096);
     page.push_str(r#"{"@odata.context":"https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations","value":["#);
     let mut i = 0usize;

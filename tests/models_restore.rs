@@ -168,3 +168,77 @@ async fn the_emulator_refuses_the_export_as_graph_does_and_takes_the_write_body(
     let (status, _) = post(&emu, reqwest::Method::PATCH, &item, &patch.to_json().unwrap()).await;
     assert!(status == 200 || status == 204, "{status}");
 }
+
+/// A Windows PowerShell 5.1 `ConvertTo-Json` export: .NET dates (slashes escaped), four-space
+/// indentation, and an unknown property whose number is wider than `f64`.
+const POWERSHELL_51_EXPORT: &str = r##"{
+    "@odata.type":  "#microsoft.graph.iosTrustedRootCertificate",
+    "id":  "8c1d2e3f-0a9b-4c8d-9e7f-6a5b4c3d2e1f",
+    "lastModifiedDateTime":  "\/Date(1632833324961)\/",
+    "createdDateTime":  "\/Date(1632833324961+0100)\/",
+    "roleScopeTagIds":  [
+                            "0"
+                        ],
+    "supportsScopeTags":  true,
+    "description":  null,
+    "displayName":  "Contoso Root CA",
+    "version":  1,
+    "certFileName":  "contoso-root.cer",
+    "trustedRootCertificate":  "TUlJQw==",
+    "exportSerial":  123456789012345678901234567890,
+    "exportStats":  {
+                        "ratio":  0.1000000000000000055511151231257827,
+                        "counts":  [ 1e400, -0, 12345678901234567890 ]
+                    }
+}"##;
+
+#[test]
+fn a_powershell_export_reads_and_re_encodes_its_dates_and_numbers_as_written() {
+    let config: DeviceConfiguration = serde_json::from_str(POWERSHELL_51_EXPORT).unwrap();
+    let DeviceConfiguration::IosTrustedRootCertificate(root) = &config else { panic!("{config:?}") };
+    let created = root.base.created_date_time.unwrap();
+    assert_eq!(created.to_utc().to_rfc3339(), "2021-09-28T12:48:44.961+00:00");
+    assert_eq!(created.to_string(), "/Date(1632833324961+0100)/");
+    let extra = config.additional_data();
+    assert_eq!(extra["exportSerial"].as_str(), "123456789012345678901234567890");
+    assert_eq!(
+        extra["exportStats"].as_str(),
+        r#"{"ratio":0.1000000000000000055511151231257827,"counts":[1e400,-0,12345678901234567890]}"#
+    );
+    assert_eq!(extra.value("exportSerial"), Some(json!(1.2345678901234568e29)));
+    // The lossless re-encoding: every date and number as written, the whitespace gone.
+    assert_eq!(
+        String::from_utf8(serde_json::to_vec(&config).unwrap()).unwrap(),
+        concat!(
+            r##"{"@odata.type":"#microsoft.graph.iosTrustedRootCertificate","id":"8c1d2e3f-0a9b-4c8d-9e7f-6a5b4c3d2e1f","##,
+            r##""lastModifiedDateTime":"/Date(1632833324961)/","roleScopeTagIds":["0"],"supportsScopeTags":true,"##,
+            r##""createdDateTime":"/Date(1632833324961+0100)/","description":null,"displayName":"Contoso Root CA","version":1,"##,
+            r##""certFileName":"contoso-root.cer","trustedRootCertificate":"TUlJQw==","##,
+            r##""exportSerial":123456789012345678901234567890,"##,
+            r##""exportStats":{"ratio":0.1000000000000000055511151231257827,"counts":[1e400,-0,12345678901234567890]}}"##
+        )
+    );
+    // The create body drops the dates (server-owned) and keeps the numbers as written.
+    let body = String::from_utf8(config.to_write_json().unwrap()).unwrap();
+    assert!(body.contains(r#""exportSerial":123456789012345678901234567890,"#), "{body}");
+    assert!(!body.contains("Date("), "{body}");
+}
+
+#[test]
+fn numbers_keep_their_text_before_the_type_and_in_unmodelled_objects() {
+    // Entries before `@odata.type` are held, then decoded like the rest.
+    let text = r##"{"big":-98765432109876543210.5e-3,"displayName":"W","@odata.type":"#microsoft.graph.windows10GeneralConfiguration","nested":{"n":18446744073709551616}}"##;
+    let config: DeviceConfiguration = serde_json::from_str(text).unwrap();
+    assert_eq!(config.display_name(), Some("W"));
+    assert_eq!(
+        String::from_utf8(serde_json::to_vec(&config).unwrap()).unwrap(),
+        r##"{"@odata.type":"#microsoft.graph.windows10GeneralConfiguration","displayName":"W","big":-98765432109876543210.5e-3,"nested":{"n":18446744073709551616}}"##
+    );
+    // A write body with a nested annotation filters it without touching the numbers.
+    let text = r##"{"@odata.type":"#microsoft.graph.windows10GeneralConfiguration","displayName":"W","nested":{"n@odata.type":"#Int64","n":18446744073709551616,"list":[{"#microsoft.graph.x":{},"m":1.50}]}}"##;
+    let config: DeviceConfiguration = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        String::from_utf8(config.to_write_json().unwrap()).unwrap(),
+        r##"{"@odata.type":"#microsoft.graph.windows10GeneralConfiguration","displayName":"W","nested":{"n":18446744073709551616,"list":[{"m":1.50}]}}"##
+    );
+}

@@ -6,13 +6,13 @@ use serde::{
     Deserialize, Deserializer, Serialize, Serializer,
     de::{self, MapAccess},
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
-    ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
+    AdditionalData, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
     IosImportedPfxCertificateProfile, IosPkcsCertificateProfile, IosScepCertificateProfile,
     IosTrustedRootCertificate, Timestamp, ValidationError,
-    object::{GraphEntity, Key, decode_rest_after, strip_hash},
+    object::{GraphEntity, Held, decode_polymorphic, decode_rest_after, strip_hash},
     validation::Problems,
 };
 
@@ -146,12 +146,12 @@ impl DeviceConfiguration {
     }
 
     /// The unmodelled properties of the object.
-    pub fn additional_data(&self) -> &Map<String, Value> {
+    pub fn additional_data(&self) -> &AdditionalData {
         each_variant!(self, c => &c.additional_data)
     }
 
     /// The unmodelled properties of the object, mutably.
-    pub fn additional_data_mut(&mut self) -> &mut Map<String, Value> {
+    pub fn additional_data_mut(&mut self) -> &mut AdditionalData {
         each_variant!(self, c => &mut c.additional_data)
     }
 
@@ -220,29 +220,29 @@ impl_from_variant! {
     OtherDeviceConfiguration => Other,
 }
 
-/// Decodes an object whose `@odata.type` has been read: the entries `held` from before the
-/// type, then the rest of `map`.
+/// Decodes an object whose `@odata.type` has been read (`None`: it has none): the
+/// entries `held` from before the type, then the rest of `map`.
 fn dispatch<'de, A: MapAccess<'de>>(
-    odata_type: &str,
-    held: Map<String, Value>,
+    odata_type: Option<&str>,
+    held: Held,
     map: A,
 ) -> Result<DeviceConfiguration, A::Error> {
-    Ok(match strip_hash(odata_type) {
-        "microsoft.graph.iosScepCertificateProfile" => {
+    Ok(match odata_type.map(strip_hash) {
+        Some("microsoft.graph.iosScepCertificateProfile") => {
             DeviceConfiguration::IosScepCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosPkcsCertificateProfile" => {
+        Some("microsoft.graph.iosPkcsCertificateProfile") => {
             DeviceConfiguration::IosPkcsCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosImportedPFXCertificateProfile" => {
+        Some("microsoft.graph.iosImportedPFXCertificateProfile") => {
             DeviceConfiguration::IosImportedPfxCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosTrustedRootCertificate" => {
+        Some("microsoft.graph.iosTrustedRootCertificate") => {
             DeviceConfiguration::IosTrustedRootCertificate(Box::new(decode_rest_after(held, map)?))
         }
         _ => {
             let mut other: OtherDeviceConfiguration = decode_rest_after(held, map)?;
-            other.odata_type = Some(odata_type.to_owned());
+            other.odata_type = odata_type.map(str::to_owned);
             DeviceConfiguration::Other(Box::new(other))
         }
     })
@@ -255,23 +255,11 @@ impl<'de> Deserialize<'de> for DeviceConfiguration {
             type Value = DeviceConfiguration;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a deviceConfiguration object with @odata.type")
+                f.write_str("a deviceConfiguration object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DeviceConfiguration, A::Error> {
-                // Graph writes `@odata.type` first (a single entity has only `@odata.context`
-                // before it), so usually nothing is held and the object decodes straight from
-                // the input. Entries before the type are held as values and decoded first.
-                let mut held = Map::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if key.0 == "@odata.type" {
-                        let odata_type: Key<'de> = map.next_value()?;
-                        return dispatch(&odata_type.0, held, map);
-                    }
-                    let value: Value = map.next_value()?;
-                    held.insert(key.0.into_owned(), value);
-                }
-                Err(de::Error::missing_field("@odata.type"))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DeviceConfiguration, A::Error> {
+                decode_polymorphic(map, dispatch)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -399,7 +399,8 @@ macro_rules! graph_object {
             pub explicit_nulls: $crate::models::NullFields,
             /// Properties this crate does not model (with their explicit `null`s), kept so
             /// that a read → write round trip loses nothing.
-            pub additional_data: ::serde_json::Map<String, ::serde_json::Value>,
+            /// Each is kept as its JSON text and parsed on demand.
+            pub additional_data: $crate::models::AdditionalData,
         }
 
         impl $name {
@@ -464,7 +465,7 @@ macro_rules! graph_object {
                         return Ok(());
                     }
                 )*
-                let value: ::serde_json::Value = map.next_value()?;
+                let value: $crate::models::RawJson = map.next_value()?;
                 self.additional_data.insert(key.to_owned(), value);
                 Ok(())
             }

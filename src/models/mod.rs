@@ -17,6 +17,7 @@ mod enums;
 mod flags;
 mod ios_certificate;
 mod patch;
+mod raw;
 mod timestamp;
 mod validation;
 
@@ -47,5 +48,6 @@ pub use ios_certificate::{
 };
 pub use object::{GraphEntity, NullFields, WriteMode};
 pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};
+pub use raw::{AdditionalData, RawJson};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};

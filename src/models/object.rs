@@ -11,12 +11,16 @@ use std::{borrow::Cow, cell::Cell, fmt, marker::PhantomData};
 
 use serde::{
     Deserialize, Deserializer,
-    de::{self, DeserializeOwned, MapAccess, value::MapDeserializer},
+    de::{self, DeserializeOwned, MapAccess},
     ser::SerializeMap,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::entries::{EntrySink, JsonObject, SerdeMap};
+use super::{
+    AdditionalData, RawJson,
+    entries::{EntrySink, JsonObject, SerdeMap},
+    raw::WriteRaw,
+};
 
 /// Which fields an encoding includes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,24 +236,67 @@ pub(crate) fn decode_rest<'de, T: Object, A: MapAccess<'de>>(mut map: A) -> Resu
     Ok(object)
 }
 
-/// Decodes entries that were read before the object's type was known (held as values),
-/// then the rest of `map`. Entries from `map` keep their JSON path in errors; the held ones
-/// name their key in the message.
+/// Entries of a polymorphic object read before its `@odata.type`, kept as raw text.
+pub(crate) type Held = Vec<(String, RawJson)>;
+
+/// The one way a polymorphic object (a device configuration, an assignment target) is
+/// read: entries are held as raw text until `@odata.type` is found, then `dispatch` gets
+/// the type (`None` when the object has none: the caller keeps such an object as its
+/// unmodelled variant), the held entries and the rest of the map. Graph writes
+/// `@odata.type` first, so usually nothing is held and the object decodes straight from
+/// the input.
+pub(crate) fn decode_polymorphic<'de, A: MapAccess<'de>, R>(
+    mut map: A,
+    dispatch: impl FnOnce(Option<&str>, Held, A) -> Result<R, A::Error>,
+) -> Result<R, A::Error> {
+    let mut held = Held::new();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        if key.0 == "@odata.type" {
+            let odata_type: Option<Key<'de>> = map.next_value()?;
+            return dispatch(odata_type.as_ref().map(|t| t.0.as_ref()), held, map);
+        }
+        held.push((key.0.into_owned(), map.next_value()?));
+    }
+    dispatch(None, held, map)
+}
+
+/// Decodes entries that were read before the object's type was known (held as raw
+/// text), then the rest of `map`. Entries from `map` keep their JSON path in errors; the
+/// held ones name their key in the message.
 pub(crate) fn decode_rest_after<'de, T: Object, A: MapAccess<'de>>(
-    held: Map<String, Value>,
+    held: Held,
     mut map: A,
 ) -> Result<T, A::Error> {
     let mut object = T::default();
     for (key, value) in held {
-        let mut entry = MapDeserializer::new(std::iter::once((key.as_str(), value)));
-        let decoded =
-            entry.next_key::<de::IgnoredAny>().and_then(|_| object.decode_entry::<_>(&key, &mut entry));
-        decoded.map_err(|e: serde_json::Error| de::Error::custom(format_args!("{key}: {e}")))?;
+        decode_held_entry(&mut object, &key, &value)
+            .map_err(|e| de::Error::custom(format_args!("{key}: {e}")))?;
     }
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
     Ok(object)
+}
+
+/// Decodes one held entry into `object`, through the same code as an entry read in place.
+fn decode_held_entry<T: Object>(object: &mut T, key: &str, value: &RawJson) -> Result<(), serde_json::Error> {
+    struct Entry<'a, T>(&'a mut T);
+    impl<'de, T: Object> de::Visitor<'de> for Entry<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                self.0.decode_entry(&key.0, &mut map)?;
+            }
+            Ok(())
+        }
+    }
+    let text = format!("{{{}:{}}}", serde_json::to_string(key)?, value.as_str());
+    let mut de = serde_json::Deserializer::from_str(&text);
+    de::Deserializer::deserialize_map(&mut de, Entry(object))?;
+    de.end()
 }
 
 /// Deserializes any [`Object`] from a JSON map.
@@ -274,7 +321,7 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
 pub(crate) fn encode_additional<S: EntrySink>(
     sink: &mut S,
     mode: WriteMode,
-    additional: &Map<String, Value>,
+    additional: &AdditionalData,
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), S::Error> {
     for (key, value) in additional {
@@ -293,7 +340,7 @@ pub(crate) fn encode_additional<S: EntrySink>(
         }
         match mode {
             WriteMode::Full => sink.wire_entry(key, value)?,
-            WriteMode::Write => sink.wire_entry(key, &WriteValue(value))?,
+            WriteMode::Write => sink.wire_entry(key, &WriteRaw(value.as_raw_value()))?,
         }
     }
     Ok(())
@@ -415,7 +462,7 @@ mod tests {
         assert!(profile.is_explicit_null("keySize"));
         assert_eq!(profile.explicit_nulls.len(), 1);
         // Unmodelled properties keep their nulls in `additional_data`.
-        assert_eq!(profile.additional_data.get("futureThing"), Some(&Value::Null));
+        assert_eq!(profile.additional_data.value("futureThing"), Some(Value::Null));
         assert_eq!(profile.additional_data.len(), 1);
         assert_eq!(
             serde_json::to_string(&profile).unwrap(),

@@ -398,7 +398,7 @@ mod tests {
         after.base_mut().display_name = Some("Renamed".into());
         after.base_mut().role_scope_tag_ids = None;
         after.additional_data_mut().remove("futureProperty");
-        after.additional_data_mut().insert("newThing".into(), json!(5));
+        after.additional_data_mut().insert("newThing".into(), json!(5).into());
         after.base_mut().id = Some("changed ids are never sent".into());
         let patch = DeviceConfigurationPatch::diff(&before, &after).unwrap();
         assert_eq!(
