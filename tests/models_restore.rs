@@ -242,3 +242,80 @@ fn numbers_keep_their_text_before_the_type_and_in_unmodelled_objects() {
         r##"{"@odata.type":"#microsoft.graph.windows10GeneralConfiguration","displayName":"W","nested":{"n":18446744073709551616,"list":[{"m":1.50}]}}"##
     );
 }
+
+#[tokio::test]
+async fn every_profile_with_the_root_certificate_navigation_binds_its_root() {
+    let emu = Emulator::new().start().await.unwrap();
+    let create = |body: Value| {
+        let emu = &emu;
+        async move { post(emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await }
+    };
+    let root = |ty: &str| json!({"@odata.type": ty, "displayName": "Root", "certFileName": "r.cer", "trustedRootCertificate": "TUlJQw=="});
+    let (status, mac_root) = create(root("#microsoft.graph.macOSTrustedRootCertificate")).await;
+    assert_eq!(status, 201, "{mac_root}");
+    let (_, ios_root) = create(root("#microsoft.graph.iosTrustedRootCertificate")).await;
+    let bind = |id: &Value| {
+        format!(
+            "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations('{}')",
+            id.as_str().unwrap()
+        )
+    };
+
+    // The body a live tenant answered 201 to.
+    let mac_scep = json!({
+        "@odata.type": "#microsoft.graph.macOSScepCertificateProfile",
+        "displayName": "macOS SCEP",
+        "renewalThresholdPercentage": 20,
+        "subjectNameFormat": "commonName",
+        "certificateValidityPeriodValue": 1,
+        "certificateValidityPeriodScale": "years",
+        "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"],
+        "keyUsage": "digitalSignature",
+        "keySize": "size2048",
+        "hashAlgorithm": "sha2",
+        "deploymentChannel": "deviceChannel",
+        "rootCertificate@odata.bind": bind(&mac_root["id"]),
+    });
+    let (status, created) = create(mac_scep.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}{COLLECTION}/{id}/microsoft.graph.macOSScepCertificateProfile/rootCertificate",
+            emu.base_url()
+        ))
+        .bearer_auth(emu.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let linked: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(linked["id"], mac_root["id"]);
+    assert_eq!(linked["@odata.type"], "#microsoft.graph.macOSTrustedRootCertificate");
+
+    // An Android PKCS profile has it on its base.
+    let (_, android_root) = create(root("#microsoft.graph.androidWorkProfileTrustedRootCertificate")).await;
+    let (status, body) =
+        create(json!({"@odata.type": "#microsoft.graph.androidWorkProfilePkcsCertificateProfile",
+        "displayName": "Android PKCS", "rootCertificate@odata.bind": bind(&android_root["id"])}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // The root must be the type the navigation references; types without it refuse it.
+    let mut wrong_root = mac_scep.clone();
+    wrong_root["rootCertificate@odata.bind"] = json!(bind(&ios_root["id"]));
+    let (status, body) = create(wrong_root).await;
+    assert_bad_request(
+        status,
+        &body,
+        "is a 'iosTrustedRootCertificate', not a 'macOSTrustedRootCertificate'",
+    );
+    let (status, body) = create(json!({"@odata.type": "#microsoft.graph.macOSPkcsCertificateProfile",
+        "displayName": "macOS PKCS", "rootCertificate@odata.bind": bind(&mac_root["id"])}))
+    .await;
+    assert_bad_request(
+        status,
+        &body,
+        "'rootCertificate' is not a navigation property of 'macOSPkcsCertificateProfile'",
+    );
+}

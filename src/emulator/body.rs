@@ -183,7 +183,7 @@ pub(crate) fn check_trusted_root(props: &Map<String, Value>, required: bool) -> 
     match props.get("trustedRootCertificate") {
         None if !required => Ok(()),
         Some(Value::String(s)) if is_base64(s) => Ok(()),
-        None => Err(ApiError::bad("'trustedRootCertificate' is required for an iosTrustedRootCertificate.")),
+        None => Err(ApiError::bad("'trustedRootCertificate' is required for a trusted root certificate.")),
         Some(_) => Err(ApiError::bad("'trustedRootCertificate' must be a base64-encoded string.")),
     }
 }

@@ -153,20 +153,21 @@ fn get_cast(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerResult {
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))
 }
 
-/// Validates a `rootCertificate` link and returns the target's stored id.
+/// Validates a `rootCertificate` link and returns the target's stored id: the profile's
+/// type must have the navigation, the target must be the trusted root type it references.
 pub(crate) fn check_root_link(store: &Store, profile_type: &str, target: &str) -> Result<String, ApiError> {
-    if !types::same(profile_type, types::IOS_SCEP) {
+    let Some(root_type) = types::root_certificate_type(profile_type) else {
         return Err(ApiError::bad(format!(
-            "'rootCertificate' can only be set on an iosScepCertificateProfile, not on '{}'.",
+            "'rootCertificate' is not a navigation property of '{}'.",
             types::short(profile_type)
         )));
-    }
+    };
     let entry = store
         .get(target)
         .ok_or_else(|| ApiError::bad(format!("The rootCertificate target '{target}' does not exist.")))?;
-    if !types::same(entry.odata_type(), types::IOS_TRUSTED_ROOT) {
+    if !types::same(entry.odata_type(), root_type) {
         return Err(ApiError::bad(format!(
-            "The rootCertificate target '{target}' is a '{}', not an iosTrustedRootCertificate.",
+            "The rootCertificate target '{target}' is a '{}', not a '{root_type}'.",
             types::short(entry.odata_type())
         )));
     }
@@ -192,7 +193,7 @@ fn create(ctx: &Ctx<'_>, bytes: &[u8]) -> HandlerResult {
     body::check_display_name(&props, true)?;
     body::check_version(&props)?;
     body::check_scope_tags(&props)?;
-    if types::same(&ty, types::IOS_TRUSTED_ROOT) {
+    if types::is_trusted_root(&ty) {
         body::check_trusted_root(&props, true)?;
     }
     let mut store = ctx.shared.write();
@@ -242,7 +243,7 @@ fn update(ctx: &Ctx<'_>, id: &str, bytes: &[u8]) -> HandlerResult {
     props.remove("version");
     body::check_display_name(&props, false)?;
     body::check_scope_tags(&props)?;
-    if types::same(&stored_type, types::IOS_TRUSTED_ROOT) {
+    if types::is_trusted_root(&stored_type) {
         body::check_trusted_root(&props, false)?;
     }
     let root = match &cleaned.root_bind {

@@ -184,10 +184,10 @@ pub(crate) fn cast_entry<'a>(store: &'a Store, id: &str, cast_type: &str) -> Res
     Ok(entry)
 }
 
-/// The cast segment for `rootCertificate`: only the iOS SCEP profile.
+/// The cast segment for `rootCertificate`: a profile type that has the navigation.
 fn scep_cast(cast: &str) -> Result<String, ApiError> {
     match types::normalize(cast) {
-        Some(t) if types::same(&t, types::IOS_SCEP) => Ok(t),
+        Some(t) if types::root_certificate_type(&t).is_some() => Ok(t),
         _ => Err(ApiError::NoRoute),
     }
 }
@@ -201,9 +201,9 @@ pub(crate) fn root_certificate(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerRe
     let root_id = entry.root_certificate.as_deref().ok_or_else(no_root)?;
     let root = store.get(root_id).ok_or_else(no_root)?;
     let context = ctx.metadata(&format!(
-        "deviceManagement/deviceConfigurations('{}')/microsoft.graph.iosScepCertificateProfile/\
-         rootCertificate/$entity",
-        entry.id()
+        "deviceManagement/deviceConfigurations('{}')/microsoft.graph.{}/rootCertificate/$entity",
+        entry.id(),
+        types::short(&cast_type)
     ));
     let view = EntityView { context: Some(&context), ..EntityView::plain(&root.obj) };
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))

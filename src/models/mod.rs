@@ -13,6 +13,7 @@ mod assignment;
 mod certificate_state;
 mod complex;
 mod device_configuration;
+mod document;
 mod enums;
 mod flags;
 mod ios_certificate;
@@ -36,6 +37,7 @@ pub use complex::{
     CustomSubjectAlternativeName, ExtendedKeyUsage, KnownEku,
 };
 pub use device_configuration::{DeviceConfiguration, DeviceConfigurationBase, OtherDeviceConfiguration};
+pub use document::{DocumentError, read_json_document};
 pub use enums::{
     AppleSubjectNameFormat, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
     IntendedPurpose, KeySize, Windows10DeviceModeType, Windows10EditionType,

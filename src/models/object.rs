@@ -324,7 +324,7 @@ pub(crate) fn encode_additional<S: EntrySink>(
     additional: &AdditionalData,
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), S::Error> {
-    for (key, value) in additional {
+    for (key, value) in additional.iter() {
         // Written first by the object itself.
         if key == "@odata.type" {
             continue;

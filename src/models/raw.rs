@@ -6,7 +6,7 @@
 //! through `f64`. Keeping the text instead costs about what the text costs, writes back
 //! every number exactly as read, and is parsed only when someone asks for a value.
 
-use std::{borrow::Cow, collections::BTreeMap, fmt};
+use std::{borrow::Cow, fmt};
 
 use serde::{
     Deserialize, Deserializer, Serialize, Serializer,
@@ -254,6 +254,8 @@ impl<'de> Deserialize<'de> for RawEntries<'de> {
 ///
 /// Reading a property parses it then: [`value`](Self::value) gives a [`Value`],
 /// [`get`](Self::get) the [`RawJson`] (its text, or [`RawJson::parse`] into any type).
+/// Held as a sorted vector rather than a tree map: most objects have a handful of unknown
+/// properties, and a tree node sized for eleven entries would cost more than their text.
 ///
 /// ```
 /// use intune_graph::models::DeviceConfiguration;
@@ -266,12 +268,12 @@ impl<'de> Deserialize<'de> for RawEntries<'de> {
 /// assert_eq!(extra.value("displayName"), None); // modelled: a field, not extra data
 /// ```
 #[derive(Clone, Default, PartialEq)]
-pub struct AdditionalData(BTreeMap<String, RawJson>);
+pub struct AdditionalData(Vec<(String, RawJson)>);
 
 impl AdditionalData {
     /// No properties.
     pub fn new() -> Self {
-        AdditionalData(BTreeMap::new())
+        AdditionalData(Vec::new())
     }
 
     /// How many properties there are.
@@ -284,50 +286,60 @@ impl AdditionalData {
         self.0.is_empty()
     }
 
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
     /// Whether `key` is held.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.contains_key(key)
+        self.position(key).is_ok()
     }
 
     /// The text of `key`.
     pub fn get(&self, key: &str) -> Option<&RawJson> {
-        self.0.get(key)
+        self.position(key).ok().map(|i| &self.0[i].1)
     }
 
     /// The value of `key`, parsed now.
     pub fn value(&self, key: &str) -> Option<Value> {
-        self.0.get(key).map(RawJson::to_value)
+        self.get(key).map(RawJson::to_value)
     }
 
     /// Sets `key`, returning what it held before.
     pub fn insert(&mut self, key: String, value: RawJson) -> Option<RawJson> {
-        self.0.insert(key, value)
+        match self.position(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
     }
 
     /// Removes `key`, returning what it held.
     pub fn remove(&mut self, key: &str) -> Option<RawJson> {
-        self.0.remove(key)
+        self.position(key).ok().map(|i| self.0.remove(i).1)
     }
 
     /// The keys, in order.
     pub fn keys(&self) -> impl Iterator<Item = &String> + '_ {
-        self.0.keys()
+        self.0.iter().map(|(key, _)| key)
     }
 
     /// The entries, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &RawJson)> + '_ {
-        self.0.iter()
+        self.0.iter().map(|(key, value)| (key, value))
     }
 
     /// Every property as a [`Value`] (parsed now).
     pub fn to_map(&self) -> Map<String, Value> {
-        self.0.iter().map(|(key, value)| (key.clone(), value.to_value())).collect()
+        self.iter().map(|(key, value)| (key.clone(), value.to_value())).collect()
     }
 }
 
 impl fmt::Debug for AdditionalData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.iter()).finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -336,7 +348,7 @@ impl std::ops::Index<&str> for AdditionalData {
 
     /// The text of `key`; panics when it is absent, as `serde_json::Map`'s index does.
     fn index(&self, key: &str) -> &RawJson {
-        match self.0.get(key) {
+        match self.get(key) {
             Some(value) => value,
             None => panic!("no additional property {key:?}"),
         }
@@ -351,14 +363,10 @@ impl From<Map<String, Value>> for AdditionalData {
 
 impl FromIterator<(String, RawJson)> for AdditionalData {
     fn from_iter<I: IntoIterator<Item = (String, RawJson)>>(iter: I) -> Self {
-        AdditionalData(iter.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a AdditionalData {
-    type Item = (&'a String, &'a RawJson);
-    type IntoIter = std::collections::btree_map::Iter<'a, String, RawJson>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        let mut data = AdditionalData::new();
+        for (key, value) in iter {
+            data.insert(key, value);
+        }
+        data
     }
 }
