@@ -319,3 +319,35 @@ async fn every_profile_with_the_root_certificate_navigation_binds_its_root() {
         "'rootCertificate' is not a navigation property of 'macOSPkcsCertificateProfile'",
     );
 }
+
+#[tokio::test]
+async fn out_of_range_values_and_refused_nulls_are_400_for_create_and_update() {
+    let emu = Emulator::new().start().await.unwrap();
+    let mut body = expected_write_body();
+    body["renewalThresholdPercentage"] = json!(150);
+    let (status, answer) = post(&emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await;
+    assert_bad_request(status, &answer, "'renewalThresholdPercentage' must be an integer from 1 to 99.");
+    let mut body = expected_write_body();
+    body["version"] = Value::Null;
+    let (status, answer) = post(&emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await;
+    assert_bad_request(status, &answer, "'version' cannot be null.");
+
+    let (status, created) =
+        post(&emu, reqwest::Method::POST, COLLECTION, expected_write_body().to_string().as_bytes()).await;
+    assert_eq!(status, 201, "{created}");
+    let item = format!("{COLLECTION}/{}", created["id"].as_str().unwrap());
+    let patch = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "renewalThresholdPercentage": 150});
+    let (status, answer) = post(&emu, reqwest::Method::PATCH, &item, patch.to_string().as_bytes()).await;
+    assert_bad_request(status, &answer, "'renewalThresholdPercentage' must be an integer from 1 to 99.");
+    let patch = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "certificateValidityPeriodValue": 0});
+    let (status, answer) = post(&emu, reqwest::Method::PATCH, &item, patch.to_string().as_bytes()).await;
+    assert_bad_request(
+        status,
+        &answer,
+        "'certificateValidityPeriodValue' must be an integer greater than 0.",
+    );
+    // The client refuses the same update before sending it.
+    let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
+        .set("renewalThresholdPercentage", 150);
+    assert!(patch.validate().unwrap_err().has_problem_with("renewalThresholdPercentage"));
+}

@@ -169,6 +169,41 @@ pub(crate) fn check_version(props: &Map<String, Value>) -> Result<(), ApiError> 
     }
 }
 
+/// Properties the service refuses `null` for (non-nullable in the schema).
+const NOT_NULL: &[&str] = &[
+    "displayName",
+    "version",
+    "renewalThresholdPercentage",
+    "certificateValidityPeriodValue",
+    "certificateValidityPeriodScale",
+    "subjectNameFormat",
+    "keySize",
+    "keyUsage",
+    "trustedRootCertificate",
+    "certificationAuthority",
+    "certificationAuthorityName",
+    "certificateTemplateName",
+];
+
+/// The value rules of create and update alike: no `null` where the schema refuses it,
+/// and the certificate profiles' ranges (renewal threshold 1–99 %, validity above 0).
+pub(crate) fn check_values(props: &Map<String, Value>) -> Result<(), ApiError> {
+    if let Some(key) = NOT_NULL.iter().find(|key| props.get(**key).is_some_and(Value::is_null)) {
+        return Err(ApiError::bad(format!("'{key}' cannot be null.")));
+    }
+    let int = |key: &str| props.get(key).map(Value::as_i64);
+    match int("renewalThresholdPercentage") {
+        Some(Some(1..=99)) | None => {}
+        Some(_) => {
+            return Err(ApiError::bad("'renewalThresholdPercentage' must be an integer from 1 to 99."));
+        }
+    }
+    match int("certificateValidityPeriodValue") {
+        Some(Some(1..=i64::MAX)) | None => Ok(()),
+        Some(_) => Err(ApiError::bad("'certificateValidityPeriodValue' must be an integer greater than 0.")),
+    }
+}
+
 /// `roleScopeTagIds`: null or an array of strings when present.
 pub(crate) fn check_scope_tags(props: &Map<String, Value>) -> Result<(), ApiError> {
     match props.get("roleScopeTagIds") {
@@ -222,6 +257,28 @@ mod tests {
         assert_eq!(bind_target("x/deviceConfigurations/a/b"), None);
         assert_eq!(bind_target("x/deviceConfigurations('')"), None);
         assert_eq!(bind_target("ééé"), None);
+    }
+
+    #[test]
+    fn value_rules() {
+        let props = |v: Value| match v {
+            Value::Object(map) => map,
+            _ => panic!("object"),
+        };
+        let refused = |v: Value| format!("{:?}", check_values(&props(v)).unwrap_err());
+        assert!(
+            check_values(&props(
+                json!({"renewalThresholdPercentage": 99, "certificateValidityPeriodValue": 1})
+            ))
+            .is_ok()
+        );
+        assert!(check_values(&props(json!({"description": null}))).is_ok());
+        assert!(refused(json!({"renewalThresholdPercentage": 150})).contains("from 1 to 99"));
+        assert!(refused(json!({"renewalThresholdPercentage": 0})).contains("from 1 to 99"));
+        assert!(refused(json!({"renewalThresholdPercentage": "20"})).contains("from 1 to 99"));
+        assert!(refused(json!({"certificateValidityPeriodValue": 0})).contains("greater than 0"));
+        assert!(refused(json!({"version": null})).contains("'version' cannot be null"));
+        assert!(refused(json!({"keyUsage": null})).contains("'keyUsage' cannot be null"));
     }
 
     #[test]

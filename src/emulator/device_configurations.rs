@@ -190,6 +190,7 @@ fn create(ctx: &Ctx<'_>, bytes: &[u8]) -> HandlerResult {
         )));
     }
     let props = cleaned.props;
+    body::check_values(&props)?;
     body::check_display_name(&props, true)?;
     body::check_version(&props)?;
     body::check_scope_tags(&props)?;
@@ -239,6 +240,7 @@ fn update(ctx: &Ctx<'_>, id: &str, bytes: &[u8]) -> HandlerResult {
         }
     }
     let mut props = cleaned.props;
+    body::check_values(&props)?;
     // Intune owns the counter after creation: a sent `version` is ignored.
     props.remove("version");
     body::check_display_name(&props, false)?;

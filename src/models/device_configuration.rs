@@ -38,9 +38,9 @@ graph_fields! {
         /// Admin-provided description.
         description: String = "description",
         /// Admin-provided name (required).
-        display_name: String = "displayName",
+        [not_null] display_name: String = "displayName",
         /// Version of the configuration.
-        version: i32 = "version",
+        [not_null] version: i32 = "version",
         /// Navigation: assignments (only with `$expand`; never written).
         [read_only] assignments: Box<Value> = "assignments",
         /// Navigation: per-setting device state summaries (never written).
@@ -129,12 +129,12 @@ impl DeviceConfiguration {
 
     /// The object's id, when it has one.
     pub fn id(&self) -> Option<&str> {
-        self.base().id.as_deref()
+        each_variant!(self, c => c.id())
     }
 
     /// The display name, when present.
     pub fn display_name(&self) -> Option<&str> {
-        self.base().display_name.as_deref()
+        each_variant!(self, c => c.display_name())
     }
 
     /// The `@odata.type`, with the leading `#`.
@@ -184,6 +184,7 @@ impl GraphEntity for OtherDeviceConfiguration {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         if self.odata_type.as_deref().is_none_or(|t| strip_hash(t).is_empty()) {
             problems.push("@odata.type", "is required");
         }
@@ -201,6 +202,56 @@ impl Serialize for DeviceConfiguration {
         each_variant!(self, c => c.serialize(serializer))
     }
 }
+
+/// The `deviceConfiguration` accessors, on every model that has the common fields in `base`.
+macro_rules! base_accessors {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl $ty {
+            /// The object's id, when it has one (`base.id`).
+            pub fn id(&self) -> Option<&str> {
+                self.base.id.as_deref()
+            }
+
+            /// The display name, when present (`base.display_name`).
+            pub fn display_name(&self) -> Option<&str> {
+                self.base.display_name.as_deref()
+            }
+
+            /// The description, when present (`base.description`).
+            pub fn description(&self) -> Option<&str> {
+                self.base.description.as_deref()
+            }
+
+            /// The version, when present (`base.version`).
+            pub fn version(&self) -> Option<i32> {
+                self.base.version
+            }
+
+            /// When the object was created, when known (`base.created_date_time`).
+            pub fn created_date_time(&self) -> Option<Timestamp> {
+                self.base.created_date_time
+            }
+
+            /// When the object was last modified, when known (`base.last_modified_date_time`).
+            pub fn last_modified_date_time(&self) -> Option<Timestamp> {
+                self.base.last_modified_date_time
+            }
+
+            /// The scope tag ids (empty when absent).
+            pub fn role_scope_tag_ids(&self) -> &[String] {
+                self.base.role_scope_tag_ids.as_deref().unwrap_or_default()
+            }
+        }
+    )+};
+}
+
+base_accessors!(
+    IosScepCertificateProfile,
+    IosPkcsCertificateProfile,
+    IosImportedPfxCertificateProfile,
+    IosTrustedRootCertificate,
+    OtherDeviceConfiguration,
+);
 
 macro_rules! impl_from_variant {
     ($($ty:ty => $variant:ident),+ $(,)?) => {$(

@@ -296,6 +296,10 @@ pub(crate) fn field_included(mode: crate::models::object::WriteMode, read_only: 
 macro_rules! graph_fields {
     (@ro) => { false };
     (@ro read_only) => { true };
+    (@ro not_null) => { false };
+    (@nn) => { false };
+    (@nn read_only) => { false };
+    (@nn not_null) => { true };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -322,6 +326,17 @@ macro_rules! graph_fields {
                         && self.explicit_nulls.contains(null_bit!($wire)), )+
                     _ => false,
                 }
+            }
+
+            /// Reports the explicit nulls of fields marked `[not_null]` (the service refuses
+            /// null there).
+            #[allow(dead_code)]
+            pub(crate) fn null_problems(&self, problems: &mut $crate::models::validation::Problems) {
+                $(
+                    if graph_fields!(@nn $($ro)?) && self.is_explicit_null($wire) {
+                        problems.push($wire, "cannot be null");
+                    }
+                )+
             }
         }
 
@@ -418,6 +433,17 @@ macro_rules! graph_object {
                 }
                 $( if self.$group.is_explicit_null(wire) { return true; } )*
                 false
+            }
+
+            /// Reports the explicit nulls of fields marked `[not_null]`, its groups' too.
+            #[allow(dead_code)]
+            pub(crate) fn null_problems(&self, problems: &mut $crate::models::validation::Problems) {
+                $( self.$group.null_problems(problems); )*
+                $(
+                    if graph_fields!(@nn $($ro)?) && self.is_explicit_null($wire) {
+                        problems.push($wire, "cannot be null");
+                    }
+                )*
             }
 
             #[allow(unused_variables)]
