@@ -104,3 +104,22 @@ async fn create_reads_a_utf16_full_metadata_export_and_refuses_a_page() {
     run.assert_code(2);
     assert!(run.stderr.contains("holds a page of 3 objects; create takes one object"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_refuses_out_of_range_values_and_refused_nulls_before_sending() {
+    let emu = emulator().await;
+    let id = emu.state().insert_raw(scep_profile("Stored"));
+    let requests = emu.state().requests();
+    for (body, field) in [
+        (
+            json!({"@odata.type": SCEP, "renewalThresholdPercentage": 150}),
+            "renewalThresholdPercentage: must be 1 to 99, is 150",
+        ),
+        (json!({"@odata.type": SCEP, "keySize": null}), "keySize: cannot be null"),
+    ] {
+        let run = run_at(&emu, "json", &["update", &id, "-"], Some(&bytes(&body))).await;
+        assert_ne!(run.code, 0, "{}", run.stdout);
+        assert!(run.stderr.contains(field), "{}", run.stderr);
+    }
+    assert_eq!(emu.state().requests(), requests, "nothing was sent");
+}

@@ -93,7 +93,13 @@ pub fn decode_configurations(file: &str) -> Result<Configurations, Outcome> {
     if is_page {
         decode_text::<PageFile>(file, &text).map(|page| Configurations::Page(page.value))
     } else {
-        decode_text(file, &text).map(|config| Configurations::One(Box::new(config)))
+        let config: DeviceConfiguration = decode_text(file, &text)?;
+        // The models keep an object without a type (as `Other`); a file must name it.
+        if config.odata_type().is_empty() {
+            eprintln!("error: cannot decode {}: missing field `@odata.type`", describe(file));
+            return Err(Outcome::BadInput);
+        }
+        Ok(Configurations::One(Box::new(config)))
     }
 }
 
