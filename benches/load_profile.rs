@@ -35,7 +35,7 @@ pub fn profile() -> IosScepCertificateProfile {
         ("assignmentProgress", "Assignment Progress value"),
         ("assignmentErrorMessage", "Assignment Error Message value"),
     ] {
-        profile.additional_data.insert(key.into(), Value::from(value));
+        profile.additional_data.insert(key.into(), Value::from(value).into());
     }
     profile.validate().expect("still valid");
     profile

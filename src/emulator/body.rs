@@ -49,6 +49,7 @@ pub(crate) struct Cleaned {
 
 /// Splits annotations and ignored fields out of a body.
 pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
+    check_request_entries(&obj)?;
     let mut out = Cleaned { odata_type: None, root_bind: None, props: Map::new() };
     for (key, value) in obj {
         if key.eq_ignore_ascii_case("@odata.type") {
@@ -94,6 +95,40 @@ pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
     Ok(out)
 }
 
+/// Refuses what Graph's OData request reader refuses, at any depth: an advertised
+/// operation (`"#microsoft.graph.assign": {…}`), which only responses carry, and a
+/// property annotation (`x@odata.type`) of a property the object does not hold.
+fn check_request_entries(obj: &Map<String, Value>) -> Result<(), ApiError> {
+    for (key, value) in obj {
+        if key.starts_with('#') {
+            return Err(ApiError::bad(format!(
+                "The operation '{key}' was found in a request payload; operations are only \
+                 allowed in responses."
+            )));
+        }
+        if let Some((prop, annotation)) = key.split_once('@') {
+            let bind = annotation.eq_ignore_ascii_case("odata.bind");
+            if !prop.is_empty() && !bind && !obj.contains_key(prop) {
+                return Err(ApiError::bad(format!(
+                    "The annotation '{annotation}' was found for the property '{prop}', which \
+                     has no value in the request payload."
+                )));
+            }
+        }
+        check_nested_entries(value)?;
+    }
+    Ok(())
+}
+
+/// [`check_request_entries`] on the objects inside `value`.
+fn check_nested_entries(value: &Value) -> Result<(), ApiError> {
+    match value {
+        Value::Object(obj) => check_request_entries(obj),
+        Value::Array(items) => items.iter().try_for_each(check_nested_entries),
+        _ => Ok(()),
+    }
+}
+
 /// The id referenced by an `@odata.id` / `@odata.bind` URL ending in
 /// `deviceConfigurations/{id}` or `deviceConfigurations('{id}')`.
 pub(crate) fn bind_target(url: &str) -> Option<String> {
@@ -134,6 +169,41 @@ pub(crate) fn check_version(props: &Map<String, Value>) -> Result<(), ApiError> 
     }
 }
 
+/// Properties the service refuses `null` for (non-nullable in the schema).
+const NOT_NULL: &[&str] = &[
+    "displayName",
+    "version",
+    "renewalThresholdPercentage",
+    "certificateValidityPeriodValue",
+    "certificateValidityPeriodScale",
+    "subjectNameFormat",
+    "keySize",
+    "keyUsage",
+    "trustedRootCertificate",
+    "certificationAuthority",
+    "certificationAuthorityName",
+    "certificateTemplateName",
+];
+
+/// The value rules of create and update alike: no `null` where the schema refuses it,
+/// and the certificate profiles' ranges (renewal threshold 1–99 %, validity above 0).
+pub(crate) fn check_values(props: &Map<String, Value>) -> Result<(), ApiError> {
+    if let Some(key) = NOT_NULL.iter().find(|key| props.get(**key).is_some_and(Value::is_null)) {
+        return Err(ApiError::bad(format!("'{key}' cannot be null.")));
+    }
+    let int = |key: &str| props.get(key).map(Value::as_i64);
+    match int("renewalThresholdPercentage") {
+        Some(Some(1..=99)) | None => {}
+        Some(_) => {
+            return Err(ApiError::bad("'renewalThresholdPercentage' must be an integer from 1 to 99."));
+        }
+    }
+    match int("certificateValidityPeriodValue") {
+        Some(Some(1..=i64::MAX)) | None => Ok(()),
+        Some(_) => Err(ApiError::bad("'certificateValidityPeriodValue' must be an integer greater than 0.")),
+    }
+}
+
 /// `roleScopeTagIds`: null or an array of strings when present.
 pub(crate) fn check_scope_tags(props: &Map<String, Value>) -> Result<(), ApiError> {
     match props.get("roleScopeTagIds") {
@@ -148,7 +218,7 @@ pub(crate) fn check_trusted_root(props: &Map<String, Value>, required: bool) -> 
     match props.get("trustedRootCertificate") {
         None if !required => Ok(()),
         Some(Value::String(s)) if is_base64(s) => Ok(()),
-        None => Err(ApiError::bad("'trustedRootCertificate' is required for an iosTrustedRootCertificate.")),
+        None => Err(ApiError::bad("'trustedRootCertificate' is required for a trusted root certificate.")),
         Some(_) => Err(ApiError::bad("'trustedRootCertificate' must be a base64-encoded string.")),
     }
 }
@@ -190,6 +260,28 @@ mod tests {
     }
 
     #[test]
+    fn value_rules() {
+        let props = |v: Value| match v {
+            Value::Object(map) => map,
+            _ => panic!("object"),
+        };
+        let refused = |v: Value| format!("{:?}", check_values(&props(v)).unwrap_err());
+        assert!(
+            check_values(&props(
+                json!({"renewalThresholdPercentage": 99, "certificateValidityPeriodValue": 1})
+            ))
+            .is_ok()
+        );
+        assert!(check_values(&props(json!({"description": null}))).is_ok());
+        assert!(refused(json!({"renewalThresholdPercentage": 150})).contains("from 1 to 99"));
+        assert!(refused(json!({"renewalThresholdPercentage": 0})).contains("from 1 to 99"));
+        assert!(refused(json!({"renewalThresholdPercentage": "20"})).contains("from 1 to 99"));
+        assert!(refused(json!({"certificateValidityPeriodValue": 0})).contains("greater than 0"));
+        assert!(refused(json!({"version": null})).contains("'version' cannot be null"));
+        assert!(refused(json!({"keyUsage": null})).contains("'keyUsage' cannot be null"));
+    }
+
+    #[test]
     fn base64() {
         assert!(is_base64("TUlJQw=="));
         assert!(is_base64("TUlJQw"));
@@ -212,6 +304,7 @@ mod tests {
             "createdDateTime": "x",
             "version": 3,
             "roleScopeTagIds@odata.type": "#Collection(String)",
+            "roleScopeTagIds": ["0"],
             "rootCertificate@odata.bind": "deviceConfigurations('r1')",
             "assignments": [],
             "displayName": "n",
@@ -223,6 +316,37 @@ mod tests {
         assert_eq!(c.odata_type.as_deref(), Some(types::IOS_SCEP));
         assert_eq!(c.root_bind.as_deref(), Some("r1"));
         let keys: Vec<&str> = c.props.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["displayName", "version"]);
+        assert_eq!(keys, ["displayName", "roleScopeTagIds", "version"]);
+    }
+
+    fn refusal(body: Value) -> String {
+        let Value::Object(obj) = body else { panic!("object") };
+        match clean(obj) {
+            Err(e) => format!("{e:?}"),
+            Ok(c) => panic!("accepted: {c:?}"),
+        }
+    }
+
+    #[test]
+    fn operations_and_annotations_of_absent_properties_are_refused() {
+        let ty = "#microsoft.graph.iosScepCertificateProfile";
+        let err = refusal(
+            json!({"@odata.type": ty, "displayName": "n", "#microsoft.graph.assign": {"title": "assign"}}),
+        );
+        assert!(
+            err.contains("'#microsoft.graph.assign'") && err.contains("only allowed in responses"),
+            "{err}"
+        );
+        let err = refusal(
+            json!({"@odata.type": ty, "displayName": "n", "createdDateTime@odata.type": "#DateTimeOffset"}),
+        );
+        assert!(err.contains("'createdDateTime'") && err.contains("has no value"), "{err}");
+        // Nested objects, inside arrays too.
+        let err = refusal(json!({"@odata.type": ty, "displayName": "n",
+            "extendedKeyUsages": [{"name": "a", "objectIdentifier@odata.type": "#String"}]}));
+        assert!(err.contains("'objectIdentifier'"), "{err}");
+        let err = refusal(json!({"@odata.type": ty, "displayName": "n",
+            "future": {"inner": {"#microsoft.graph.reset": {}}}}));
+        assert!(err.contains("'#microsoft.graph.reset'"), "{err}");
     }
 }

@@ -143,6 +143,7 @@ fn get_cast(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerResult {
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))
 }
 
+
 fn now() -> Value {
     Value::String(clock::graph_timestamp(chrono::Utc::now()))
 }
@@ -159,10 +160,11 @@ fn create(ctx: &Ctx<'_>, bytes: &[u8]) -> HandlerResult {
         )));
     }
     let props = cleaned.props;
+    body::check_values(&props)?;
     body::check_display_name(&props, true)?;
     body::check_version(&props)?;
     body::check_scope_tags(&props)?;
-    if types::same(&ty, types::IOS_TRUSTED_ROOT) {
+    if types::is_trusted_root(&ty) {
         body::check_trusted_root(&props, true)?;
     }
     let mut store = ctx.shared.write();
@@ -208,11 +210,12 @@ fn update(ctx: &Ctx<'_>, id: &str, bytes: &[u8]) -> HandlerResult {
         }
     }
     let mut props = cleaned.props;
+    body::check_values(&props)?;
     // Intune owns the counter after creation: a sent `version` is ignored.
     props.remove("version");
     body::check_display_name(&props, false)?;
     body::check_scope_tags(&props)?;
-    if types::same(&stored_type, types::IOS_TRUSTED_ROOT) {
+    if types::is_trusted_root(&stored_type) {
         body::check_trusted_root(&props, false)?;
     }
     let root = match &cleaned.root_bind {

@@ -183,30 +183,31 @@ pub(crate) fn cast_entry<'a>(store: &'a Store, id: &str, cast_type: &str) -> Res
     Ok(entry)
 }
 
-/// The cast segment for `rootCertificate`: only the iOS SCEP profile.
-/// Validates a `rootCertificate` link and returns the target's stored id.
+/// Validates a `rootCertificate` link and returns the target's stored id: the profile's
+/// type must have the navigation, the target must be the trusted root type it references.
 pub(crate) fn check_root_link(store: &Store, profile_type: &str, target: &str) -> Result<String, ApiError> {
-    if !types::same(profile_type, types::IOS_SCEP) {
+    let Some(root_type) = types::root_certificate_type(profile_type) else {
         return Err(ApiError::bad(format!(
-            "'rootCertificate' can only be set on an iosScepCertificateProfile, not on '{}'.",
+            "'rootCertificate' is not a navigation property of '{}'.",
             types::short(profile_type)
         )));
-    }
+    };
     let entry = store
         .get(target)
         .ok_or_else(|| ApiError::bad(format!("The rootCertificate target '{target}' does not exist.")))?;
-    if !types::same(entry.odata_type(), types::IOS_TRUSTED_ROOT) {
+    if !types::same(entry.odata_type(), root_type) {
         return Err(ApiError::bad(format!(
-            "The rootCertificate target '{target}' is a '{}', not an iosTrustedRootCertificate.",
+            "The rootCertificate target '{target}' is a '{}', not a '{root_type}'.",
             types::short(entry.odata_type())
         )));
     }
     Ok(entry.id().to_owned())
 }
 
+/// The cast segment for `rootCertificate`: a profile type that has the navigation.
 fn scep_cast(cast: &str) -> Result<String, ApiError> {
     match types::normalize(cast) {
-        Some(t) if types::same(&t, types::IOS_SCEP) => Ok(t),
+        Some(t) if types::root_certificate_type(&t).is_some() => Ok(t),
         _ => Err(ApiError::NoRoute),
     }
 }
@@ -220,9 +221,9 @@ pub(crate) fn root_certificate(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerRe
     let root_id = entry.root_certificate.as_deref().ok_or_else(no_root)?;
     let root = store.get(root_id).ok_or_else(no_root)?;
     let context = ctx.metadata(&format!(
-        "deviceManagement/deviceConfigurations('{}')/microsoft.graph.iosScepCertificateProfile/\
-         rootCertificate/$entity",
-        entry.id()
+        "deviceManagement/deviceConfigurations('{}')/microsoft.graph.{}/rootCertificate/$entity",
+        entry.id(),
+        types::short(&cast_type)
     ));
     let view = EntityView { context: Some(&context), ..EntityView::plain(&root.obj) };
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))

@@ -8,8 +8,10 @@
 use super::errors::ApiError;
 use super::filter::{self, Expr};
 
-/// The largest `$top` Graph accepts for this collection.
-pub(crate) const MAX_TOP: usize = 1000;
+/// The largest `$top` Graph accepts for this collection: 999, the limit the client
+/// enforces too (`odata::MAX_TOP`), so a request the emulator accepts is one the client
+/// can send.
+pub(crate) const MAX_TOP: usize = 999;
 
 /// Where the options are used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +193,11 @@ fn parse_orderby(value: &str) -> Result<Vec<OrderKey>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_limit_is_the_clients() {
+        assert_eq!(MAX_TOP, crate::odata::MAX_TOP as usize);
+    }
 
     fn ok(q: &str, scope: Scope) -> Options {
         match parse(Some(q), scope) {

@@ -4,8 +4,10 @@
 /// The Graph namespace prefix, without `#`.
 pub(crate) const NAMESPACE: &str = "microsoft.graph.";
 /// The iOS SCEP certificate profile type, as stored.
+#[cfg(test)]
 pub(crate) const IOS_SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 /// The iOS trusted root certificate type, as stored.
+#[cfg(test)]
 pub(crate) const IOS_TRUSTED_ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
 /// The assignment entity type.
 pub(crate) const ASSIGNMENT: &str = "#microsoft.graph.deviceConfigurationAssignment";
@@ -27,6 +29,38 @@ const HIERARCHY: &[(&str, &str)] = &[
     ("macOSImportedPFXCertificateProfile", "macOSCertificateProfileBase"),
     ("macOSTrustedRootCertificate", "deviceConfiguration"),
 ];
+
+/// Every profile type whose schema (Graph beta CSDL) has the `rootCertificate` navigation,
+/// with the trusted root type it references. The Android bases declare it for their SCEP
+/// and PKCS subtypes alike; the Apple and Windows types on the SCEP profile only.
+const ROOT_CERTIFICATE_LINKS: &[(&str, &str)] = &[
+    ("iosScepCertificateProfile", "iosTrustedRootCertificate"),
+    ("macOSScepCertificateProfile", "macOSTrustedRootCertificate"),
+    ("androidScepCertificateProfile", "androidTrustedRootCertificate"),
+    ("androidPkcsCertificateProfile", "androidTrustedRootCertificate"),
+    ("androidForWorkScepCertificateProfile", "androidForWorkTrustedRootCertificate"),
+    ("androidForWorkPkcsCertificateProfile", "androidForWorkTrustedRootCertificate"),
+    ("androidWorkProfileScepCertificateProfile", "androidWorkProfileTrustedRootCertificate"),
+    ("androidWorkProfilePkcsCertificateProfile", "androidWorkProfileTrustedRootCertificate"),
+    ("androidDeviceOwnerScepCertificateProfile", "androidDeviceOwnerTrustedRootCertificate"),
+    ("androidDeviceOwnerPkcsCertificateProfile", "androidDeviceOwnerTrustedRootCertificate"),
+    ("aospDeviceOwnerScepCertificateProfile", "aospDeviceOwnerTrustedRootCertificate"),
+    ("aospDeviceOwnerPkcsCertificateProfile", "aospDeviceOwnerTrustedRootCertificate"),
+    ("windows81SCEPCertificateProfile", "windows81TrustedRootCertificate"),
+    ("windowsPhone81SCEPCertificateProfile", "windowsPhone81TrustedRootCertificate"),
+];
+
+/// The trusted root type the `rootCertificate` of a `profile` references (its short
+/// name), or `None` when the type has no such navigation.
+pub(crate) fn root_certificate_type(profile: &str) -> Option<&'static str> {
+    ROOT_CERTIFICATE_LINKS.iter().find(|(p, _)| same(p, profile)).map(|(_, root)| *root)
+}
+
+/// Whether `ty` is a trusted root certificate type some profile's `rootCertificate`
+/// references (its `trustedRootCertificate` is required and must be base64).
+pub(crate) fn is_trusted_root(ty: &str) -> bool {
+    ROOT_CERTIFICATE_LINKS.iter().any(|(_, root)| same(root, ty))
+}
 
 /// Types that cannot be created.
 const ABSTRACT: &[&str] = &[
@@ -128,5 +162,26 @@ mod tests {
         assert!(!is_a("#microsoft.graph.somethingNew", IOS_SCEP));
         assert!(is_abstract("#microsoft.graph.deviceConfiguration"));
         assert!(!is_abstract(IOS_SCEP));
+    }
+
+    #[test]
+    fn root_certificate_links() {
+        assert_eq!(root_certificate_type(IOS_SCEP), Some("iosTrustedRootCertificate"));
+        assert_eq!(
+            root_certificate_type("#microsoft.graph.macOSScepCertificateProfile"),
+            Some("macOSTrustedRootCertificate")
+        );
+        assert_eq!(
+            root_certificate_type("#microsoft.graph.androidWorkProfilePkcsCertificateProfile"),
+            Some("androidWorkProfileTrustedRootCertificate")
+        );
+        assert_eq!(root_certificate_type("#microsoft.graph.iosPkcsCertificateProfile"), None);
+        assert_eq!(root_certificate_type("#microsoft.graph.macOSPkcsCertificateProfile"), None);
+        assert_eq!(root_certificate_type(IOS_TRUSTED_ROOT), None);
+        assert!(
+            is_trusted_root(IOS_TRUSTED_ROOT)
+                && is_trusted_root("#microsoft.graph.macOSTrustedRootCertificate")
+        );
+        assert!(!is_trusted_root(IOS_SCEP));
     }
 }

@@ -5,11 +5,14 @@ use std::fmt;
 
 use serde::{
     Deserialize, Deserializer, Serialize, Serializer,
-    de::{self, MapAccess, value::MapDeserializer},
+    de::{self, MapAccess},
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::object::{Key, decode_rest, strip_hash};
+use super::{
+    AdditionalData,
+    object::{Held, decode_polymorphic, decode_rest_after, strip_hash},
+};
 
 graph_enum! {
     /// Whether an assignment applies or removes the configuration (`deviceConfigAssignmentIntent`).
@@ -253,12 +256,8 @@ impl AssignmentTarget {
     }
 
     /// The unmodelled properties of the target.
-    pub fn additional_data(&self) -> &Map<String, Value> {
+    pub fn additional_data(&self) -> &AdditionalData {
         each_target!(self, t => &t.additional_data)
-    }
-
-    fn additional_data_mut(&mut self) -> &mut Map<String, Value> {
-        each_target!(self, t => &mut t.additional_data)
     }
 }
 
@@ -268,22 +267,30 @@ impl Serialize for AssignmentTarget {
     }
 }
 
-/// Decodes the rest of a target whose `@odata.type` has been read.
-fn dispatch<'de, A: MapAccess<'de>>(odata_type: Option<&str>, map: A) -> Result<AssignmentTarget, A::Error> {
+/// Decodes the rest of a target whose `@odata.type` has been read (`None`: it has none).
+fn dispatch<'de, A: MapAccess<'de>>(
+    odata_type: Option<&str>,
+    held: Held,
+    map: A,
+) -> Result<AssignmentTarget, A::Error> {
     Ok(match odata_type.map(strip_hash) {
-        Some("microsoft.graph.groupAssignmentTarget") => AssignmentTarget::Group(decode_rest(map)?),
-        Some("microsoft.graph.exclusionGroupAssignmentTarget") => {
-            AssignmentTarget::ExclusionGroup(decode_rest(map)?)
+        Some("microsoft.graph.groupAssignmentTarget") => {
+            AssignmentTarget::Group(decode_rest_after(held, map)?)
         }
-        Some("microsoft.graph.allDevicesAssignmentTarget") => AssignmentTarget::AllDevices(decode_rest(map)?),
+        Some("microsoft.graph.exclusionGroupAssignmentTarget") => {
+            AssignmentTarget::ExclusionGroup(decode_rest_after(held, map)?)
+        }
+        Some("microsoft.graph.allDevicesAssignmentTarget") => {
+            AssignmentTarget::AllDevices(decode_rest_after(held, map)?)
+        }
         Some("microsoft.graph.allLicensedUsersAssignmentTarget") => {
-            AssignmentTarget::AllLicensedUsers(decode_rest(map)?)
+            AssignmentTarget::AllLicensedUsers(decode_rest_after(held, map)?)
         }
         Some("microsoft.graph.configurationManagerCollectionAssignmentTarget") => {
-            AssignmentTarget::ConfigurationManagerCollection(decode_rest(map)?)
+            AssignmentTarget::ConfigurationManagerCollection(decode_rest_after(held, map)?)
         }
         _ => {
-            let mut other: OtherAssignmentTarget = decode_rest(map)?;
+            let mut other: OtherAssignmentTarget = decode_rest_after(held, map)?;
             other.odata_type = odata_type.map(str::to_owned);
             AssignmentTarget::Other(Box::new(other))
         }
@@ -300,31 +307,8 @@ impl<'de> Deserialize<'de> for AssignmentTarget {
                 f.write_str("an assignment target object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AssignmentTarget, A::Error> {
-                // As for device configurations: `@odata.type` normally comes first, so the
-                // target decodes without buffering; entries before it are held aside.
-                let mut before_type = Map::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if key.0 != "@odata.type" {
-                        let value: Value = map.next_value()?;
-                        before_type.insert(key.0.into_owned(), value);
-                        continue;
-                    }
-                    let odata_type: Option<String> = map.next_value()?;
-                    if before_type.keys().all(|k| k.starts_with('@')) {
-                        let mut target = dispatch(odata_type.as_deref(), map)?;
-                        target.additional_data_mut().extend(before_type);
-                        return Ok(target);
-                    }
-                    while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                        before_type.insert(k, v);
-                    }
-                    return dispatch(odata_type.as_deref(), MapDeserializer::new(before_type.into_iter()))
-                        .map_err(|e: serde_json::Error| de::Error::custom(e));
-                }
-                // No `@odata.type` at all: keep it as an unknown target rather than fail.
-                dispatch(None, MapDeserializer::new(before_type.into_iter()))
-                    .map_err(|e: serde_json::Error| de::Error::custom(e))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AssignmentTarget, A::Error> {
+                decode_polymorphic(map, dispatch)
             }
         }
         deserializer.deserialize_map(Visitor)

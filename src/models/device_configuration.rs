@@ -6,13 +6,13 @@ use serde::{
     Deserialize, Deserializer, Serialize, Serializer,
     de::{self, MapAccess},
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
-    ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
+    AdditionalData, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
     IosImportedPfxCertificateProfile, IosPkcsCertificateProfile, IosScepCertificateProfile,
     IosTrustedRootCertificate, Timestamp, ValidationError,
-    object::{GraphEntity, Key, decode_rest_after, strip_hash},
+    object::{GraphEntity, Held, decode_polymorphic, decode_rest_after, strip_hash},
     validation::Problems,
 };
 
@@ -38,9 +38,9 @@ graph_fields! {
         /// Admin-provided description.
         description: String = "description",
         /// Admin-provided name (required).
-        display_name: String = "displayName",
+        [not_null] display_name: String = "displayName",
         /// Version of the configuration.
-        version: i32 = "version",
+        [not_null] version: i32 = "version",
         /// Navigation: assignments (only with `$expand`; never written).
         [read_only] assignments: Box<Value> = "assignments",
         /// Navigation: per-setting device state summaries (never written).
@@ -129,12 +129,12 @@ impl DeviceConfiguration {
 
     /// The object's id, when it has one.
     pub fn id(&self) -> Option<&str> {
-        self.base().id.as_deref()
+        each_variant!(self, c => c.id())
     }
 
     /// The display name, when present.
     pub fn display_name(&self) -> Option<&str> {
-        self.base().display_name.as_deref()
+        each_variant!(self, c => c.display_name())
     }
 
     /// The `@odata.type`, with the leading `#`.
@@ -146,12 +146,12 @@ impl DeviceConfiguration {
     }
 
     /// The unmodelled properties of the object.
-    pub fn additional_data(&self) -> &Map<String, Value> {
+    pub fn additional_data(&self) -> &AdditionalData {
         each_variant!(self, c => &c.additional_data)
     }
 
     /// The unmodelled properties of the object, mutably.
-    pub fn additional_data_mut(&mut self) -> &mut Map<String, Value> {
+    pub fn additional_data_mut(&mut self) -> &mut AdditionalData {
         each_variant!(self, c => &mut c.additional_data)
     }
 
@@ -184,6 +184,7 @@ impl GraphEntity for OtherDeviceConfiguration {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         if self.odata_type.as_deref().is_none_or(|t| strip_hash(t).is_empty()) {
             problems.push("@odata.type", "is required");
         }
@@ -201,6 +202,56 @@ impl Serialize for DeviceConfiguration {
         each_variant!(self, c => c.serialize(serializer))
     }
 }
+
+/// The `deviceConfiguration` accessors, on every model that has the common fields in `base`.
+macro_rules! base_accessors {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl $ty {
+            /// The object's id, when it has one (`base.id`).
+            pub fn id(&self) -> Option<&str> {
+                self.base.id.as_deref()
+            }
+
+            /// The display name, when present (`base.display_name`).
+            pub fn display_name(&self) -> Option<&str> {
+                self.base.display_name.as_deref()
+            }
+
+            /// The description, when present (`base.description`).
+            pub fn description(&self) -> Option<&str> {
+                self.base.description.as_deref()
+            }
+
+            /// The version, when present (`base.version`).
+            pub fn version(&self) -> Option<i32> {
+                self.base.version
+            }
+
+            /// When the object was created, when known (`base.created_date_time`).
+            pub fn created_date_time(&self) -> Option<Timestamp> {
+                self.base.created_date_time
+            }
+
+            /// When the object was last modified, when known (`base.last_modified_date_time`).
+            pub fn last_modified_date_time(&self) -> Option<Timestamp> {
+                self.base.last_modified_date_time
+            }
+
+            /// The scope tag ids (empty when absent).
+            pub fn role_scope_tag_ids(&self) -> &[String] {
+                self.base.role_scope_tag_ids.as_deref().unwrap_or_default()
+            }
+        }
+    )+};
+}
+
+base_accessors!(
+    IosScepCertificateProfile,
+    IosPkcsCertificateProfile,
+    IosImportedPfxCertificateProfile,
+    IosTrustedRootCertificate,
+    OtherDeviceConfiguration,
+);
 
 macro_rules! impl_from_variant {
     ($($ty:ty => $variant:ident),+ $(,)?) => {$(
@@ -220,29 +271,29 @@ impl_from_variant! {
     OtherDeviceConfiguration => Other,
 }
 
-/// Decodes an object whose `@odata.type` has been read: the entries `held` from before the
-/// type, then the rest of `map`.
+/// Decodes an object whose `@odata.type` has been read (`None`: it has none): the
+/// entries `held` from before the type, then the rest of `map`.
 fn dispatch<'de, A: MapAccess<'de>>(
-    odata_type: &str,
-    held: Map<String, Value>,
+    odata_type: Option<&str>,
+    held: Held,
     map: A,
 ) -> Result<DeviceConfiguration, A::Error> {
-    Ok(match strip_hash(odata_type) {
-        "microsoft.graph.iosScepCertificateProfile" => {
+    Ok(match odata_type.map(strip_hash) {
+        Some("microsoft.graph.iosScepCertificateProfile") => {
             DeviceConfiguration::IosScepCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosPkcsCertificateProfile" => {
+        Some("microsoft.graph.iosPkcsCertificateProfile") => {
             DeviceConfiguration::IosPkcsCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosImportedPFXCertificateProfile" => {
+        Some("microsoft.graph.iosImportedPFXCertificateProfile") => {
             DeviceConfiguration::IosImportedPfxCertificate(Box::new(decode_rest_after(held, map)?))
         }
-        "microsoft.graph.iosTrustedRootCertificate" => {
+        Some("microsoft.graph.iosTrustedRootCertificate") => {
             DeviceConfiguration::IosTrustedRootCertificate(Box::new(decode_rest_after(held, map)?))
         }
         _ => {
             let mut other: OtherDeviceConfiguration = decode_rest_after(held, map)?;
-            other.odata_type = Some(odata_type.to_owned());
+            other.odata_type = odata_type.map(str::to_owned);
             DeviceConfiguration::Other(Box::new(other))
         }
     })
@@ -255,23 +306,11 @@ impl<'de> Deserialize<'de> for DeviceConfiguration {
             type Value = DeviceConfiguration;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a deviceConfiguration object with @odata.type")
+                f.write_str("a deviceConfiguration object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DeviceConfiguration, A::Error> {
-                // Graph writes `@odata.type` first (a single entity has only `@odata.context`
-                // before it), so usually nothing is held and the object decodes straight from
-                // the input. Entries before the type are held as values and decoded first.
-                let mut held = Map::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if key.0 == "@odata.type" {
-                        let odata_type: Key<'de> = map.next_value()?;
-                        return dispatch(&odata_type.0, held, map);
-                    }
-                    let value: Value = map.next_value()?;
-                    held.insert(key.0.into_owned(), value);
-                }
-                Err(de::Error::missing_field("@odata.type"))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DeviceConfiguration, A::Error> {
+                decode_polymorphic(map, dispatch)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -17,15 +17,15 @@ graph_fields! {
     /// Fields shared by the iOS SCEP and PKCS profiles (`iosCertificateProfileBase`).
     pub struct IosCertificateProfileBase {
         /// Renewal threshold, 1–99 percent of the validity period.
-        renewal_threshold_percentage: i32 = "renewalThresholdPercentage",
+        [not_null] renewal_threshold_percentage: i32 = "renewalThresholdPercentage",
         /// Subject name format.
-        subject_name_format: AppleSubjectNameFormat = "subjectNameFormat",
+        [not_null] subject_name_format: AppleSubjectNameFormat = "subjectNameFormat",
         /// Subject alternative name types (a flag set).
         subject_alternative_name_type: SubjectAlternativeNameType = "subjectAlternativeNameType",
         /// Validity period value (> 0).
-        certificate_validity_period_value: i32 = "certificateValidityPeriodValue",
+        [not_null] certificate_validity_period_value: i32 = "certificateValidityPeriodValue",
         /// Validity period unit.
-        certificate_validity_period_scale: CertificateValidityPeriodScale = "certificateValidityPeriodScale",
+        [not_null] certificate_validity_period_scale: CertificateValidityPeriodScale = "certificateValidityPeriodScale",
     }
 }
 
@@ -100,9 +100,9 @@ graph_object! {
             /// Custom subject name, used when `subjectNameFormat` is `custom`.
             subject_name_format_string: String = "subjectNameFormatString",
             /// Key usage (a flag set).
-            key_usage: KeyUsages = "keyUsage",
+            [not_null] key_usage: KeyUsages = "keyUsage",
             /// Key size.
-            key_size: KeySize = "keySize",
+            [not_null] key_size: KeySize = "keySize",
             /// Extended key usages (at most 500).
             extended_key_usages: Vec<ExtendedKeyUsage> = "extendedKeyUsages",
             /// Custom Entra ID attribute for the SAN, used with `customAzureADAttribute`.
@@ -137,6 +137,7 @@ impl GraphEntity for IosScepCertificateProfile {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         self.base.check(&mut problems);
         self.certificate.check(&mut problems);
         self.certificate.check_subject_strings(
@@ -317,11 +318,11 @@ graph_object! {
         }
         fields {
             /// PKCS certification authority (FQDN).
-            certification_authority: String = "certificationAuthority",
+            [not_null] certification_authority: String = "certificationAuthority",
             /// PKCS certification authority name.
-            certification_authority_name: String = "certificationAuthorityName",
+            [not_null] certification_authority_name: String = "certificationAuthorityName",
             /// PKCS certificate template name.
-            certificate_template_name: String = "certificateTemplateName",
+            [not_null] certificate_template_name: String = "certificateTemplateName",
             /// Custom subject name, used when `subjectNameFormat` is `custom`.
             subject_name_format_string: String = "subjectNameFormatString",
             /// Custom Entra ID attribute for the SAN.
@@ -343,6 +344,7 @@ impl GraphEntity for IosPkcsCertificateProfile {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         self.base.check(&mut problems);
         self.certificate.check(&mut problems);
         self.certificate.check_subject_strings(
@@ -389,6 +391,7 @@ impl GraphEntity for IosImportedPfxCertificateProfile {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         self.base.check(&mut problems);
         problems.into_result()
     }
@@ -411,7 +414,7 @@ graph_object! {
             /// File name shown in the portal.
             cert_file_name: String = "certFileName",
             /// The DER certificate, base64-encoded (`Edm.Binary`).
-            trusted_root_certificate: String = "trustedRootCertificate",
+            [not_null] trusted_root_certificate: String = "trustedRootCertificate",
         }
     }
 }
@@ -438,6 +441,7 @@ impl GraphEntity for IosTrustedRootCertificate {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let mut problems = Problems::default();
+        self.null_problems(&mut problems);
         self.base.check(&mut problems);
         match self.trusted_root_certificate.as_deref() {
             None => problems.push("trustedRootCertificate", "is required"),

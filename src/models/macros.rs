@@ -296,6 +296,10 @@ pub(crate) fn field_included(mode: crate::models::object::WriteMode, read_only: 
 macro_rules! graph_fields {
     (@ro) => { false };
     (@ro read_only) => { true };
+    (@ro not_null) => { false };
+    (@nn) => { false };
+    (@nn read_only) => { false };
+    (@nn not_null) => { true };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -322,6 +326,17 @@ macro_rules! graph_fields {
                         && self.explicit_nulls.contains(null_bit!($wire)), )+
                     _ => false,
                 }
+            }
+
+            /// Reports the explicit nulls of fields marked `[not_null]` (the service refuses
+            /// null there).
+            #[allow(dead_code)]
+            pub(crate) fn null_problems(&self, problems: &mut $crate::models::validation::Problems) {
+                $(
+                    if graph_fields!(@nn $($ro)?) && self.is_explicit_null($wire) {
+                        problems.push($wire, "cannot be null");
+                    }
+                )+
             }
         }
 
@@ -399,7 +414,8 @@ macro_rules! graph_object {
             pub explicit_nulls: $crate::models::NullFields,
             /// Properties this crate does not model (with their explicit `null`s), kept so
             /// that a read → write round trip loses nothing.
-            pub additional_data: ::serde_json::Map<String, ::serde_json::Value>,
+            /// Each is kept as its JSON text and parsed on demand.
+            pub additional_data: $crate::models::AdditionalData,
         }
 
         impl $name {
@@ -417,6 +433,17 @@ macro_rules! graph_object {
                 }
                 $( if self.$group.is_explicit_null(wire) { return true; } )*
                 false
+            }
+
+            /// Reports the explicit nulls of fields marked `[not_null]`, its groups' too.
+            #[allow(dead_code)]
+            pub(crate) fn null_problems(&self, problems: &mut $crate::models::validation::Problems) {
+                $( self.$group.null_problems(problems); )*
+                $(
+                    if graph_fields!(@nn $($ro)?) && self.is_explicit_null($wire) {
+                        problems.push($wire, "cannot be null");
+                    }
+                )*
             }
 
             #[allow(unused_variables)]
@@ -464,7 +491,7 @@ macro_rules! graph_object {
                         return Ok(());
                     }
                 )*
-                let value: ::serde_json::Value = map.next_value()?;
+                let value: $crate::models::RawJson = map.next_value()?;
                 self.additional_data.insert(key.to_owned(), value);
                 Ok(())
             }
@@ -515,8 +542,9 @@ macro_rules! graph_object {
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                // Inside a write body (a nested object), the body's rules apply.
                 ::serde::Serialize::serialize(
-                    &$crate::models::object::Encoded(self, $crate::models::object::WriteMode::Full),
+                    &$crate::models::object::Encoded(self, $crate::models::object::encoding_mode()),
                     serializer,
                 )
             }

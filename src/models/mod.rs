@@ -13,10 +13,12 @@ mod assignment;
 mod certificate_state;
 mod complex;
 mod device_configuration;
+mod document;
 mod enums;
 mod flags;
 mod ios_certificate;
 mod patch;
+mod raw;
 mod timestamp;
 mod validation;
 
@@ -35,6 +37,7 @@ pub use complex::{
     CustomSubjectAlternativeName, ExtendedKeyUsage, KnownEku,
 };
 pub use device_configuration::{DeviceConfiguration, DeviceConfigurationBase, OtherDeviceConfiguration};
+pub use document::{DocumentError, read_json_document};
 pub use enums::{
     AppleSubjectNameFormat, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
     IntendedPurpose, KeySize, Windows10DeviceModeType, Windows10EditionType,
@@ -47,5 +50,6 @@ pub use ios_certificate::{
 };
 pub use object::{GraphEntity, NullFields, WriteMode};
 pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};
+pub use raw::{AdditionalData, RawJson};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};

@@ -7,16 +7,20 @@
 //! explicit `null` sets the field's bit in [`NullFields`]), each unknown key into
 //! `additional_data`. The macros in `macros.rs` generate that code for every model.
 
-use std::{borrow::Cow, fmt, marker::PhantomData};
+use std::{borrow::Cow, cell::Cell, fmt, marker::PhantomData};
 
 use serde::{
     Deserialize, Deserializer,
-    de::{self, DeserializeOwned, MapAccess, value::MapDeserializer},
+    de::{self, DeserializeOwned, MapAccess},
     ser::SerializeMap,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::entries::{EntrySink, JsonObject, SerdeMap};
+use super::{
+    AdditionalData, RawJson,
+    entries::{EntrySink, JsonObject, SerdeMap},
+    raw::WriteRaw,
+};
 
 /// Which fields an encoding includes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,14 +35,64 @@ pub enum WriteMode {
 
 /// Is `key` (a property this crate does not model) allowed in a write body?
 ///
-/// Response-only OData annotations (`@odata.context`, `@odata.etag`,
-/// `x@odata.navigationLink`, …) are dropped; `@odata.type` and `x@odata.bind` are kept.
+/// Graph's request reader takes `@odata.type` and `x@odata.bind` only: every other
+/// annotation (`@odata.context`, `x@odata.type`, `@microsoft.graph.tips`, instance
+/// annotations of any namespace) and every advertised action (`#microsoft.graph.assign`)
+/// is refused there, so a write body leaves them out.
 pub(crate) fn extra_key_is_writable(key: &str) -> bool {
+    if key.starts_with('#') {
+        return false;
+    }
     match key.find('@') {
         None => true,
         Some(0) => key == "@odata.type",
-        Some(at) => matches!(&key[at..], "@odata.bind" | "@odata.type"),
+        Some(at) => &key[at..] == "@odata.bind",
     }
+}
+
+/// A JSON value as a write body carries it: objects nested at any depth (in arrays too)
+/// lose the entries [`extra_key_is_writable`] refuses.
+pub(crate) struct WriteValue<'a>(pub(crate) &'a Value);
+
+impl serde::Serialize for WriteValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(entries) => {
+                let mut map = serializer.serialize_map(None)?;
+                for (key, value) in entries.iter().filter(|(key, _)| extra_key_is_writable(key)) {
+                    map.serialize_entry(key, &WriteValue(value))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(WriteValue)),
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+thread_local! {
+    /// The mode of the encoding in progress on this thread. A typed nested object (an
+    /// extended key usage inside a profile) is written through plain `Serialize`, which
+    /// cannot be handed a mode; it reads this instead, so a write body filters it too.
+    static ENCODING_MODE: Cell<WriteMode> = const { Cell::new(WriteMode::Full) };
+}
+
+/// The mode nested objects are written in: that of the enclosing encoding, `Full` outside one.
+pub(crate) fn encoding_mode() -> WriteMode {
+    ENCODING_MODE.with(Cell::get)
+}
+
+/// Runs `encode` with [`encoding_mode`] set to `mode`, restoring the previous mode after
+/// (also when `encode` fails or panics).
+fn with_encoding_mode<R>(mode: WriteMode, encode: impl FnOnce() -> R) -> R {
+    struct Restore(WriteMode);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ENCODING_MODE.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(ENCODING_MODE.with(|current| current.replace(mode)));
+    encode()
 }
 
 /// Whether a model field is known and set, as seen by the lossless encoder.
@@ -182,24 +236,67 @@ pub(crate) fn decode_rest<'de, T: Object, A: MapAccess<'de>>(mut map: A) -> Resu
     Ok(object)
 }
 
-/// Decodes entries that were read before the object's type was known (held as values),
-/// then the rest of `map`. Entries from `map` keep their JSON path in errors; the held ones
-/// name their key in the message.
+/// Entries of a polymorphic object read before its `@odata.type`, kept as raw text.
+pub(crate) type Held = Vec<(String, RawJson)>;
+
+/// The one way a polymorphic object (a device configuration, an assignment target) is
+/// read: entries are held as raw text until `@odata.type` is found, then `dispatch` gets
+/// the type (`None` when the object has none: the caller keeps such an object as its
+/// unmodelled variant), the held entries and the rest of the map. Graph writes
+/// `@odata.type` first, so usually nothing is held and the object decodes straight from
+/// the input.
+pub(crate) fn decode_polymorphic<'de, A: MapAccess<'de>, R>(
+    mut map: A,
+    dispatch: impl FnOnce(Option<&str>, Held, A) -> Result<R, A::Error>,
+) -> Result<R, A::Error> {
+    let mut held = Held::new();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        if key.0 == "@odata.type" {
+            let odata_type: Option<Key<'de>> = map.next_value()?;
+            return dispatch(odata_type.as_ref().map(|t| t.0.as_ref()), held, map);
+        }
+        held.push((key.0.into_owned(), map.next_value()?));
+    }
+    dispatch(None, held, map)
+}
+
+/// Decodes entries that were read before the object's type was known (held as raw
+/// text), then the rest of `map`. Entries from `map` keep their JSON path in errors; the
+/// held ones name their key in the message.
 pub(crate) fn decode_rest_after<'de, T: Object, A: MapAccess<'de>>(
-    held: Map<String, Value>,
+    held: Held,
     mut map: A,
 ) -> Result<T, A::Error> {
     let mut object = T::default();
     for (key, value) in held {
-        let mut entry = MapDeserializer::new(std::iter::once((key.as_str(), value)));
-        let decoded =
-            entry.next_key::<de::IgnoredAny>().and_then(|_| object.decode_entry::<_>(&key, &mut entry));
-        decoded.map_err(|e: serde_json::Error| de::Error::custom(format_args!("{key}: {e}")))?;
+        decode_held_entry(&mut object, &key, &value)
+            .map_err(|e| de::Error::custom(format_args!("{key}: {e}")))?;
     }
     while let Some(key) = map.next_key::<Key<'de>>()? {
         object.decode_entry(&key.0, &mut map)?;
     }
     Ok(object)
+}
+
+/// Decodes one held entry into `object`, through the same code as an entry read in place.
+fn decode_held_entry<T: Object>(object: &mut T, key: &str, value: &RawJson) -> Result<(), serde_json::Error> {
+    struct Entry<'a, T>(&'a mut T);
+    impl<'de, T: Object> de::Visitor<'de> for Entry<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                self.0.decode_entry(&key.0, &mut map)?;
+            }
+            Ok(())
+        }
+    }
+    let text = format!("{{{}:{}}}", serde_json::to_string(key)?, value.as_str());
+    let mut de = serde_json::Deserializer::from_str(&text);
+    de::Deserializer::deserialize_map(&mut de, Entry(object))?;
+    de.end()
 }
 
 /// Deserializes any [`Object`] from a JSON map.
@@ -224,10 +321,10 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
 pub(crate) fn encode_additional<S: EntrySink>(
     sink: &mut S,
     mode: WriteMode,
-    additional: &Map<String, Value>,
+    additional: &AdditionalData,
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), S::Error> {
-    for (key, value) in additional {
+    for (key, value) in additional.iter() {
         // Written first by the object itself.
         if key == "@odata.type" {
             continue;
@@ -241,7 +338,10 @@ pub(crate) fn encode_additional<S: EntrySink>(
             FieldState::Unset { read_only: true } if mode == WriteMode::Write => continue,
             _ => {}
         }
-        sink.wire_entry(key, value)?;
+        match mode {
+            WriteMode::Full => sink.wire_entry(key, value)?,
+            WriteMode::Write => sink.wire_entry(key, &WriteRaw(value.as_raw_value()))?,
+        }
     }
     Ok(())
 }
@@ -307,7 +407,7 @@ pub(crate) struct Encoded<'a, T>(pub(crate) &'a T, pub(crate) WriteMode);
 impl<T: Object> serde::Serialize for Encoded<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        self.0.encode_entries(&mut SerdeMap(&mut map), self.1)?;
+        with_encoding_mode(self.1, || self.0.encode_entries(&mut SerdeMap(&mut map), self.1))?;
         map.end()
     }
 }
@@ -317,7 +417,9 @@ pub(crate) fn write_json<T: Object>(object: &T) -> Result<Vec<u8>, serde_json::E
     // Sized for a typical profile body (up to 1 KiB), so the buffer is not grown 3 times
     // from serde_json's default 128 bytes.
     let mut body = Vec::with_capacity(WRITE_BODY_CAPACITY);
-    JsonObject::write(&mut body, |entries| object.encode_entries(entries, WriteMode::Write))?;
+    with_encoding_mode(WriteMode::Write, || {
+        JsonObject::write(&mut body, |entries| object.encode_entries(entries, WriteMode::Write))
+    })?;
     Ok(body)
 }
 
@@ -338,6 +440,14 @@ mod tests {
         assert!(!extra_key_is_writable("@microsoft.graph.tips"));
         assert!(!extra_key_is_writable("assignments@odata.context"));
         assert!(!extra_key_is_writable("rootCertificate@odata.navigationLink"));
+        assert!(!extra_key_is_writable("createdDateTime@odata.type"));
+        assert!(!extra_key_is_writable("roleScopeTagIds@odata.type"));
+        assert!(!extra_key_is_writable("@odata.id"));
+        assert!(!extra_key_is_writable("@odata.editLink"));
+        assert!(!extra_key_is_writable("displayName@contoso.backup.source"));
+        assert!(!extra_key_is_writable("@contoso.exportedBy"));
+        assert!(!extra_key_is_writable("#microsoft.graph.assign"));
+        assert!(!extra_key_is_writable("#microsoft.graph.getOmaSettingPlainTextValue"));
     }
 
     #[test]
@@ -352,7 +462,7 @@ mod tests {
         assert!(profile.is_explicit_null("keySize"));
         assert_eq!(profile.explicit_nulls.len(), 1);
         // Unmodelled properties keep their nulls in `additional_data`.
-        assert_eq!(profile.additional_data.get("futureThing"), Some(&Value::Null));
+        assert_eq!(profile.additional_data.value("futureThing"), Some(Value::Null));
         assert_eq!(profile.additional_data.len(), 1);
         assert_eq!(
             serde_json::to_string(&profile).unwrap(),

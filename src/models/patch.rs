@@ -5,8 +5,8 @@ use serde::{Serialize, Serializer, ser::SerializeMap};
 use serde_json::{Map, Value};
 
 use super::{
-    GraphEntity, ValidationError, ValidationProblem,
-    object::{extra_key_is_writable, strip_hash},
+    DeviceConfiguration, GraphEntity, ValidationError, ValidationProblem,
+    object::{WriteValue, extra_key_is_writable, strip_hash},
 };
 use crate::error::{Error, Result};
 
@@ -196,7 +196,52 @@ impl DeviceConfigurationPatch {
             }
         }
         problems.extend(self.problems.iter().cloned());
+        problems.extend(self.value_problems());
         if problems.is_empty() { Ok(()) } else { Err(ValidationError { problems }) }
+    }
+
+    /// The typed models' rules applied to the properties this update sets: each value must
+    /// decode as its property's type, and the object of all of them must pass the type's
+    /// validation, problems about properties left unchanged aside (a `required` rule does
+    /// not apply to what an update leaves alone). An explicit `null` where the service
+    /// refuses one is a problem too.
+    fn value_problems(&self) -> Vec<ValidationProblem> {
+        let mut problems = Vec::new();
+        let mut object = Map::new();
+        object.insert("@odata.type".into(), Value::String(self.odata_type.clone()));
+        for (key, value) in &self.fields {
+            if read_only_reason(key).is_some() {
+                continue;
+            }
+            // Alone first, so that a value of the wrong type names its property.
+            let single = Map::from_iter([
+                ("@odata.type".to_owned(), Value::String(self.odata_type.clone())),
+                (key.clone(), value.clone()),
+            ]);
+            match serde_json::from_value::<DeviceConfiguration>(Value::Object(single)) {
+                Ok(_) => {
+                    object.insert(key.clone(), value.clone());
+                }
+                Err(e) => problems.push(ValidationProblem {
+                    field: key.clone(),
+                    message: format!("is not a valid value: {e}"),
+                }),
+            }
+        }
+        let Ok(config) = serde_json::from_value::<DeviceConfiguration>(Value::Object(object)) else {
+            return problems;
+        };
+        let set = |field: &str| {
+            self.fields.iter().any(|(key, _)| {
+                field
+                    .strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
+            })
+        };
+        if let Err(invalid) = config.validate() {
+            problems.extend(invalid.problems.into_iter().filter(|p| set(&p.field)));
+        }
+        problems
     }
 
     /// The request body, after [`validate`](Self::validate).
@@ -217,13 +262,14 @@ impl DeviceConfigurationPatch {
     }
 }
 
-/// Writes `@odata.type` first, then the properties in order.
+/// Writes `@odata.type` first, then the properties in order; objects nested in a value
+/// lose their annotations and action entries, as in a create body.
 impl Serialize for DeviceConfigurationPatch {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
         map.serialize_entry("@odata.type", &self.odata_type)?;
         for (key, value) in &self.fields {
-            map.serialize_entry(key, value)?;
+            map.serialize_entry(key, &WriteValue(value))?;
         }
         map.end()
     }
@@ -357,6 +403,43 @@ mod tests {
     }
 
     #[test]
+    fn values_are_checked_like_a_create_and_nulls_where_the_service_refuses_them() {
+        let scep = "#microsoft.graph.iosScepCertificateProfile";
+        let err = DeviceConfigurationPatch::new(scep)
+            .set("renewalThresholdPercentage", 150)
+            .set("certificateValidityPeriodValue", 0)
+            .set("keySize", "size2048")
+            .set("scepServerUrls", json!(["http://insecure.contoso.com/"]))
+            .set("version", "three")
+            .set_null("keyUsage")
+            .set_null("description")
+            .validate()
+            .unwrap_err();
+        let found: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "version: is not a valid value: invalid type: string \"three\", expected i32",
+                "keyUsage: cannot be null",
+                "renewalThresholdPercentage: must be 1 to 99, is 150",
+                "certificateValidityPeriodValue: must be greater than 0, is 0",
+                "scepServerUrls[0]: must use https",
+                "keyUsage: is required",
+            ]
+        );
+        // Rules about properties the update leaves alone do not apply.
+        DeviceConfigurationPatch::new(scep).set("renewalThresholdPercentage", 25).validate().unwrap();
+        // Unmodelled types: the base rules.
+        let other = DeviceConfigurationPatch::new("#microsoft.graph.windows10GeneralConfiguration")
+            .set_null("version")
+            .set("displayName", " ")
+            .set("passwordRequired", true);
+        let found: Vec<String> =
+            other.validate().unwrap_err().problems.iter().map(ToString::to_string).collect();
+        assert_eq!(found, ["version: cannot be null", "displayName: must not be empty"]);
+    }
+
+    #[test]
     fn from_object_copies_only_writable_fields() {
         let config = fetched();
         let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
@@ -397,7 +480,7 @@ mod tests {
         after.base_mut().display_name = Some("Renamed".into());
         after.base_mut().role_scope_tag_ids = None;
         after.additional_data_mut().remove("futureProperty");
-        after.additional_data_mut().insert("newThing".into(), json!(5));
+        after.additional_data_mut().insert("newThing".into(), json!(5).into());
         after.base_mut().id = Some("changed ids are never sent".into());
         let patch = DeviceConfigurationPatch::diff(&before, &after).unwrap();
         assert_eq!(

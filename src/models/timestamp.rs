@@ -5,6 +5,11 @@
 //! "never". [`Timestamp`] reads all of these (0–9 fractional digits, any offset, none = UTC),
 //! never converts to local time, and writes RFC 3339 with an offset and the same number of
 //! fractional digits it was read with, so a read → write round trip gives the same text.
+//!
+//! Windows PowerShell 5.1 (`ConvertTo-Json`) writes dates the .NET way instead:
+//! `/Date(1632833324961)/` (milliseconds since 1970, UTC) or `/Date(1632833324961+0100)/`
+//! (the same instant, with the writer's offset). Backups made with it carry that form, so it
+//! is read too and written back in the same form.
 
 use std::{fmt, str::FromStr};
 
@@ -16,6 +21,16 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 pub struct Timestamp {
     instant: DateTime<FixedOffset>,
     fraction_digits: u8,
+    form: Form,
+}
+
+/// The text form a timestamp was read in, and is written back in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Form {
+    /// RFC 3339 (`2021-09-28T12:48:44.961Z`).
+    Rfc3339,
+    /// .NET JSON (`/Date(1632833324961)/`); `offset` says whether `±HHMM` was written.
+    DotNet { offset: bool },
 }
 
 /// Why a timestamp string could not be read.
@@ -37,7 +52,11 @@ impl Timestamp {
 
     /// A UTC time, written with Graph's 7 fractional digits.
     pub fn from_utc(instant: DateTime<Utc>) -> Self {
-        Timestamp { instant: instant.fixed_offset(), fraction_digits: Self::GRAPH_FRACTION_DIGITS }
+        Timestamp {
+            instant: instant.fixed_offset(),
+            fraction_digits: Self::GRAPH_FRACTION_DIGITS,
+            form: Form::Rfc3339,
+        }
     }
 
     /// The instant with the offset it was read with.
@@ -55,9 +74,56 @@ impl Timestamp {
         self.fraction_digits
     }
 
+    /// Whether the timestamp was read in the .NET form `/Date(…)/` (and is written so).
+    pub fn is_dotnet_form(&self) -> bool {
+        matches!(self.form, Form::DotNet { .. })
+    }
+
     /// Parses RFC 3339 leniently: `T`, `t` or a space between date and time, 0–9 fractional
     /// digits (more are cut to 9), `Z`/`z`, `±HH:MM`, `±HHMM` or no offset (read as UTC).
+    /// Also reads the .NET form `/Date(milliseconds)/` and `/Date(milliseconds±HHMM)/`.
     pub fn parse(input: &str) -> Result<Self, TimestampError> {
+        if let Some(inner) = input.strip_prefix("/Date(").and_then(|rest| rest.strip_suffix(")/")) {
+            return Self::parse_dotnet(input, inner);
+        }
+        Self::parse_rfc3339(input)
+    }
+
+    /// The inside of `/Date(…)/`: signed milliseconds since 1970 UTC, then an optional
+    /// `±HHMM` offset that only says how the writer's clock read the instant.
+    fn parse_dotnet(input: &str, inner: &str) -> Result<Self, TimestampError> {
+        let fail = |reason| TimestampError { input: input.chars().take(64).collect(), reason };
+        let digits_start = usize::from(inner.starts_with('-'));
+        let millis_end = inner[digits_start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(inner.len(), |i| i + digits_start);
+        let (millis, offset) = inner.split_at(millis_end);
+        if millis.len() == digits_start {
+            return Err(fail("/Date(…)/ must hold milliseconds"));
+        }
+        let millis: i64 = millis.parse().map_err(|_| fail("milliseconds out of range"))?;
+        let offset_seconds = match offset.as_bytes() {
+            [] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, m1, m2] if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) => {
+                let (h, m) =
+                    (i32::from((h1 - b'0') * 10 + (h2 - b'0')), i32::from((m1 - b'0') * 10 + (m2 - b'0')));
+                if h > 23 || m > 59 {
+                    return Err(fail("offset out of range"));
+                }
+                if *sign == b'-' { -(h * 3600 + m * 60) } else { h * 3600 + m * 60 }
+            }
+            _ => return Err(fail("expected /Date(milliseconds)/ or /Date(milliseconds±HHMM)/")),
+        };
+        let offset_zone = FixedOffset::east_opt(offset_seconds).ok_or_else(|| fail("offset out of range"))?;
+        let instant = DateTime::<Utc>::from_timestamp_millis(millis).ok_or_else(|| fail("out of range"))?;
+        Ok(Timestamp {
+            instant: instant.with_timezone(&offset_zone),
+            fraction_digits: 3,
+            form: Form::DotNet { offset: !offset.is_empty() },
+        })
+    }
+
+    fn parse_rfc3339(input: &str) -> Result<Self, TimestampError> {
         let fail = |reason| TimestampError { input: input.chars().take(64).collect(), reason };
         let b = input.as_bytes();
         if b.len() < 19 {
@@ -133,7 +199,7 @@ impl Timestamp {
             .checked_sub_offset(offset)
             .map(|utc| DateTime::<FixedOffset>::from_naive_utc_and_offset(utc, offset))
             .ok_or_else(|| fail("out of range"))?;
-        Ok(Timestamp { instant, fraction_digits })
+        Ok(Timestamp { instant, fraction_digits, form: Form::Rfc3339 })
     }
 }
 
@@ -145,7 +211,7 @@ impl From<DateTime<Utc>> for Timestamp {
 
 impl From<DateTime<FixedOffset>> for Timestamp {
     fn from(value: DateTime<FixedOffset>) -> Self {
-        Timestamp { instant: value, fraction_digits: Self::GRAPH_FRACTION_DIGITS }
+        Timestamp { instant: value, fraction_digits: Self::GRAPH_FRACTION_DIGITS, form: Form::Rfc3339 }
     }
 }
 
@@ -158,6 +224,16 @@ impl FromStr for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Form::DotNet { offset } = self.form {
+            write!(f, "/Date({}", self.instant.timestamp_millis())?;
+            if offset {
+                let seconds = self.instant.offset().local_minus_utc();
+                let sign = if seconds < 0 { '-' } else { '+' };
+                let abs = seconds.unsigned_abs();
+                write!(f, "{sign}{:02}{:02}", abs / 3600, (abs % 3600) / 60)?;
+            }
+            return f.write_str(")/");
+        }
         let local = self.instant.naive_local();
         write!(f, "{}", local.format("%Y-%m-%dT%H:%M:%S"))?;
         if self.fraction_digits > 0 {
@@ -195,7 +271,7 @@ impl<'de> Deserialize<'de> for Timestamp {
         impl de::Visitor<'_> for Visitor {
             type Value = Timestamp;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an RFC 3339 timestamp string")
+                f.write_str("an RFC 3339 or /Date(…)/ timestamp string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
                 Timestamp::parse(v).map_err(E::custom)
@@ -262,6 +338,34 @@ mod tests {
             "２０２０-01-01T00:00:00Z",
         ] {
             assert!(Timestamp::parse(s).is_err(), "{s} should be rejected");
+        }
+    }
+
+    #[test]
+    fn powershell_dates_keep_their_text() {
+        let t = Timestamp::parse("/Date(1632833324961)/").unwrap();
+        assert_eq!(t.to_utc().to_rfc3339(), "2021-09-28T12:48:44.961+00:00");
+        assert!(t.is_dotnet_form());
+        assert_eq!(t.to_string(), "/Date(1632833324961)/");
+        let t = Timestamp::parse("/Date(1632833324961+0100)/").unwrap();
+        assert_eq!(t.to_utc().to_rfc3339(), "2021-09-28T12:48:44.961+00:00");
+        assert_eq!(t.as_datetime().to_rfc3339(), "2021-09-28T13:48:44.961+01:00");
+        assert_eq!(t.to_string(), "/Date(1632833324961+0100)/");
+        for s in ["/Date(-62135596800000)/", "/Date(0-0530)/", "/Date(1632833324961-0800)/"] {
+            assert_eq!(round_trip(s), s);
+        }
+        // PowerShell escapes the slashes in JSON; the value is the same.
+        let t: Timestamp = serde_json::from_str(r#""\/Date(1632833324961+0100)\/""#).unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), r#""/Date(1632833324961+0100)/""#);
+        for bad in [
+            "/Date()/",
+            "/Date(abc)/",
+            "/Date(1+01)/",
+            "/Date(1+2400)/",
+            "/Date(99999999999999999999)/",
+            "/Date(1)",
+        ] {
+            assert!(Timestamp::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
 

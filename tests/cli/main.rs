@@ -4,6 +4,7 @@ mod support;
 
 mod emulator;
 mod errors;
+mod files;
 mod hardening;
 mod iac;
 mod read;

@@ -1,19 +1,25 @@
 //! `intune check [--as read|create] FILE`: decode with the crate's types, print what it
 //! writes back. `--as read` is the lossless re-encoding; `--as create` the exact create body.
+//! FILE may hold one object or a page `{"value":[…]}`: a page prints a page of re-encoded
+//! objects (`read`) or a JSON array of create bodies (`create`).
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use clap::{Args, ValueEnum};
 use intune_graph::models::{DeviceConfiguration, GraphEntity};
 
-use crate::{Outcome, input, output};
+use crate::{
+    Outcome,
+    input::{self, Configurations},
+    output,
+};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// What to print: the object re-encoded (`read`) or the body `create` would send.
     #[arg(long = "as", value_enum, default_value_t = View::Read)]
     view: View,
-    /// The JSON file, or `-` for standard input.
+    /// The JSON file (UTF-8 or UTF-16 with a byte order mark), or `-` for standard input.
     file: String,
 }
 
@@ -24,37 +30,27 @@ enum View {
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
-    let input = match read_input(&args.file) {
-        Ok(input) => input,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.file);
-            return Outcome::BadInput;
-        }
+    let configurations = match input::decode_configurations(&args.file) {
+        Ok(configurations) => configurations,
+        Err(outcome) => return outcome,
     };
-    let mut de = serde_json::Deserializer::from_slice(&input);
-    let config: DeviceConfiguration = match serde_path_to_error::deserialize(&mut de) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("error: cannot decode {} at `{}`: {}", args.file, e.path(), e.inner());
-            return Outcome::BadInput;
-        }
-    };
-    if let Err(e) = de.end() {
-        eprintln!("error: cannot decode {}: {e}", args.file);
-        return Outcome::BadInput;
-    }
-    let output = match args.view {
-        View::Read => serde_json::to_vec(&config),
-        View::Create => {
-            if let Err(invalid) = config.validate() {
-                // The same report as `create`: one way to say that a body is invalid.
-                output::report_validation(
-                    &format!("{} is not a valid create body", input::describe(&args.file)),
-                    &invalid,
-                );
+    let source = input::describe(&args.file);
+    let output = match (args.view, &configurations) {
+        (View::Read, Configurations::One(config)) => serde_json::to_vec(config),
+        (View::Read, Configurations::Page(items)) => serde_json::to_vec(&PageOut { value: items }),
+        (View::Create, Configurations::One(config)) => match refuse_invalid(&source, "", config) {
+            Err(outcome) => return outcome,
+            Ok(()) => config.to_write_json(),
+        },
+        (View::Create, Configurations::Page(items)) => {
+            let mut refused = false;
+            for (i, config) in items.iter().enumerate() {
+                refused |= refuse_invalid(&source, &format!("value[{i}]: "), config).is_err();
+            }
+            if refused {
                 return Outcome::Refused;
             }
-            config.to_write_json()
+            create_bodies(items)
         }
     };
     match output {
@@ -73,12 +69,30 @@ pub fn run(args: &CheckArgs) -> Outcome {
     }
 }
 
-fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
-    if file == "-" {
-        let mut buffer = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buffer)?;
-        Ok(buffer)
-    } else {
-        std::fs::read(file)
+/// A page of re-encoded objects. Written through the models' own encoding (not a `Value`,
+/// which would round numbers wider than `f64`).
+#[derive(serde::Serialize)]
+struct PageOut<'a> {
+    value: &'a [DeviceConfiguration],
+}
+
+/// Reports why `config` is not a valid create body, if it is not.
+fn refuse_invalid(source: &str, prefix: &str, config: &DeviceConfiguration) -> Result<(), Outcome> {
+    let Err(invalid) = config.validate() else { return Ok(()) };
+    // The same report as `create`: one way to say that a body is invalid.
+    output::report_validation(&format!("{prefix}{source} is not a valid create body"), &invalid);
+    Err(Outcome::Refused)
+}
+
+/// A JSON array of the create bodies of `items`, each exactly as `create` sends it.
+fn create_bodies(items: &[DeviceConfiguration]) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = vec![b'['];
+    for (i, config) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&config.to_write_json()?);
     }
+    out.push(b']');
+    Ok(out)
 }

@@ -7,18 +7,28 @@ use intune_graph::models::{DeviceConfiguration, GraphEntity};
 use crate::{
     Outcome,
     context::{self, GlobalArgs},
-    input, output,
+    input::{self, Configurations},
+    output,
 };
 
 #[derive(Args, Debug)]
 pub struct CreateArgs {
-    /// The deviceConfiguration JSON file (with `@odata.type`), or `-` for standard input.
+    /// The deviceConfiguration JSON file (with `@odata.type`; UTF-8 or UTF-16 with a byte
+    /// order mark), or `-` for standard input.
     file: String,
 }
 
 pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
-    let config: DeviceConfiguration = match input::decode(&args.file) {
-        Ok(config) => config,
+    let config: DeviceConfiguration = match input::decode_configurations(&args.file) {
+        Ok(Configurations::One(config)) => *config,
+        Ok(Configurations::Page(items)) => {
+            eprintln!(
+                "error: {} holds a page of {} objects; create takes one object",
+                input::describe(&args.file),
+                items.len()
+            );
+            return Outcome::BadInput;
+        }
         Err(outcome) => return outcome,
     };
     // Checked before connecting: an invalid profile never reaches the service.

@@ -1,4 +1,5 @@
 //! The models: enums, flag sets and JSON round trips.
 
 mod enums;
+mod restore;
 mod roundtrip;

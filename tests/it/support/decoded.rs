@@ -49,7 +49,8 @@ pub fn seed_response_profile() -> IosScepCertificateProfile {
             "assignmentStatus": "Assignment Status value",
             "assignmentProgress": "Assignment Progress value",
             "assignmentErrorMessage": "Assignment Error Message value",
-        })),
+        }))
+        .into(),
     }
 }
 
