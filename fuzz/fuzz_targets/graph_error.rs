@@ -5,8 +5,8 @@
 #![no_main]
 
 use intune_graph::{
-    StatusCode,
     __fuzz::{EXCERPT_LEN, SENT_CLIENT_REQUEST_ID, graph_error},
+    StatusCode,
     header::{HeaderMap, HeaderValue},
 };
 use libfuzzer_sys::fuzz_target;

@@ -43,7 +43,11 @@ fn check_against(origin: &GraphOrigin, target: &Url) {
     let verdict = origin.check(target);
     if verdict.is_ok() {
         assert_eq!(target.scheme(), origin.scheme(), "{target}");
-        assert_eq!(target.host_str().map(str::to_ascii_lowercase).as_deref(), Some(origin.host()), "{target}");
+        assert_eq!(
+            target.host_str().map(str::to_ascii_lowercase).as_deref(),
+            Some(origin.host()),
+            "{target}"
+        );
         assert_eq!(target.port_or_known_default(), Some(origin.port()), "{target}");
         assert!(target.username().is_empty() && target.password().is_none(), "{target}");
         // What goes on the wire is the serialized URL: it must say the same.

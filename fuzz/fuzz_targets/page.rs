@@ -5,8 +5,8 @@
 #![no_main]
 
 use intune_graph::{
-    Error, Page, Url,
     __fuzz::{EXCERPT_LEN, decode_page},
+    Error, Page, Url,
     models::DeviceConfiguration,
 };
 use libfuzzer_sys::fuzz_target;
