@@ -582,17 +582,33 @@ fn capped_id(id: &str) -> String {
     crate::origin::truncate(id.trim(), ID_LEN)
 }
 
-/// The start of a body as text: at most [`EXCERPT_LEN`] bytes, cut at a character boundary.
+/// The start of a body as text: at most [`EXCERPT_LEN`] bytes of text (plus `…` when
+/// the body goes on), cut at a character boundary. The cap is on the text, not the body:
+/// each invalid byte reads as a 3-byte U+FFFD, so 512 bytes of binary would otherwise
+/// make 1.5 KB of text; and a character cut in half is dropped, never shown as U+FFFD.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(EXCERPT_LEN)];
-    let text = match std::str::from_utf8(cut) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        // Only the last character was cut in half: drop it rather than show U+FFFD.
-        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&cut[..e.valid_up_to()]),
-        Err(_) => String::from_utf8_lossy(cut),
-    };
-    let mut out: String = text.trim().to_owned();
-    if body.len() > EXCERPT_LEN {
+    let mut out = String::with_capacity(EXCERPT_LEN.min(body.len()));
+    let mut complete = true;
+    for chunk in body.utf8_chunks() {
+        let valid = chunk.valid();
+        let room = EXCERPT_LEN - out.len();
+        if valid.len() > room {
+            let end = (0..=room).rev().find(|&i| valid.is_char_boundary(i)).unwrap_or(0);
+            out.push_str(&valid[..end]);
+            complete = false;
+            break;
+        }
+        out.push_str(valid);
+        if !chunk.invalid().is_empty() {
+            if out.len() + char::REPLACEMENT_CHARACTER.len_utf8() > EXCERPT_LEN {
+                complete = false;
+                break;
+            }
+            out.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    let mut out = out.trim().to_owned();
+    if !complete {
         out.push('…');
     }
     out
@@ -625,5 +641,41 @@ impl From<CreatedUnreadable> for Error {
 impl From<OutcomeUnknown> for Error {
     fn from(e: OutcomeUnknown) -> Self {
         Error::OutcomeUnknown(Box::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cap_the_text_not_the_body() {
+        // Found by fuzzing (fuzz/fuzz_targets/graph_error.rs): invalid bytes each read as a
+        // 3-byte U+FFFD, so 512 bytes of binary made a 1.5 KB excerpt.
+        let binary = [0xc0u8; 600];
+        let text = excerpt(&binary);
+        assert_eq!(text, format!("{}…", "\u{fffd}".repeat(EXCERPT_LEN / 3)));
+        let mixed: Vec<u8> = [&b"[\"="[..], &[0xc0; 20], &[0xa2; 30], &[0xc0; 150]].concat();
+        let text = excerpt(&mixed);
+        assert_eq!(text, format!("[\"={}…", "\u{fffd}".repeat(169)));
+        assert!(text.len() <= EXCERPT_LEN + '…'.len_utf8());
+    }
+
+    #[test]
+    fn excerpts_keep_short_bodies_whole_and_drop_cut_characters() {
+        assert_eq!(excerpt(b"  <html>502</html>\n"), "<html>502</html>");
+        assert_eq!(excerpt(b""), "");
+        assert_eq!(excerpt(b"a\xffb"), "a\u{fffd}b");
+        let ascii = "x".repeat(EXCERPT_LEN);
+        assert_eq!(excerpt(ascii.as_bytes()), ascii);
+        assert_eq!(excerpt(format!("{ascii}y").as_bytes()), format!("{ascii}…"));
+        // A 3-byte character across the cap is dropped whole, after an invalid byte too.
+        let mut body = b"\xff".to_vec();
+        body.extend(std::iter::repeat_n(b'x', EXCERPT_LEN - 5));
+        body.extend("€€".as_bytes());
+        let text = excerpt(&body);
+        // 3 bytes of U+FFFD and 507 of `x` leave 2 bytes: no room for `€`.
+        assert_eq!(text, format!("\u{fffd}{}…", "x".repeat(EXCERPT_LEN - 5)));
+        assert!(!text.trim_end_matches('…').ends_with('\u{fffd}'));
     }
 }

@@ -58,6 +58,15 @@ mod time;
 pub mod proxy;
 pub mod tenant;
 
+// Not API: parsers reachable by the `fuzz/` targets, behind a feature only they enable.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::fuzzing::*;
+}
+#[cfg(feature = "fuzzing")]
+mod fuzzing;
+
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
