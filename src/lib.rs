@@ -53,10 +53,10 @@ pub mod models;
 pub mod odata;
 pub mod origin;
 mod pipeline;
-mod redact;
-mod time;
 pub mod proxy;
+mod redact;
 pub mod tenant;
+mod time;
 
 // Not API: parsers reachable by the `fuzz/` targets, behind a feature only they enable.
 #[cfg(feature = "fuzzing")]

@@ -6,13 +6,15 @@ use std::{collections::HashSet, path::Path};
 use serde_json::{Map, Value};
 
 use super::TenantError;
+use crate::models::read_json_document;
 
-/// Reads a JSON file: UTF-8, with or without a byte-order mark. The one place snapshot files
-/// are decoded, so other encodings can be accepted here.
+/// Reads a JSON file as people have them: UTF-8 with or without a byte-order mark, or
+/// UTF-16 LE/BE with one (through the crate's one document reader). The one place snapshot
+/// files are decoded.
 pub(crate) fn read_json_file(path: &Path) -> Result<Value, TenantError> {
     let bytes = std::fs::read(path).map_err(|e| TenantError::io(path, e))?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    serde_json::from_slice(text).map_err(|e| TenantError::format(path, format!("not valid JSON: {e}")))
+    let text = read_json_document(&bytes).map_err(|e| TenantError::format(path, e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| TenantError::format(path, format!("not valid JSON: {e}")))
 }
 
 /// `value` with every object's keys in sorted order, pretty-printed with a final newline:
@@ -129,12 +131,19 @@ mod tests {
     }
 
     #[test]
-    fn files_with_a_byte_order_mark_are_read() {
+    fn files_in_utf8_and_utf16_with_a_byte_order_mark_are_read() {
         let dir = std::env::temp_dir().join(format!("intune-graph-bom-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("bom.json");
         std::fs::write(&path, b"\xEF\xBB\xBF{\"a\": 1}").unwrap();
         assert_eq!(read_json_file(&path).unwrap(), json!({"a": 1}));
+        // PowerShell 5.1's `Out-File` default: UTF-16 LE with a byte-order mark.
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("{\"a\": 2}".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        std::fs::write(&path, utf16).unwrap();
+        assert_eq!(read_json_file(&path).unwrap(), json!({"a": 2}));
+        std::fs::write(&path, [0xFF, 0xFE, 0x00]).unwrap();
+        assert!(matches!(read_json_file(&path), Err(TenantError::Format { .. })));
         std::fs::write(&path, b"{\"a\": ").unwrap();
         assert!(matches!(read_json_file(&path), Err(TenantError::Format { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
