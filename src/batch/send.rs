@@ -393,7 +393,7 @@ async fn decode(
     headers: reqwest::header::HeaderMap,
 ) -> Result<StepValue> {
     Ok(match step.kind {
-        StepKind::Configuration => StepValue::Configuration(Box::new(raw.decode()?)),
+        StepKind::Configuration | StepKind::Created => StepValue::Configuration(Box::new(raw.decode()?)),
         StepKind::Update if is_empty_body(&raw.body) => StepValue::Updated(None),
         StepKind::Update => StepValue::Updated(Some(Box::new(raw.decode()?))),
         StepKind::Delete => StepValue::Deleted,

@@ -17,11 +17,11 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::ctx::Ctx;
 use super::device_configurations;
 use super::errors::{RequestIds, graph_error};
 use super::faults::{self, FaultKind};
 use super::quota;
-use super::ctx::Ctx;
 use super::routes::segments;
 use super::state::Shared;
 use super::wire;
@@ -47,6 +47,9 @@ pub enum StepFault {
     ServiceUnavailable,
     /// The step is processed, then answered 504 (its outcome unknown to the client).
     GatewayTimeout,
+    /// The step is answered 504 without being processed (nothing is stored): the client
+    /// cannot tell this from [`GatewayTimeout`](Self::GatewayTimeout).
+    GatewayTimeoutUnprocessed,
 }
 
 /// Step faults queued by step id (lower case).
@@ -254,6 +257,7 @@ async fn run_step(
                 ids,
             );
         }
+        Some(StepFault::GatewayTimeoutUnprocessed) => return faults::gateway_timeout(ids),
         _ => {}
     }
     let response = execute(shared, origin, ids, step);
