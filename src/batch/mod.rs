@@ -16,8 +16,17 @@
 //! (backoff when there is none), counted against the retry policy and the retry budget; a
 //! 429 with a hint pauses the whole client; the write limiter counts write steps, not
 //! envelopes. A create step (or an envelope carrying one) whose outcome is unknown ends as
-//! [`Error::OutcomeUnknown`] for that step, never re-sent. A failed envelope never takes
-//! the results of envelopes that completed with it.
+//! [`Error::OutcomeUnknown`] for that step, never re-sent blindly; a
+//! [`create_with`](Batch::create_with) step reconciles it as
+//! [`DeviceConfigurations::create_with`] does. A failed envelope never takes the results
+//! of envelopes that completed with it.
+//!
+//! The client's [deadline](crate::GraphClientBuilder::deadline) covers the whole `send`,
+//! not each envelope: a step not finished by then ends with [`Error::DeadlineExceeded`]
+//! (a write never sent included), a retry whose wait would pass it is not made (the step
+//! keeps its error, as a single call would), and a create whose envelope was in flight
+//! when it passed is [`Error::OutcomeUnknown`] saying so. Reconcile lookups come after the
+//! envelopes and, as `create_with`'s, are calls with deadlines of their own.
 //!
 //! ```no_run
 //! # async fn run(client: intune_graph::GraphClient) -> intune_graph::Result<()> {
