@@ -131,6 +131,44 @@ async fn a_batched_create_the_lookup_does_not_find_is_sent_again_once() {
 }
 
 #[tokio::test]
+async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() {
+    for envelope in [
+        ResponseTemplate::new(504)
+            .set_body_json(json!({"error": {"code": "GatewayTimeout", "message": "m"}})),
+        ResponseTemplate::new(200).set_body_string("<html>gateway</html>"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).and(path(BATCH)).respond_with(envelope).expect(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(COLLECTION))
+            .and(query_param("$filter", LOOKUP))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"value": [created_body("n-3", "new one")]})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{COLLECTION}/n-3")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-3", "new one")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let sleep = RecordingSleep::new();
+        let client = builder(&server.uri(), &sleep).build().unwrap();
+        let mut batch = client.batch();
+        batch.create_with("create", &scep_profile("new one"), reconcile());
+        let create = created(batch.send().await.unwrap().take("create"));
+        assert!(create.reconciled && create.reposts == 0, "{create:?}");
+        assert_eq!(create.object.id(), Some("n-3"));
+        assert_eq!(
+            requests(&server).await,
+            [format!("POST {BATCH}"), lookup_request(), format!("GET {COLLECTION}/n-3")]
+        );
+    }
+}
+
+#[tokio::test]
 async fn without_reconcile_a_batched_create_stays_unknown_and_bad_objects_are_refused_early() {
     let server = MockServer::start().await;
     let answer = json!({"responses": [{"id": "c", "status": 504}]});
