@@ -12,4 +12,5 @@ mod reconcile;
 
 pub use crate::client::raw::RawGraphResponse;
 pub use device_configurations::DeviceConfigurations;
+pub(crate) use reconcile::Reconcile;
 pub use reconcile::{CreateOptions, Created, ReconcileBy};

@@ -215,6 +215,24 @@ fn possibly_created(error: &Error) -> Option<bool> {
     }
 }
 
+/// How one create is reconciled: what identifies its object, and the options.
+#[derive(Debug)]
+pub(crate) struct Reconcile {
+    identity: Identity,
+    options: CreateOptions,
+}
+
+impl Reconcile {
+    /// The plan for creating `object` with `options`; `None` when reconcile is off.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the object lacks what reconcile needs.
+    pub(crate) fn of<T: GraphEntity>(object: &T, options: &CreateOptions) -> Result<Option<Self>> {
+        let Some(by) = &options.reconcile else { return Ok(None) };
+        Ok(Some(Reconcile { identity: Identity::of(object, by)?, options: options.clone() }))
+    }
+}
+
 impl DeviceConfigurations {
     /// Creates a device configuration like [`create`](Self::create), and with reconcile
     /// turned on in `options`, recovers from an unknown outcome instead of returning
@@ -232,13 +250,32 @@ impl DeviceConfigurations {
         object: &T,
         options: CreateOptions,
     ) -> Result<Created<T>> {
-        let Some(by) = &options.reconcile else {
+        let Some(plan) = Reconcile::of(object, &options)? else {
             return Ok(Created { object: self.create(object).await?, reconciled: false, reposts: 0 });
         };
-        let identity = Identity::of(object, by)?;
+        let first = self.create(object).await;
+        self.reconcile_create(&plan, first, || self.create(object)).await
+    }
+
+    /// Brings a create to a known outcome: `first` is the first attempt's result; after an
+    /// unknown outcome the object is looked for, and `again` sends the create once more
+    /// when it is absent (see the module docs). Single creates and batched ones both end here.
+    pub(crate) async fn reconcile_create<T, F, Fut>(
+        &self,
+        plan: &Reconcile,
+        first: Result<T>,
+        mut again: F,
+    ) -> Result<Created<T>>
+    where
+        T: GraphEntity,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let Reconcile { identity, options } = plan;
+        let mut outcome = first;
         let mut reposts = 0;
         loop {
-            let error = match self.create(object).await {
+            let error = match outcome {
                 Ok(created) => return Ok(Created { object: created, reconciled: false, reposts }),
                 Err(error) => error,
             };
@@ -253,7 +290,7 @@ impl DeviceConfigurations {
                 // Through the client's sleeper, so tests with an injected clock do not wait.
                 self.client().sleep(options.settle_delay).await;
             }
-            let found = match self.find(&identity, options.lookup_attempts).await {
+            let found = match self.find(identity, options.lookup_attempts).await {
                 Ok(found) => found,
                 Err(lookup) => {
                     tracing::warn!(error = %lookup, "reconcile lookup failed; returning the create's error");
@@ -277,6 +314,7 @@ impl DeviceConfigurations {
                 None => {
                     tracing::info!(reposts = reposts + 1, "the create had not happened: sending it again");
                     reposts += 1;
+                    outcome = again().await;
                 }
             }
         }

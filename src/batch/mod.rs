@@ -16,8 +16,17 @@
 //! (backoff when there is none), counted against the retry policy and the retry budget; a
 //! 429 with a hint pauses the whole client; the write limiter counts write steps, not
 //! envelopes. A create step (or an envelope carrying one) whose outcome is unknown ends as
-//! [`Error::OutcomeUnknown`] for that step, never re-sent. A failed envelope never takes
-//! the results of envelopes that completed with it.
+//! [`Error::OutcomeUnknown`] for that step, never re-sent blindly; a
+//! [`create_with`](Batch::create_with) step reconciles it as
+//! [`DeviceConfigurations::create_with`] does. A failed envelope never takes the results
+//! of envelopes that completed with it.
+//!
+//! The client's [deadline](crate::GraphClientBuilder::deadline) covers the whole `send`,
+//! not each envelope: a step not finished by then ends with [`Error::DeadlineExceeded`]
+//! (a write never sent included), a retry whose wait would pass it is not made (the step
+//! keeps its error, as a single call would), and a create whose envelope was in flight
+//! when it passed is [`Error::OutcomeUnknown`] saying so. Reconcile lookups come after the
+//! envelopes and, as `create_with`'s, are calls with deadlines of their own.
 //!
 //! ```no_run
 //! # async fn run(client: intune_graph::GraphClient) -> intune_graph::Result<()> {
@@ -33,6 +42,7 @@
 mod error;
 mod many;
 mod plan;
+mod reconcile;
 mod results;
 mod send;
 mod wire;
@@ -48,7 +58,7 @@ pub use results::{BatchResults, RawStepResponse, StepValue};
 
 use crate::{
     GraphClient,
-    api::DeviceConfigurations,
+    api::{CreateOptions, DeviceConfigurations, Reconcile},
     error::{Error, Result},
     models::{DeviceConfigurationPatch, GraphEntity},
     odata::Query,
@@ -72,6 +82,9 @@ pub struct Batch {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum StepKind {
     Configuration,
+    /// A create through [`Batch::create_with`]: decodes as `Configuration`, then ends as
+    /// [`StepValue::Created`].
+    Created,
     Update,
     Delete,
     Assignments,
@@ -91,6 +104,8 @@ pub(crate) struct Step {
     pub(crate) body: Option<Value>,
     pub(crate) depends_on: Option<String>,
     pub(crate) kind: StepKind,
+    /// How a create step whose outcome is unknown is reconciled (`None`: it is not).
+    pub(crate) reconcile: Option<Reconcile>,
 }
 
 impl Step {
@@ -159,6 +174,39 @@ impl Batch {
     pub fn create<T: GraphEntity>(&mut self, key: impl Into<String>, object: &T) -> &mut Self {
         let request = self.configurations().create_request(object);
         self.push(key, request, StepKind::Configuration)
+    }
+
+    /// Creates a device configuration like [`DeviceConfigurations::create_with`]:
+    /// succeeds with [`StepValue::Created`]. With reconcile turned on in `options`, a step
+    /// whose outcome is unknown (a `504` step, an envelope timing out or answered with
+    /// something that is not a batch response, a `2xx` that does not decode) is resolved
+    /// after the envelopes as `create_with` resolves it: the object is looked for and
+    /// returned with [`Created::reconciled`](crate::api::Created::reconciled) set when
+    /// found, and the create is sent again (as a single call) when it is absent.
+    ///
+    /// An object lacking what reconcile needs (a display name, a type, the marker) is
+    /// reported by [`send`](Self::send) with [`Error::InvalidArgument`], before anything
+    /// is sent.
+    pub fn create_with<T: GraphEntity>(
+        &mut self,
+        key: impl Into<String>,
+        object: &T,
+        options: CreateOptions,
+    ) -> &mut Self {
+        let request = self.configurations().create_request(object);
+        let plan = match Reconcile::of(object, &options) {
+            Ok(plan) => plan,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return self;
+            }
+        };
+        let added = self.steps.len();
+        self.push(key, request, StepKind::Created);
+        if let Some(step) = self.steps.get_mut(added) {
+            step.reconcile = plan;
+        }
+        self
     }
 
     /// Updates a device configuration, like [`DeviceConfigurations::update`]; succeeds
@@ -258,6 +306,7 @@ impl Batch {
         let deps = plan::validate(&shapes)?;
         let envelope_url = self.client.url("$batch")?;
         let outcomes = send::run(&self.client, &envelope_url, &self.steps, &deps).await;
+        let outcomes = reconcile::settle(&self.client, &self.steps, outcomes).await;
         Ok(BatchResults::new(self.steps.into_iter().map(|s| s.key).zip(outcomes).collect()))
     }
 }
@@ -273,7 +322,7 @@ impl Step {
                 .headers
                 .insert(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
         }
-        Ok(Step { key, request, url, body, depends_on: None, kind })
+        Ok(Step { key, request, url, body, depends_on: None, kind, reconcile: None })
     }
 
     fn shape(&self) -> plan::Shape<'_> {

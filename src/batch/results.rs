@@ -5,6 +5,7 @@ use reqwest::{StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 
 use crate::{
+    api::Created,
     client::raw::decode_or_null,
     error::Result,
     models::{DeviceConfiguration, DeviceConfigurationAssignment, IosTrustedRootCertificate},
@@ -17,6 +18,8 @@ use crate::{
 pub enum StepValue {
     /// A `get` or `create` step: the object.
     Configuration(Box<DeviceConfiguration>),
+    /// A `create_with` step: the object, and whether it was found by reconcile.
+    Created(Box<Created<DeviceConfiguration>>),
     /// An `update` step: the object when the service sent it back (200), `None` for a 204.
     Updated(Option<Box<DeviceConfiguration>>),
     /// A `delete` step.
@@ -30,10 +33,19 @@ pub enum StepValue {
 }
 
 impl StepValue {
-    /// The object of a `get` or `create` step.
+    /// The object of a `get`, `create` or `create_with` step.
     pub fn into_configuration(self) -> Option<DeviceConfiguration> {
         match self {
             StepValue::Configuration(c) => Some(*c),
+            StepValue::Created(c) => Some(c.object),
+            _ => None,
+        }
+    }
+
+    /// The result of a `create_with` step (with [`Created::reconciled`]).
+    pub fn into_created(self) -> Option<Created<DeviceConfiguration>> {
+        match self {
+            StepValue::Created(c) => Some(*c),
             _ => None,
         }
     }

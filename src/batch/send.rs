@@ -25,7 +25,9 @@ use crate::{
     error::{Error, GraphError, OutcomeUnknown, Result},
     models::DeviceConfigurationAssignment,
     odata::{Page, PageStream, Query},
-    pipeline::{ApiRequest, ApiRequestSummary, Envelope, RawResponse, RetryKind, retry::StatusVerdict},
+    pipeline::{
+        ApiRequest, ApiRequestSummary, Deadline, Envelope, RawResponse, RetryKind, retry::StatusVerdict,
+    },
     redact::Redactor,
 };
 
@@ -50,6 +52,8 @@ struct Run<'a> {
     deps: &'a [Option<usize>],
     progress: Vec<Progress>,
     outcomes: Vec<Option<Result<StepValue>>>,
+    /// The client's deadline, for the whole batch: every envelope and wait fits inside it.
+    deadline: Option<Deadline>,
 }
 
 /// Sends every step; returns each step's result, in the steps' order.
@@ -67,6 +71,7 @@ pub(crate) async fn run(
         deps,
         progress: vec![start; steps.len()],
         outcomes: steps.iter().map(|_| None).collect(),
+        deadline: client.pipeline().deadline.map(Deadline::from_now),
     };
     let mut pending: Vec<usize> = (0..steps.len()).collect();
     while let Some(earliest) = pending.iter().map(|&i| run.progress[i].ready_at).min() {
@@ -74,8 +79,19 @@ pub(crate) async fn run(
         // the batch cannot end before that step anyway, and one round trip replaces several.
         let fits_one = pending.len() <= super::MAX_STEPS && super::plan::chunk(&pending, deps).len() == 1;
         let latest = pending.iter().map(|&i| run.progress[i].ready_at).max().unwrap_or(earliest);
-        let until = if fits_one { latest } else { earliest };
         let now = Instant::now();
+        let reaches_deadline =
+            |at: Instant| run.deadline.is_some_and(|d| d.reached_after(at.saturating_duration_since(now)));
+        let mut until = if fits_one { latest } else { earliest };
+        if reaches_deadline(until) {
+            // Waiting for the last step would pass the deadline: send what is due sooner.
+            until = earliest;
+        }
+        if reaches_deadline(until) {
+            // Even the first step's wait would: what is pending is not sent.
+            run.deadline_passed(&pending);
+            break;
+        }
         if until > now {
             client.pipeline().sleep(until - now).await;
         }
@@ -110,7 +126,14 @@ impl Run<'_> {
 
     async fn send_envelope(&mut self, envelope: &[usize], writes: usize) -> Vec<usize> {
         let pipeline = self.client.pipeline();
-        pipeline.sleep(pipeline.reserve_write_steps(writes)).await;
+        let wait = pipeline.reserve_write_steps(writes);
+        if self.deadline.is_some_and(|d| d.reached_after(wait)) {
+            // The write limiter's wait would pass the deadline: the envelope is not sent
+            // (its reserved slots go unused, erring on the side of fewer writes).
+            self.deadline_passed(envelope);
+            return Vec::new();
+        }
+        pipeline.sleep(wait).await;
         let request = match self.envelope_request(envelope) {
             Ok(request) => request,
             Err(error) => {
@@ -118,7 +141,7 @@ impl Run<'_> {
                 return Vec::new();
             }
         };
-        let raw = match pipeline.send(request).await {
+        let raw = match pipeline.send_until(request, self.deadline).await {
             Ok(raw) => raw,
             Err(error) => return self.envelope_failed(envelope, error),
         };
@@ -150,7 +173,7 @@ impl Run<'_> {
             self.outcomes[i] = Some(Err(if step.request.is_idempotent() {
                 BatchError::Envelope { key: step.key.clone(), source: shared.clone() }.into()
             } else {
-                unknown(step, client_request_id.to_str().unwrap_or_default(), Some(status), None)
+                unknown(step, client_request_id.to_str().unwrap_or_default(), Some(status), None, None)
             }));
         }
     }
@@ -260,7 +283,13 @@ impl Run<'_> {
                 StatusVerdict::Retry => {
                     let throttled = status == StatusCode::TOO_MANY_REQUESTS && verdict.hint.is_some();
                     let kind = if throttled { RetryKind::Throttled } else { RetryKind::Error };
-                    match pipeline.step_retry(progress.attempt, verdict.hint, progress.waited, kind) {
+                    match pipeline.step_retry(
+                        progress.attempt,
+                        verdict.hint,
+                        progress.waited,
+                        kind,
+                        self.deadline,
+                    ) {
                         Ok((delay, cost)) => {
                             self.progress[i] = Progress {
                                 attempt: progress.attempt + 1,
@@ -283,6 +312,7 @@ impl Run<'_> {
                     client_request_id.to_str().unwrap_or_default(),
                     Some(status),
                     Some(Box::new(graph_error(verdict.hint))),
+                    None,
                 )),
                 StatusVerdict::Fail | StatusVerdict::Unauthorized
                     if step.kind == StepKind::RootCertificate && status == StatusCode::NOT_FOUND =>
@@ -302,6 +332,12 @@ impl Run<'_> {
         let Error::OutcomeUnknown(envelope_unknown) = &error else {
             // Not sent, refused or given up on: nothing happened to any step.
             match &error {
+                Error::DeadlineExceeded { deadline, .. } => {
+                    for &i in envelope {
+                        let attempts = self.progress[i].attempt;
+                        self.outcomes[i] = Some(Err(deadline_exceeded(&self.steps[i], *deadline, attempts)));
+                    }
+                }
                 Error::Graph(graph) => {
                     for &i in envelope {
                         self.outcomes[i] = Some(Err(Error::Graph(graph.clone())));
@@ -319,12 +355,20 @@ impl Run<'_> {
         let client_request_id = envelope_unknown.client_request_id.clone();
         let status = envelope_unknown.status;
         let graph_error = envelope_unknown.graph_error.clone();
+        // Cut short in flight by the deadline: the steps that may have run are unknown
+        // (saying so), the others end as their own calls would, past the deadline.
+        let cut_by = envelope_unknown.deadline;
         let shared = Arc::new(error);
         let mut again = Vec::new();
         for &i in envelope {
             let step = &self.steps[i];
             if !step.request.is_idempotent() {
-                self.outcomes[i] = Some(Err(unknown(step, &client_request_id, status, graph_error.clone())));
+                let error = unknown(step, &client_request_id, status, graph_error.clone(), cut_by);
+                self.outcomes[i] = Some(Err(error));
+                continue;
+            }
+            if let Some(limit) = cut_by {
+                self.outcomes[i] = Some(Err(deadline_exceeded(step, limit, self.progress[i].attempt)));
                 continue;
             }
             let retry = match status {
@@ -336,7 +380,9 @@ impl Run<'_> {
             };
             let progress = self.progress[i];
             let kind = if timeout { RetryKind::Timeout } else { RetryKind::Error };
-            match retry.then(|| pipeline.step_retry(progress.attempt, hint, progress.waited, kind)) {
+            match retry
+                .then(|| pipeline.step_retry(progress.attempt, hint, progress.waited, kind, self.deadline))
+            {
                 Some(Ok((delay, cost))) => {
                     self.progress[i] = Progress {
                         attempt: progress.attempt + 1,
@@ -357,6 +403,16 @@ impl Run<'_> {
         again
     }
 
+    /// The batch's deadline came before `steps` were sent (again): each ends with
+    /// [`Error::DeadlineExceeded`], counting the attempts it made.
+    fn deadline_passed(&mut self, steps: &[usize]) {
+        let Some(deadline) = self.deadline else { return };
+        for &i in steps {
+            let attempts = self.progress[i].attempt - 1;
+            self.outcomes[i] = Some(Err(deadline_exceeded(&self.steps[i], deadline.limit, attempts)));
+        }
+    }
+
     fn fail_all(&mut self, envelope: &[usize], error: &Arc<Error>) {
         for &i in envelope {
             let key = self.steps[i].key.clone();
@@ -366,12 +422,13 @@ impl Run<'_> {
 }
 
 /// The step's outcome is unknown: it carries the step's own body, for reconciling or
-/// re-sending by hand.
+/// re-sending by hand, and the deadline when that is what cut its envelope short.
 fn unknown(
     step: &Step,
     client_request_id: &str,
     status: Option<StatusCode>,
     graph_error: Option<Box<GraphError>>,
+    deadline: Option<Duration>,
 ) -> Error {
     OutcomeUnknown {
         operation: step.describe(),
@@ -380,9 +437,14 @@ fn unknown(
         status,
         graph_error,
         transport: None,
-        deadline: None,
+        deadline,
     }
     .into()
+}
+
+/// The step did not finish within the batch's deadline.
+fn deadline_exceeded(step: &Step, deadline: Duration, attempts: u32) -> Error {
+    Error::DeadlineExceeded { operation: step.describe(), deadline, attempts }
 }
 
 /// Decodes a step's success into the type its single call returns.
@@ -393,7 +455,7 @@ async fn decode(
     headers: reqwest::header::HeaderMap,
 ) -> Result<StepValue> {
     Ok(match step.kind {
-        StepKind::Configuration => StepValue::Configuration(Box::new(raw.decode()?)),
+        StepKind::Configuration | StepKind::Created => StepValue::Configuration(Box::new(raw.decode()?)),
         StepKind::Update if is_empty_body(&raw.body) => StepValue::Updated(None),
         StepKind::Update => StepValue::Updated(Some(Box::new(raw.decode()?))),
         StepKind::Delete => StepValue::Deleted,

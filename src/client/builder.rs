@@ -137,6 +137,11 @@ impl GraphClientBuilder {
     /// A retry whose wait would pass the deadline is not made: the call ends with the error
     /// it has. Reaching the deadline ends the call with [`Error::DeadlineExceeded`], or with
     /// [`Error::OutcomeUnknown`] when a create was in flight. Measured with tokio's clock.
+    ///
+    /// A [`$batch`](crate::batch) is one call: the deadline covers its whole
+    /// [`send`](crate::batch::Batch::send), every envelope and wait included, and a step
+    /// not finished by then ends with [`Error::DeadlineExceeded`] (a create whose envelope
+    /// was in flight, with [`Error::OutcomeUnknown`]).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.resilience.deadline = Some(deadline);
         self

@@ -47,6 +47,9 @@ pub enum StepFault {
     ServiceUnavailable,
     /// The step is processed, then answered 504 (its outcome unknown to the client).
     GatewayTimeout,
+    /// The step is answered 504 without being processed (nothing is stored): the client
+    /// cannot tell this from [`GatewayTimeout`](Self::GatewayTimeout).
+    GatewayTimeoutUnprocessed,
 }
 
 /// Step faults queued by step id (lower case).
@@ -254,6 +257,7 @@ async fn run_step(
                 ids,
             );
         }
+        Some(StepFault::GatewayTimeoutUnprocessed) => return faults::gateway_timeout(ids),
         _ => {}
     }
     let response = execute(shared, origin, ids, step);

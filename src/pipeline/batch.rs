@@ -8,7 +8,7 @@ use reqwest::{StatusCode, header::HeaderMap};
 use tokio::time::Instant;
 
 use super::{
-    Pipeline, RetryKind,
+    Deadline, Pipeline, RetryKind,
     retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status},
     retry_after,
 };
@@ -50,16 +50,18 @@ impl Pipeline {
     }
 
     /// The wait before a step's next attempt and what it took from the retry budget, or
-    /// why it is not retried. `waited` is what the step has waited so far.
+    /// why it is not retried. `waited` is what the step has waited so far; a wait that would
+    /// pass the batch's `deadline` is not made.
     pub(crate) fn step_retry(
         &self,
         attempt: u32,
         hint: Option<Duration>,
         waited: Duration,
         kind: RetryKind,
+        deadline: Option<Deadline>,
     ) -> Result<(Duration, u32), &'static str> {
         let max_attempts = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
-        let delay = self.retry_delay(attempt, max_attempts, hint, waited, None)?;
+        let delay = self.retry_delay(attempt, max_attempts, hint, waited, deadline.map(|d| d.at))?;
         let cost = match &self.budget {
             None => 0,
             Some(budget) => budget.acquire(kind).ok_or("retry budget exhausted")?,

@@ -107,6 +107,25 @@ pub(crate) struct Pipeline {
     redactor: Redactor,
 }
 
+/// A deadline: the instant it passes, and the configured limit it came from (for errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    pub(crate) limit: Duration,
+}
+
+impl Deadline {
+    /// `limit` from now.
+    pub(crate) fn from_now(limit: Duration) -> Self {
+        Deadline { at: Instant::now() + limit, limit }
+    }
+
+    /// Whether a wait of `delay` from now would reach the deadline.
+    pub(crate) fn reached_after(&self, delay: Duration) -> bool {
+        Instant::now() + delay >= self.at
+    }
+}
+
 /// How far a call has got, readable after its future was dropped by the deadline.
 #[derive(Default)]
 struct Progress {
@@ -153,6 +172,17 @@ impl Pipeline {
     // by-value argument twice (as argument and as local), and the request is large.
     #[allow(clippy::manual_async_fn)]
     pub(crate) fn send(&self, request: ApiRequest) -> impl Future<Output = Result<RawResponse, Error>> + '_ {
+        self.send_until(request, self.deadline.map(Deadline::from_now))
+    }
+
+    /// Like [`send`](Self::send), bounded by `deadline` rather than a fresh one: a `$batch`
+    /// sends its envelopes under the one deadline of the whole batch.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn send_until(
+        &self,
+        request: ApiRequest,
+        deadline: Option<Deadline>,
+    ) -> impl Future<Output = Result<RawResponse, Error>> + '_ {
         async move {
             self.origin.check(&request.url)?;
             let client_request_id = new_client_request_id()?;
@@ -167,20 +197,19 @@ impl Pipeline {
                 error = Empty,
             );
             let progress = Progress::default();
-            let deadline_at = self.deadline.map(|d| Instant::now() + d);
             let call = Call {
                 request: &request,
                 client_request_id: &client_request_id,
                 progress: &progress,
-                deadline_at,
+                deadline_at: deadline.map(|d| d.at),
             };
             let attempts = self.attempts(&call).instrument(span.clone());
-            let outcome = match self.deadline {
+            let outcome = match deadline {
                 None => attempts.await,
                 // Boxed: the timer would otherwise widen every call's future, deadline or not.
-                Some(deadline) => match Box::pin(tokio::time::timeout(deadline, attempts)).await {
+                Some(deadline) => match Box::pin(tokio::time::timeout_at(deadline.at, attempts)).await {
                     Ok(outcome) => outcome,
-                    Err(_) => Err(self.deadline_error(&call, deadline)),
+                    Err(_) => Err(self.deadline_error(&call, deadline.limit)),
                 },
             };
             record_call(&span, &progress, &outcome);

@@ -417,3 +417,114 @@ async fn an_envelope_answer_that_is_not_a_batch_leaves_creates_unknown() {
     assert!(matches!(&*source, Error::Decode(_)), "{source:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// `n` read steps "r0".."r{n-1}" answered 200, as one envelope's answer.
+fn reads_answered(n: usize) -> Vec<Value> {
+    (0..n).map(|i| json!({"id": format!("r{i}"), "status": 200, "body": scep(&format!("p{i}"))})).collect()
+}
+
+fn assert_deadline_exceeded(error: &Error, limit: Duration, made: u32) {
+    let Error::DeadlineExceeded { deadline, attempts, .. } = error else { panic!("{error:?}") };
+    assert_eq!((*deadline, *attempts), (limit, made), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_deadline_covers_the_whole_batch_not_each_envelope() {
+    // Each envelope alone is answered within the deadline; the two together are not.
+    let limit = Duration::from_millis(1500);
+    let second = json!([
+        {"id": "c", "status": 201, "body": scep("new")},
+        {"id": "r20", "status": 200, "body": scep("p20")},
+        {"id": "d", "status": 204},
+    ]);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BATCH))
+        .respond_with(in_turn(vec![
+            answer(Value::Array(reads_answered(20))).set_delay(Duration::from_secs(1)),
+            answer(second).set_delay(Duration::from_secs(1)),
+        ]))
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).deadline(limit).build().unwrap();
+    let mut batch = client.batch();
+    for i in 0..20 {
+        batch.get(format!("r{i}"), &format!("p{i}"));
+    }
+    batch.create("c", &scep_profile("new")).get("r20", "p20").delete("d", "old");
+    let mut results = batch.send().await.unwrap();
+    for i in 0..20 {
+        assert!(results.take(&format!("r{i}")).unwrap().is_ok(), "the first envelope's results are kept");
+    }
+    // The second envelope was in flight when the batch's deadline passed: the create may
+    // have run (unknown, saying why); the read and the delete did not finish.
+    let error = results.take("c").unwrap().unwrap_err();
+    let Error::OutcomeUnknown(unknown) = &error else { panic!("{error:?}") };
+    assert_eq!(unknown.deadline, Some(limit));
+    assert_deadline_exceeded(&results.take("r20").unwrap().unwrap_err(), limit, 1);
+    assert_deadline_exceeded(&results.take("d").unwrap().unwrap_err(), limit, 1);
+    let sent = bodies(&server).await;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(step_ids(&sent[1]), ["c", "r20", "d"]);
+}
+
+#[tokio::test]
+async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
+    // Twenty reads go at once; the five creates after them would wait for the write
+    // limiter (three per 20 s) past the 10 s deadline.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BATCH))
+        .respond_with(answer(Value::Array(reads_answered(20))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let limit = Duration::from_secs(10);
+    let client = builder(&server.uri(), &sleep)
+        .deadline(limit)
+        .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
+        .build()
+        .unwrap();
+    let mut batch = client.batch();
+    for i in 0..20 {
+        batch.get(format!("r{i}"), &format!("p{i}"));
+    }
+    for i in 0..5 {
+        batch.create(format!("c{i}"), &scep_profile(&format!("new {i}")));
+    }
+    let mut results = batch.send().await.unwrap();
+    for i in 0..20 {
+        assert!(results.take(&format!("r{i}")).unwrap().is_ok());
+    }
+    for i in 0..5 {
+        assert_deadline_exceeded(&results.take(&format!("c{i}")).unwrap().unwrap_err(), limit, 0);
+    }
+    assert!(sleep.waits().is_empty(), "nothing was waited for: {:?}", sleep.waits());
+    assert_eq!(step_ids(&bodies(&server).await[0]).len(), 20, "no create was sent");
+}
+
+#[tokio::test]
+async fn a_step_retry_that_would_pass_the_deadline_is_not_made() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BATCH))
+        .respond_with(answer(json!([
+            {"id": "0", "status": 200, "body": scep("p0")},
+            {"id": "1", "status": 429, "headers": {"Retry-After": "30"},
+             "body": graph_error("TooManyRequests", "r-429")},
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).deadline(Duration::from_secs(10)).build().unwrap();
+    let results = client.device_configurations().get_many(&["p0", "p1"]).await.unwrap();
+    assert_eq!(results[0].as_ref().unwrap().id(), Some("p0"));
+    // As a single call: the 30 s wait would pass the 10 s deadline, so the step ends with
+    // the error it has.
+    let error = results[1].as_ref().unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS), "{error:?}");
+    assert!(sleep.waits().is_empty(), "{:?}", sleep.waits());
+}

@@ -9,6 +9,7 @@ mod support;
 
 mod auth;
 mod batch_emulator;
+mod batch_reconcile;
 mod batch_wire;
 mod create;
 mod emulator;
