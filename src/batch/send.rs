@@ -217,7 +217,7 @@ impl Run<'_> {
     ) -> Vec<usize> {
         let mut answers: HashMap<String, WireResponse> =
             decoded.responses.into_iter().map(|r| (r.id.to_lowercase(), r)).collect();
-        let pipeline = self.client.pipeline();
+        let context = EnvelopeContext { client_request_id, redactor };
         let mut again: Vec<usize> = Vec::new();
         // In the caller's order, so a step's dependency is settled before the step.
         for &i in envelope {
@@ -226,104 +226,95 @@ impl Run<'_> {
                 self.outcomes[i] = Some(Err(BatchError::MissingResponse { key: step.key.clone() }.into()));
                 continue;
             };
-            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            let headers = answer.header_map();
-            let body = answer.body_bytes();
-            // A 424 only says the step's dependency failed: if that one goes again, so does this.
-            if status == StatusCode::FAILED_DEPENDENCY {
-                if let Some(d) = self.deps[i].filter(|d| again.contains(d)) {
-                    self.progress[i].ready_at = self.progress[d].ready_at;
-                    again.push(i);
-                    tracing::debug!(key = %step.key, status = status.as_u16(), "batch step waits for its dependency");
-                    continue;
-                }
+            match self.settle(i, StepAnswer::new(answer), &context, &again).await {
+                Settled::Again => again.push(i),
+                Settled::Done(outcome) => self.outcomes[i] = Some(outcome),
             }
-            let verdict = pipeline.classify_step(status, &headers, step.request.is_idempotent());
-            tracing::debug!(
-                key = %step.key,
-                method = %step.request.method,
-                url = %step.url,
-                status = status.as_u16(),
-                attempt = self.progress[i].attempt,
-                verdict = ?verdict.verdict,
-                "batch step"
-            );
-            let progress = self.progress[i];
-            let graph_error = |hint| {
-                let mut error = GraphError::from_response(
-                    status,
-                    &headers,
-                    &redactor.bytes(&body),
-                    step.request.describe(),
-                    client_request_id.to_str().ok(),
-                    hint,
-                );
-                error.attempts = progress.attempt;
-                redactor.option(&mut error.request_id);
-                redactor.option(&mut error.client_request_id);
-                error
-            };
-            let outcome = match verdict.verdict {
-                StatusVerdict::Success => {
-                    pipeline.step_succeeded(progress.last_cost);
-                    let raw = RawResponse {
-                        status,
-                        body,
-                        operation_hint: ApiRequestSummary {
-                            client_request_id: client_request_id.clone(),
-                            method: step.request.method.clone(),
-                            url: step.request.url.clone(),
-                            sent_body: step.request.body.clone(),
-                            headers: headers.clone(),
-                            redactor: redactor.clone(),
-                        },
-                    };
-                    decode(self.client, step, raw, headers).await
-                }
-                StatusVerdict::Retry => {
-                    let throttled = status == StatusCode::TOO_MANY_REQUESTS && verdict.hint.is_some();
-                    let kind = if throttled { RetryKind::Throttled } else { RetryKind::Error };
-                    match pipeline.step_retry(
-                        progress.attempt,
-                        verdict.hint,
-                        progress.waited,
-                        kind,
-                        self.deadline,
-                    ) {
-                        Ok((delay, cost)) => {
-                            self.progress[i] = Progress {
-                                attempt: progress.attempt + 1,
-                                waited: progress.waited + delay,
-                                ready_at: Instant::now() + delay,
-                                last_cost: Some(cost),
-                            };
-                            tracing::debug!(key = %step.key, delay_ms = delay.as_millis() as u64, "batch step retrying");
-                            again.push(i);
-                            continue;
-                        }
-                        Err(reason) => {
-                            tracing::debug!(key = %step.key, reason, "batch step not retried");
-                            Err(graph_error(verdict.hint).into())
-                        }
-                    }
-                }
-                StatusVerdict::OutcomeUnknown => Err(unknown(
-                    step,
-                    client_request_id.to_str().unwrap_or_default(),
-                    Some(status),
-                    Some(Box::new(graph_error(verdict.hint))),
-                    None,
-                )),
-                StatusVerdict::Fail | StatusVerdict::Unauthorized
-                    if step.kind == StepKind::RootCertificate && status == StatusCode::NOT_FOUND =>
-                {
-                    Ok(StepValue::RootCertificate(None))
-                }
-                StatusVerdict::Fail | StatusVerdict::Unauthorized => Err(graph_error(verdict.hint).into()),
-            };
-            self.outcomes[i] = Some(outcome);
         }
         again
+    }
+
+    /// What step `i`'s answer means: a result, or another go (a retry, or its dependency's).
+    async fn settle(
+        &mut self,
+        i: usize,
+        answer: StepAnswer,
+        context: &EnvelopeContext<'_>,
+        again: &[usize],
+    ) -> Settled {
+        let step = &self.steps[i];
+        let status = answer.status;
+        // A 424 only says the step's dependency failed: if that one goes again, so does this.
+        if status == StatusCode::FAILED_DEPENDENCY {
+            if let Some(d) = self.deps[i].filter(|d| again.contains(d)) {
+                self.progress[i].ready_at = self.progress[d].ready_at;
+                tracing::debug!(key = %step.key, status = status.as_u16(), "batch step waits for its dependency");
+                return Settled::Again;
+            }
+        }
+        let pipeline = self.client.pipeline();
+        let verdict = pipeline.classify_step(status, &answer.headers, step.request.is_idempotent());
+        tracing::debug!(
+            key = %step.key,
+            method = %step.request.method,
+            url = %step.url,
+            status = status.as_u16(),
+            attempt = self.progress[i].attempt,
+            verdict = ?verdict.verdict,
+            "batch step"
+        );
+        let attempt = self.progress[i].attempt;
+        let error = |hint| answer.graph_error(step, attempt, context, hint);
+        Settled::Done(match verdict.verdict {
+            StatusVerdict::Success => {
+                pipeline.step_succeeded(self.progress[i].last_cost);
+                let headers = answer.headers.clone();
+                decode(self.client, step, answer.into_raw(step, context), headers).await
+            }
+            StatusVerdict::Retry => match self.retry(i, status, verdict.hint) {
+                Ok(()) => return Settled::Again,
+                Err(()) => Err(error(verdict.hint).into()),
+            },
+            StatusVerdict::OutcomeUnknown => Err(unknown(
+                step,
+                context.client_request_id.to_str().unwrap_or_default(),
+                Some(status),
+                Some(Box::new(error(verdict.hint))),
+                None,
+            )),
+            StatusVerdict::Fail | StatusVerdict::Unauthorized
+                if step.kind == StepKind::RootCertificate && status == StatusCode::NOT_FOUND =>
+            {
+                Ok(StepValue::RootCertificate(None))
+            }
+            StatusVerdict::Fail | StatusVerdict::Unauthorized => Err(error(verdict.hint).into()),
+        })
+    }
+
+    /// Schedules step `i` again after its wait, when the policy, the budget and the batch's
+    /// deadline allow one more attempt.
+    fn retry(&mut self, i: usize, status: StatusCode, hint: Option<Duration>) -> std::result::Result<(), ()> {
+        let key = &self.steps[i].key;
+        let progress = self.progress[i];
+        let throttled = status == StatusCode::TOO_MANY_REQUESTS && hint.is_some();
+        let kind = if throttled { RetryKind::Throttled } else { RetryKind::Error };
+        match self.client.pipeline().step_retry(progress.attempt, hint, progress.waited, kind, self.deadline)
+        {
+            Ok((delay, cost)) => {
+                self.progress[i] = Progress {
+                    attempt: progress.attempt + 1,
+                    waited: progress.waited + delay,
+                    ready_at: Instant::now() + delay,
+                    last_cost: Some(cost),
+                };
+                tracing::debug!(key = %key, delay_ms = delay.as_millis() as u64, "batch step retrying");
+                Ok(())
+            }
+            Err(reason) => {
+                tracing::debug!(key = %key, reason, "batch step not retried");
+                Err(())
+            }
+        }
     }
 
     /// The envelope failed as a whole after the single-call rules: each step's result is
@@ -445,6 +436,77 @@ fn unknown(
 /// The step did not finish within the batch's deadline.
 fn deadline_exceeded(step: &Step, deadline: Duration, attempts: u32) -> Error {
     Error::DeadlineExceeded { operation: step.describe(), deadline, attempts }
+}
+
+/// What every step of one envelope's answer shares: the envelope's request id and the
+/// redactor of the token it was sent with.
+struct EnvelopeContext<'a> {
+    client_request_id: &'a HeaderValue,
+    redactor: &'a Redactor,
+}
+
+/// One step's answer, read out of the envelope.
+struct StepAnswer {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+/// What an envelope's answer settles for one step.
+enum Settled {
+    /// The step goes in a later envelope.
+    Again,
+    /// The step's result.
+    Done(Result<StepValue>),
+}
+
+impl StepAnswer {
+    fn new(answer: WireResponse) -> Self {
+        StepAnswer {
+            status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
+            headers: answer.header_map(),
+            body: answer.body_bytes(),
+        }
+    }
+
+    /// The error the single call would give for this answer, secrets removed.
+    fn graph_error(
+        &self,
+        step: &Step,
+        attempt: u32,
+        context: &EnvelopeContext<'_>,
+        hint: Option<Duration>,
+    ) -> GraphError {
+        let redactor = context.redactor;
+        let mut error = GraphError::from_response(
+            self.status,
+            &self.headers,
+            &redactor.bytes(&self.body),
+            step.request.describe(),
+            context.client_request_id.to_str().ok(),
+            hint,
+        );
+        error.attempts = attempt;
+        redactor.option(&mut error.request_id);
+        redactor.option(&mut error.client_request_id);
+        error
+    }
+
+    /// A success answer as the single call's response, so it decodes the same way.
+    fn into_raw(self, step: &Step, context: &EnvelopeContext<'_>) -> RawResponse {
+        RawResponse {
+            status: self.status,
+            body: self.body,
+            operation_hint: ApiRequestSummary {
+                client_request_id: context.client_request_id.clone(),
+                method: step.request.method.clone(),
+                url: step.request.url.clone(),
+                sent_body: step.request.body.clone(),
+                headers: self.headers,
+                redactor: context.redactor.clone(),
+            },
+        }
+    }
 }
 
 /// Decodes a step's success into the type its single call returns.
