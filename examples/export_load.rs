@@ -6,8 +6,11 @@
 //! cargo run --release --example export_load -- --n 2000 --page-size 1000
 //! ```
 //!
-//! Output: `EXPORT n=… page_size=… requests=… seconds=… read_quota_windows=…`, where
-//! `read_quota_windows` is requests / 1000 (Intune's per-app read quota per 20 s window).
+//! Output: `EXPORT n=… page_size=… requests=… batches=… quota_requests=… seconds=…
+//! read_quota_windows=…`: `requests` are HTTP round trips, `batches` how many of them were
+//! `$batch` envelopes, `quota_requests` what Intune's quota counts (each batch step is a
+//! request of its own), and `read_quota_windows` is quota_requests / 1000 (Intune's per-app
+//! request quota per 20 s window).
 
 use std::time::Instant;
 
@@ -65,15 +68,19 @@ async fn main() {
         configs.assign(&root_id, &to_group).await.expect("assigned");
         configs.assign(&scep_id, &to_group).await.expect("assigned");
     }
-    let before = emu.state().requests();
+    let state = emu.state();
+    let (requests, batches, steps) = (state.requests(), state.batches(), state.batch_steps());
     let started = Instant::now();
     let (snapshot, _notes) = export(&client(None), &ExportOptions::new()).await.expect("exported");
     let seconds = started.elapsed().as_secs_f64();
-    let requests = emu.state().requests() - before;
+    let requests = state.requests() - requests;
+    let batches = state.batches() - batches;
+    let quota_requests = requests - batches + (state.batch_steps() - steps);
     assert_eq!(snapshot.entries().len(), n / 2 * 2);
     println!(
-        "EXPORT n={} page_size={page_size} requests={requests} seconds={seconds:.2} read_quota_windows={:.2}",
+        "EXPORT n={} page_size={page_size} requests={requests} batches={batches} quota_requests={quota_requests} \
+         seconds={seconds:.2} read_quota_windows={:.2}",
         snapshot.entries().len(),
-        requests as f64 / 1000.0
+        quota_requests as f64 / 1000.0
     );
 }

@@ -50,11 +50,15 @@ async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
         }
         configs.create(&scep).await.unwrap();
     }
-    let before = emu.state().requests();
+    let state = emu.state();
+    let (requests, batches, steps) = (state.requests(), state.batches(), state.batch_steps());
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
-    // One list page, then ceil(45 / 20) = 3 `$batch` envelopes; no assignments, so no
-    // group reads. One GET per profile would be 46.
-    assert_eq!(emu.state().requests() - before, 4);
+    // One list page, then ceil(45 / 20) = 3 `$batch` envelopes of 45 steps in all; no
+    // assignments, so no group reads. One GET per profile would be 46 requests.
+    assert_eq!(
+        (state.requests() - requests, state.batches() - batches, state.batch_steps() - steps),
+        (4, 3, 45)
+    );
     assert!(notes.is_empty(), "{notes:?}");
     let root_key = ObjectKey::new(ROOT, "Root");
     let scep_entries: Vec<_> = snapshot.entries().iter().filter(|e| e.key.odata_type == SCEP).collect();
