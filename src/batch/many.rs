@@ -12,7 +12,7 @@ impl DeviceConfigurations {
     /// `$batch`, 20 per round trip; one result per id, in the order of `ids`.
     ///
     /// # Errors
-    /// The outer error only before anything is sent (an empty id: [`Error::Config`]); each
+    /// The outer error only before anything is sent (an empty id: [`Error::InvalidArgument`]); each
     /// id's own failure (404, throttling past the retry policy…) is its entry.
     pub async fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Result<DeviceConfiguration>>> {
         self.read_many(ids, |batch, key, id| batch.get(key, id), StepValue::into_configuration).await

@@ -248,8 +248,8 @@ impl Batch {
     ///
     /// # Errors
     /// Only before anything is sent: the first step that could not be built
-    /// ([`Error::Config`], [`Error::Validation`], [`Error::Encode`]) or a broken batch
-    /// rule ([`Error::Batch`]). Everything after is per step, in [`BatchResults`].
+    /// ([`Error::InvalidArgument`] for an empty id, [`Error::Config`], [`Error::Validation`],
+    /// [`Error::Encode`]) or a broken batch rule ([`Error::Batch`]). Everything after is per step, in [`BatchResults`].
     pub async fn send(self) -> Result<BatchResults> {
         if let Some(error) = self.error {
             return Err(error);

@@ -359,7 +359,7 @@ async fn broken_batches_are_refused_before_anything_is_sent() {
 
     let mut batch = client.batch();
     batch.get("a", "1").get("b", "");
-    assert!(matches!(batch.send().await.unwrap_err(), Error::Config(_)));
+    assert!(matches!(batch.send().await.unwrap_err(), Error::InvalidArgument { what: "object id", .. }));
 
     let mut invalid = scep_profile("x");
     invalid.base.display_name = None;
