@@ -146,3 +146,17 @@ fn done_line(event: &ApplyEvent) -> String {
     };
     output::clean(&format!("{key}: {what}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_wait_is_the_bars_message() {
+        let bar = ProgressBar::hidden();
+        bar.set_message("Contoso Root CA");
+        let progress = Progress::Bars(Mutex::new(Some(bar.clone())));
+        progress.throttled(Duration::from_millis(1300));
+        assert_eq!(bar.message(), "throttled, waiting 1.3s");
+    }
+}
