@@ -83,10 +83,12 @@ pub(crate) async fn handle(
     ids: &RequestIds,
     body: &[u8],
 ) -> Response {
+    shared.counters.batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let steps = match parse(body) {
         Ok(steps) => steps,
         Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message, ids),
     };
+    shared.counters.batch_steps.fetch_add(steps.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let mut statuses: HashMap<String, u16> = HashMap::with_capacity(steps.len());
     let mut responses: Vec<Value> = Vec::with_capacity(steps.len());
     for step in &steps {

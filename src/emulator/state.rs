@@ -34,6 +34,8 @@ pub(crate) struct Counters {
     pub(crate) requests: AtomicU64,
     pub(crate) tokens_issued: AtomicU64,
     pub(crate) throttled: AtomicU64,
+    pub(crate) batches: AtomicU64,
+    pub(crate) batch_steps: AtomicU64,
     pub(crate) faults: [AtomicU64; FaultKind::ALL.len()],
 }
 
@@ -216,6 +218,17 @@ impl EmulatorState {
     /// Access tokens issued by the token endpoint.
     pub fn tokens_issued(&self) -> usize {
         usize::try_from(self.shared.counters.tokens_issued.load(Ordering::Relaxed)).unwrap_or(usize::MAX)
+    }
+
+    /// `$batch` envelopes received (each is one of [`requests`](Self::requests)).
+    pub fn batches(&self) -> usize {
+        usize::try_from(self.shared.counters.batches.load(Ordering::Relaxed)).unwrap_or(usize::MAX)
+    }
+
+    /// Steps of valid `$batch` envelopes. Each counts against the quota as a request of its
+    /// own, so the quota sees `requests() - batches() + batch_steps()` requests.
+    pub fn batch_steps(&self) -> usize {
+        usize::try_from(self.shared.counters.batch_steps.load(Ordering::Relaxed)).unwrap_or(usize::MAX)
     }
 
     /// Requests answered 429 by the quota limits.

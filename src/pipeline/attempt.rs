@@ -413,11 +413,15 @@ fn check_json(body: &Bytes) -> Result<(), serde_json::Error> {
 }
 
 /// Reports a retry as it happens: what failed, which attempt comes, and the wait. A root
-/// event (no span), so a plain subscriber prints just the sentence.
+/// event (no span), so a plain subscriber prints just the sentence; the fields `throttled`
+/// (the service answered 429) and `wait_ms` let a program show throttle waits without
+/// reading the sentence.
 fn report_retry(request: &ApiRequest, failure: &Failure, next: u32, max: u32, delay: Duration) {
     tracing::info!(
         target: RETRY_TARGET,
         parent: None,
+        throttled = failure.is_throttled(),
+        wait_ms = duration_ms(delay),
         "{}: {}; retrying (attempt {next} of {max}) in {:.1}s",
         request.describe(),
         failure.describe(),

@@ -25,6 +25,11 @@ pub(super) enum Failure {
 }
 
 impl Failure {
+    /// Whether the service throttled the attempt (429).
+    pub(super) fn is_throttled(&self) -> bool {
+        matches!(self, Failure::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS)
+    }
+
     /// A short description for the retry report: what failed.
     pub(super) fn describe(&self) -> String {
         match self {

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{
     AssignmentEntry, ObjectKey, Snapshot, SnapshotEntry, TenantError, TenantObject, TenantReader,
+    groups::group_names,
     normalize::{clean, normalize_config},
 };
 use crate::{
@@ -74,10 +75,9 @@ pub async fn export(
     let objects = TenantReader::new(client).read(|_| true).await?;
     let mut notes = Vec::new();
     let keys = keys_by_id(&objects);
-    let mut groups = GroupNames::new(client);
     let mut entries = Vec::new();
     for object in &objects {
-        let Some(mut entry) = entry_of(object, &keys)? else { continue };
+        let Some(entry) = entry_of(object, &keys)? else { continue };
         if !options.keeps(&entry.key) {
             continue;
         }
@@ -89,12 +89,20 @@ pub async fn export(
                 entry.key
             ));
         }
-        for assignment in &mut entry.assignments {
-            if let Some(group_id) = assignment.group_id().map(str::to_owned) {
-                assignment.group_display_name = groups.name(&group_id, &mut notes).await;
-            }
-        }
         entries.push(entry);
+    }
+    let mut group_ids: Vec<String> = Vec::new();
+    for group_id in entries.iter().flat_map(|e| &e.assignments).filter_map(AssignmentEntry::group_id) {
+        if !group_ids.iter().any(|known| known == group_id) {
+            group_ids.push(group_id.to_owned());
+        }
+    }
+    let (names, note) = group_names(client, &group_ids).await;
+    notes.extend(note);
+    for assignment in entries.iter_mut().flat_map(|e| &mut e.assignments) {
+        if let Some(name) = assignment.group_id().and_then(|id| names.get(id)) {
+            assignment.group_display_name = name.clone();
+        }
     }
     Ok((Snapshot::new(entries), notes))
 }
@@ -138,45 +146,5 @@ pub(crate) fn assignment_write_form(assignment: &DeviceConfigurationAssignment) 
     match clean(value) {
         Value::Object(map) => map,
         _ => Map::new(),
-    }
-}
-
-/// Group display names, read once per group; after the first failure (no permission, or a
-/// service without `/groups`) no more are tried, and a note says so.
-struct GroupNames<'a> {
-    client: &'a GraphClient,
-    known: HashMap<String, Option<String>>,
-    readable: bool,
-}
-
-impl<'a> GroupNames<'a> {
-    fn new(client: &'a GraphClient) -> Self {
-        GroupNames { client, known: HashMap::new(), readable: true }
-    }
-
-    async fn name(&mut self, group_id: &str, notes: &mut Vec<String>) -> Option<String> {
-        if let Some(known) = self.known.get(group_id) {
-            return known.clone();
-        }
-        if !self.readable {
-            return None;
-        }
-        let path = format!(
-            "groups/{}?$select=displayName",
-            url::form_urlencoded::byte_serialize(group_id.as_bytes()).collect::<String>()
-        );
-        let name = match self.client.get_json::<Value>(&path).await {
-            Ok(group) => group.get("displayName").and_then(Value::as_str).map(str::to_owned),
-            Err(error) => {
-                self.readable = false;
-                notes.push(format!(
-                    "group display names could not be read ({}); assignments record group ids only",
-                    error.status().map_or_else(|| error.to_string(), |s| s.to_string())
-                ));
-                None
-            }
-        };
-        self.known.insert(group_id.to_string(), name.clone());
-        name
     }
 }

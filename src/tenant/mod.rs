@@ -17,6 +17,7 @@ mod apply;
 mod error;
 mod export;
 mod files;
+mod groups;
 mod normalize;
 mod plan;
 mod reader;

@@ -1,7 +1,6 @@
-//! Every read of a tenant that export, plan and apply make, in one place: switching to
-//! `$batch` reads is a change here only.
-
-use futures_util::{StreamExt, TryStreamExt, stream};
+//! Every read of a tenant that export, plan and apply make, in one place: one list with
+//! `$expand=assignments`, then whatever is read per object (root links, assignments the
+//! list did not expand) through `$batch`, 20 objects per round trip.
 
 use crate::models::object::strip_hash;
 
@@ -14,9 +13,6 @@ use crate::{
 
 /// The `@odata.type` whose objects link a trusted root through `rootCertificate`.
 pub(crate) const SCEP_TYPE: &str = "#microsoft.graph.iosScepCertificateProfile";
-
-/// How many per-object reads run at once (the client's limiters pace them further).
-const READ_CONCURRENCY: usize = 8;
 
 /// One device configuration of a tenant with what a snapshot needs besides its body.
 #[derive(Clone, Debug)]
@@ -45,42 +41,60 @@ impl TenantReader {
     }
 
     /// Every device configuration whose type `keep` accepts (the type with its `#`), with
-    /// assignments (one `$expand=assignments` list) and, for SCEP profiles, the linked root
-    /// (one read each).
+    /// assignments (one `$expand=assignments` list; objects the list did not expand are
+    /// read through `$batch`) and, for SCEP profiles, the linked root (through `$batch`,
+    /// 20 profiles per round trip).
     ///
     /// # Errors
     /// The first failed read.
     pub async fn read(&self, keep: impl Fn(&str) -> bool) -> crate::Result<Vec<TenantObject>> {
         let listed = self.configurations.list_all(&Query::new().expand("assignments")).collect_all().await?;
-        let objects =
-            listed.into_iter().filter(|config| keep(config.odata_type())).filter_map(|mut config| {
-                let id = config.id()?.to_string();
-                let expanded = config.base_mut().assignments.take();
-                Some((id, config, expanded))
-            });
-        stream::iter(objects)
-            .map(|(id, config, expanded)| self.complete(id, config, expanded.map(|v| *v)))
-            .buffered(READ_CONCURRENCY)
-            .try_collect()
-            .await
+        let mut objects = Vec::new();
+        let mut unexpanded = Vec::new();
+        for mut config in listed.into_iter().filter(|config| keep(config.odata_type())) {
+            let Some(id) = config.id().map(str::to_owned) else { continue };
+            let expanded = config.base_mut().assignments.take().map(|v| *v);
+            let assignments = match expanded.map(serde_json::from_value::<Vec<DeviceConfigurationAssignment>>)
+            {
+                Some(Ok(assignments)) => assignments,
+                _ => {
+                    unexpanded.push(objects.len());
+                    Vec::new()
+                }
+            };
+            objects.push(TenantObject { id, config, root_id: None, assignments });
+        }
+        self.read_assignments(&mut objects, &unexpanded).await?;
+        self.read_root_links(&mut objects).await?;
+        Ok(objects)
     }
 
-    /// Adds the root link, and the assignments when the list did not expand them.
-    async fn complete(
-        &self,
-        id: String,
-        config: DeviceConfiguration,
-        expanded: Option<serde_json::Value>,
-    ) -> crate::Result<TenantObject> {
-        let assignments = match expanded.map(serde_json::from_value::<Vec<DeviceConfigurationAssignment>>) {
-            Some(Ok(assignments)) => assignments,
-            _ => self.configurations.assignments(&id).await?,
-        };
-        let root_id = if strip_hash(config.odata_type()) == strip_hash(SCEP_TYPE) {
-            self.configurations.root_certificate(&id).await?.and_then(|root| root.base.id)
-        } else {
-            None
-        };
-        Ok(TenantObject { id, config, root_id, assignments })
+    /// The assignments of `objects[i]` for each `i` in `which`, in one batch.
+    async fn read_assignments(&self, objects: &mut [TenantObject], which: &[usize]) -> crate::Result<()> {
+        if which.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = which.iter().map(|&i| objects[i].id.as_str()).collect();
+        let read = self.configurations.assignments_many(&ids).await?;
+        for (&i, assignments) in which.iter().zip(read) {
+            objects[i].assignments = assignments?;
+        }
+        Ok(())
+    }
+
+    /// The root link of every SCEP profile among `objects`, in one batch.
+    async fn read_root_links(&self, objects: &mut [TenantObject]) -> crate::Result<()> {
+        let scep: Vec<usize> = (0..objects.len())
+            .filter(|&i| strip_hash(objects[i].config.odata_type()) == strip_hash(SCEP_TYPE))
+            .collect();
+        if scep.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = scep.iter().map(|&i| objects[i].id.as_str()).collect();
+        let read = self.configurations.root_certificates_many(&ids).await?;
+        for (&i, root) in scep.iter().zip(read) {
+            objects[i].root_id = root?.and_then(|root| root.base.id);
+        }
+        Ok(())
     }
 }

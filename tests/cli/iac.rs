@@ -126,3 +126,45 @@ async fn completions_for_each_shell() {
     }
     run(&["completions", "tcsh"]).await.assert_code(2);
 }
+
+/// An emulator whose next request is answered 429 with `Retry-After: 1` (the read of the
+/// target that apply starts with).
+async fn throttled_once() -> intune_graph::emulator::RunningEmulator {
+    let emu = emulator().await;
+    emu.state().inject_fault(intune_graph::emulator::FaultKind::TooManyRequestsSeconds);
+    emu
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_wait_is_a_progress_line_when_piped() {
+    let emu = throttled_once().await;
+    let run = run_at(&emu, "table", &["apply", &samples(), "--yes"], None).await;
+    run.assert_code(0);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let retry = lines.iter().position(|l| l.contains(": HTTP 429; retrying")).expect(&run.stderr);
+    // The client's retry report (the sentence alone, no fields), then the progress line with
+    // the same wait (Retry-After: 1, plus the client's jitter).
+    let wait = lines[retry].rsplit_once(" in ").map(|(_, wait)| wait).expect(&run.stderr);
+    assert!(
+        wait.ends_with('s') && wait.trim_end_matches('s').parse::<f64>().is_ok_and(|w| w >= 1.0),
+        "{wait}"
+    );
+    assert_eq!(lines[retry + 1], format!("  throttled, waiting {wait}"), "{}", run.stderr);
+    assert_eq!(lines.iter().filter(|l| l.contains("throttled")).count(), 1, "{}", run.stderr);
+    assert_eq!(emu.state().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_wait_is_a_json_event_with_output_json() {
+    let emu = throttled_once().await;
+    let run = run_at(&emu, "json", &["apply", &samples(), "--yes"], None).await;
+    run.assert_code(0);
+    let events: Vec<Value> =
+        run.lines().iter().map(|l| serde_json::from_str(l).expect("one JSON event per line")).collect();
+    assert_eq!(events[0]["event"], "throttled");
+    let wait = events[0]["waitSeconds"].as_f64().unwrap();
+    assert!((1.0..=2.0).contains(&wait), "Retry-After: 1, plus the client's jitter: {wait}");
+    assert_eq!(events[0].as_object().unwrap().len(), 2, "{}", events[0]);
+    assert_eq!(events[1], json!({"event": "planned", "writes": 2, "objects": 2}));
+    assert_eq!(events.iter().filter(|e| e["event"] == "throttled").count(), 1);
+}

@@ -18,5 +18,6 @@ mod examples_run;
 mod models;
 mod resilience;
 mod surface;
+mod tenant_reads;
 mod tenant_roundtrip;
 mod validation;

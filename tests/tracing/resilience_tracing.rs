@@ -71,6 +71,8 @@ async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
         "verdict=Success",
         "attempts=2 status=201",
         "retrying delay_ms=1000",
+        // The INFO retry report, with the fields a program shows throttle waits from.
+        "in 1.0s throttled=true wait_ms=1000",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }

@@ -161,7 +161,7 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
             return Outcome::Refused;
         }
     }
-    let progress = Progress::new(ctx.format);
+    let progress = Progress::start(ctx.format);
     let applied =
         tenant::apply(&ctx.client, &snapshot, &ApplyOptions::new(options), |e| progress.event(e)).await;
     progress.finish();

@@ -1,9 +1,11 @@
 //! `intune apply`'s progress: bars on a terminal, one JSON event per line with `--output
-//! json`, plain lines otherwise (nothing decorative when piped).
+//! json`, plain lines otherwise (nothing decorative when piped). Throttle waits the client
+//! reports (see `verbose`) show in the same place, and stderr text goes above the bars.
 
 use std::{
     io::{self, IsTerminal, Write},
-    sync::Mutex,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
 };
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -20,13 +22,23 @@ pub enum Progress {
     Bars(Mutex<Option<ProgressBar>>),
 }
 
+/// The progress of the apply under way, if any: where throttle waits and stderr text go.
+static CURRENT: Mutex<Option<Arc<Progress>>> = Mutex::new(None);
+
+fn current() -> Option<Arc<Progress>> {
+    CURRENT.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
 impl Progress {
-    pub fn new(format: Format) -> Self {
-        match format {
+    /// The progress of an apply, current until [`finish`](Self::finish).
+    pub fn start(format: Format) -> Arc<Self> {
+        let progress = Arc::new(match format {
             Format::Json => Progress::Json,
             Format::Table if io::stderr().is_terminal() => Progress::Bars(Mutex::new(None)),
             Format::Table => Progress::Lines,
-        }
+        });
+        *CURRENT.lock().unwrap_or_else(PoisonError::into_inner) = Some(progress.clone());
+        progress
     }
 
     pub fn event(&self, event: &ApplyEvent) {
@@ -75,14 +87,50 @@ impl Progress {
         }
     }
 
-    /// Ends the last bar.
+    /// A throttled call waits `wait` before its retry.
+    fn throttled(&self, wait: Duration) {
+        let seconds = wait.as_secs_f64();
+        match self {
+            Progress::Json => {
+                let line = serde_json::json!({"event": "throttled", "waitSeconds": seconds});
+                let _ = writeln!(io::stdout().lock(), "{line}");
+            }
+            Progress::Lines => eprintln!("  throttled, waiting {seconds:.1}s"),
+            Progress::Bars(bar) => {
+                if let Some(bar) = bar.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+                    bar.set_message(format!("throttled, waiting {seconds:.1}s"));
+                }
+            }
+        }
+    }
+
+    /// Ends the last bar; the progress is no longer current.
     pub fn finish(&self) {
         if let Progress::Bars(bar) = self
-            && let Some(done) = bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+            && let Some(done) = bar.lock().unwrap_or_else(PoisonError::into_inner).take()
         {
             done.finish();
         }
+        *CURRENT.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
+}
+
+/// Shows a throttle wait in the current apply's progress (nothing when none runs).
+pub fn throttled(wait: Duration) {
+    if let Some(progress) = current() {
+        progress.throttled(wait);
+    }
+}
+
+/// Writes `text` to stderr, above the bar when one is drawn (so it does not tear it).
+pub fn write_stderr(text: &[u8]) -> io::Result<()> {
+    if let Some(progress) = current()
+        && let Progress::Bars(bar) = &*progress
+        && let Some(bar) = bar.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+    {
+        return bar.suspend(|| io::stderr().lock().write_all(text));
+    }
+    io::stderr().lock().write_all(text)
 }
 
 fn done_line(event: &ApplyEvent) -> String {
@@ -97,4 +145,18 @@ fn done_line(event: &ApplyEvent) -> String {
         _ => "done".into(),
     };
     output::clean(&format!("{key}: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_wait_is_the_bars_message() {
+        let bar = ProgressBar::hidden();
+        bar.set_message("Contoso Root CA");
+        let progress = Progress::Bars(Mutex::new(Some(bar.clone())));
+        progress.throttled(Duration::from_millis(1300));
+        assert_eq!(bar.message(), "throttled, waiting 1.3s");
+    }
 }
