@@ -17,11 +17,11 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::ctx::Ctx;
 use super::device_configurations;
 use super::errors::{RequestIds, graph_error};
 use super::faults::{self, FaultKind};
 use super::quota;
-use super::ctx::Ctx;
 use super::routes::segments;
 use super::state::Shared;
 use super::wire;

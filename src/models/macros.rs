@@ -312,7 +312,7 @@ macro_rules! graph_fields {
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )+
             /// Which of these fields were read as an explicit `null` (written back as null
             /// while the field stays `None`).
-            pub explicit_nulls: $crate::models::NullFields,
+            pub explicit_nulls: $crate::models::NullFields<{ $crate::models::object::null_words(<[&str]>::len(&[$($wire),*])) }>,
         }
 
         impl $name {
@@ -411,7 +411,7 @@ macro_rules! graph_object {
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )*
             /// Which of this type's own fields (not those of `groups`) were read as an
             /// explicit `null`; see `is_explicit_null`.
-            pub explicit_nulls: $crate::models::NullFields,
+            pub explicit_nulls: $crate::models::NullFields<{ $crate::models::object::null_words(<[&str]>::len(&[$($wire),*])) }>,
             /// Properties this crate does not model (with their explicit `null`s), kept so
             /// that a read → write round trip loses nothing.
             /// Each is kept as its JSON text and parsed on demand.
