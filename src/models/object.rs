@@ -206,6 +206,69 @@ pub(crate) const fn bit_of(names: &[&str], name: &str) -> u32 {
     panic!("not a field of this struct")
 }
 
+/// How many distinct names [`marked_names`] returns for the same input.
+pub(crate) const fn marked_len(groups: &[&[&str]], fields: &[(&str, bool)]) -> usize {
+    // Compile-time scratch space: far more names than any Graph type marks.
+    let mut scratch = [""; 1024];
+    let mut seen = 0;
+    walk_marked(groups, fields, &mut scratch, &mut seen);
+    assert!(seen <= 1024, "more than 1024 marked names");
+    seen
+}
+
+/// The names in `groups` then the `fields` marked `true`, each once, in that order: a
+/// model's read-only or navigation properties, computed at compile time from its field
+/// markers and those of its groups. `N` is [`marked_len`] of the same input.
+pub(crate) const fn marked_names<const N: usize>(
+    groups: &[&[&'static str]],
+    fields: &[(&'static str, bool)],
+) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut seen = 0;
+    walk_marked(groups, fields, &mut names, &mut seen);
+    assert!(seen == N, "marked_names needs marked_len of the same input");
+    names
+}
+
+/// Adds the distinct names of `groups` and marked `fields` to `out[..*seen]`.
+const fn walk_marked<'a>(
+    groups: &[&[&'a str]],
+    fields: &[(&'a str, bool)],
+    out: &mut [&'a str],
+    seen: &mut usize,
+) {
+    let mut g = 0;
+    while g < groups.len() {
+        let mut i = 0;
+        while i < groups[g].len() {
+            add_distinct(groups[g][i], out, seen);
+            i += 1;
+        }
+        g += 1;
+    }
+    let mut i = 0;
+    while i < fields.len() {
+        if fields[i].1 {
+            add_distinct(fields[i].0, out, seen);
+        }
+        i += 1;
+    }
+}
+
+const fn add_distinct<'a>(name: &'a str, out: &mut [&'a str], seen: &mut usize) {
+    let mut i = 0;
+    while i < *seen && i < out.len() {
+        if const_str_eq(out[i], name) {
+            return;
+        }
+        i += 1;
+    }
+    if *seen < out.len() {
+        out[*seen] = name;
+    }
+    *seen += 1;
+}
+
 pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
