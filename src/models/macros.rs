@@ -653,6 +653,12 @@ macro_rules! graph_subtypes {
             pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
                 graph_fields!(@keys nav NAVIGATION_KEYS [$($ty,)+ $other_ty] []);
 
+            /// Every typed subtype: its `@odata.type`, read-only and navigation properties
+            /// (what tests hold the lists and the emulator to).
+            #[allow(dead_code)]
+            pub(crate) const TYPED: &'static [(&'static str, &'static [&'static str], &'static [&'static str])] =
+                &[$(($ty::ODATA_TYPE, $ty::READ_ONLY_KEYS, $ty::NAVIGATION_KEYS)),+];
+
             /// The common fields.
             pub fn base(&self) -> &$base {
                 graph_subtypes!(@each $name [$($variant)+ $other] self, c => &c.base)

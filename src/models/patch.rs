@@ -509,10 +509,7 @@ mod tests {
     fn the_read_only_list_is_the_markers_of_every_typed_model() {
         use std::collections::BTreeSet;
 
-        use crate::models::{
-            IosImportedPfxCertificateProfile, IosPkcsCertificateProfile, MacOsPkcsCertificateProfile,
-            MacOsScepCertificateProfile, MacOsTrustedRootCertificate, OtherDeviceConfiguration,
-        };
+        use crate::models::{IosPkcsCertificateProfile, OtherDeviceConfiguration};
         // What the models mark today, in the order the markers are declared.
         assert_eq!(
             READ_ONLY_PROPERTIES,
@@ -537,18 +534,20 @@ mod tests {
             &READ_ONLY_PROPERTIES[4..],
             "the navigation properties are the read-only ones after the server-set fields"
         );
-        // The list is the union of every typed model's markers, nothing more.
-        let typed: [(&str, &[&str]); 8] = [
-            (IosScepCertificateProfile::ODATA_TYPE, IosScepCertificateProfile::READ_ONLY_KEYS),
-            (IosPkcsCertificateProfile::ODATA_TYPE, IosPkcsCertificateProfile::READ_ONLY_KEYS),
-            (IosImportedPfxCertificateProfile::ODATA_TYPE, IosImportedPfxCertificateProfile::READ_ONLY_KEYS),
-            (IosTrustedRootCertificate::ODATA_TYPE, IosTrustedRootCertificate::READ_ONLY_KEYS),
-            (MacOsScepCertificateProfile::ODATA_TYPE, MacOsScepCertificateProfile::READ_ONLY_KEYS),
-            (MacOsPkcsCertificateProfile::ODATA_TYPE, MacOsPkcsCertificateProfile::READ_ONLY_KEYS),
-            (MacOsTrustedRootCertificate::ODATA_TYPE, MacOsTrustedRootCertificate::READ_ONLY_KEYS),
-            ("#microsoft.graph.windows10GeneralConfiguration", OtherDeviceConfiguration::READ_ONLY_KEYS),
-        ];
+        // The list is the union of every typed model's markers (and of the common fields,
+        // all an unmodelled type has), nothing more.
+        let other =
+            ("#microsoft.graph.windows10GeneralConfiguration", OtherDeviceConfiguration::READ_ONLY_KEYS);
+        let typed: Vec<(&str, &[&str])> = DeviceConfiguration::TYPED
+            .iter()
+            .map(|(odata_type, read_only, _)| (*odata_type, *read_only))
+            .chain([other])
+            .collect();
+        assert!(typed.iter().any(|(t, _)| *t == "#microsoft.graph.macOSScepCertificateProfile"));
         let union: BTreeSet<&str> = typed.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
+        assert!(DeviceConfiguration::TYPED.iter().all(|(_, read_only, navigation)| {
+            navigation.iter().all(|key| read_only.contains(key) && NAVIGATION_PROPERTIES.contains(key))
+        }));
         assert_eq!(union, READ_ONLY_PROPERTIES.iter().copied().collect::<BTreeSet<_>>());
         assert!(IosScepCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
         assert!(!IosPkcsCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
