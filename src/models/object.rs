@@ -640,6 +640,7 @@ mod tests {
         wide.clear();
         assert!(wide.is_empty());
         assert_eq!(std::mem::size_of::<NullFields<3>>(), 24);
+        assert_eq!(std::mem::size_of::<NullFields>(), 8, "one word up to 64 fields, as before");
     }
 
     graph_object! {
