@@ -53,10 +53,10 @@ pub mod models;
 pub mod odata;
 pub mod origin;
 mod pipeline;
-pub mod proxy;
 mod redact;
-pub mod tenant;
 mod time;
+pub mod proxy;
+pub mod tenant;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

@@ -143,6 +143,7 @@ fn get_cast(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerResult {
     Ok(wire::json_response(StatusCode::OK, wire::to_vec(&view)))
 }
 
+
 fn now() -> Value {
     Value::String(clock::graph_timestamp(chrono::Utc::now()))
 }

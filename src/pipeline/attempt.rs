@@ -267,13 +267,7 @@ impl Pipeline {
         if failed.failure.is_timeout() && state.timeouts > self.retry.max_timeout_retries {
             return Next::Stop("timed-out attempts exhausted");
         }
-        let delay = match self.retry_delay(
-            state.attempt,
-            max_attempts,
-            failed.hint,
-            state.waited,
-            call.deadline_at,
-        ) {
+        let delay = match self.retry_delay(state.attempt, max_attempts, failed.hint, state.waited, call.deadline_at) {
             Ok(delay) => delay,
             Err(reason) => return Next::Stop(reason),
         };

@@ -42,11 +42,11 @@ use tracing::{Instrument, field::Empty};
 
 use attempt::{Answer, Call};
 pub use budget::RetryBudget;
-pub(crate) use budget::RetryKind;
 use budget::TokenBucket;
 use failure::ErrorContext;
 pub use rate_limit::RateLimit;
 use rate_limit::WriteLimiter;
+pub(crate) use budget::RetryKind;
 pub(crate) use request::{ApiRequest, Envelope};
 pub(crate) use response::{ApiRequestSummary, RawResponse};
 pub use retry::RetryPolicy;
@@ -203,6 +203,7 @@ impl Pipeline {
             })
         }
     }
+
 
     /// The error for a call cut short by its deadline: an unknown outcome when a create
     /// was on the wire, else [`Error::DeadlineExceeded`].

@@ -6,12 +6,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use crate::support::resilience::*;
 use intune_graph::{
     Error, GraphClient, Method, RateLimit, RetryPolicy, StatusCode,
     batch::{BatchError, StepValue},
     models::{DeviceConfiguration, DeviceConfigurationPatch},
 };
+use crate::support::resilience::*;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,

@@ -5,7 +5,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use crate::support::resilience::*;
 use futures_util::TryStreamExt;
 use intune_graph::{
     Error, RetryPolicy, StatusCode,
@@ -14,6 +13,7 @@ use intune_graph::{
     emulator::{Emulator, FaultConfig},
     odata::Query,
 };
+use crate::support::resilience::*;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use wiremock::{
