@@ -349,4 +349,17 @@ mod tests {
             "future": {"inner": {"#microsoft.graph.reset": {}}}}));
         assert!(err.contains("'#microsoft.graph.reset'"), "{err}");
     }
+
+    /// The emulator keeps its own lists (it shares no code with the client); this keeps the
+    /// two in step: what it ignores is what the client's models never write.
+    #[test]
+    fn ignored_properties_are_the_client_models_read_only_ones() {
+        use crate::models::{NAVIGATION_PROPERTIES, READ_ONLY_PROPERTIES};
+        use std::collections::BTreeSet;
+        let set = |keys: &[&'static str]| keys.iter().copied().collect::<BTreeSet<_>>();
+        let server_set: Vec<&str> =
+            READ_ONLY_PROPERTIES.iter().copied().filter(|key| !NAVIGATION_PROPERTIES.contains(key)).collect();
+        assert_eq!(set(READ_ONLY), set(&server_set));
+        assert_eq!(set(NAVIGATION), set(NAVIGATION_PROPERTIES));
+    }
 }

@@ -184,4 +184,23 @@ mod tests {
         );
         assert!(!is_trusted_root(IOS_SCEP));
     }
+
+    /// The emulator shares no code with the client; this keeps its type table in step with
+    /// the client's typed models: each is a known, creatable type, and has the
+    /// `rootCertificate` navigation exactly when the emulator links one.
+    #[test]
+    fn every_typed_client_model_is_known_here() {
+        use crate::models::DeviceConfiguration;
+        for (odata_type, _, navigation) in DeviceConfiguration::TYPED {
+            assert_eq!(normalize(odata_type).as_deref(), Some(*odata_type));
+            assert!(HIERARCHY.iter().any(|(name, _)| same(name, odata_type)), "{odata_type}");
+            assert!(!is_abstract(odata_type) && is_a(odata_type, "deviceConfiguration"), "{odata_type}");
+            assert_eq!(
+                navigation.contains(&"rootCertificate"),
+                root_certificate_type(odata_type).is_some(),
+                "{odata_type}"
+            );
+            assert_eq!(odata_type.contains("TrustedRoot"), is_trusted_root(odata_type), "{odata_type}");
+        }
+    }
 }

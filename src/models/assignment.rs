@@ -244,12 +244,12 @@ impl AssignmentTarget {
     /// read, empty when it had none).
     pub fn odata_type(&self) -> &str {
         match self {
-            AssignmentTarget::Group(_) => "#microsoft.graph.groupAssignmentTarget",
-            AssignmentTarget::ExclusionGroup(_) => "#microsoft.graph.exclusionGroupAssignmentTarget",
-            AssignmentTarget::AllDevices(_) => "#microsoft.graph.allDevicesAssignmentTarget",
-            AssignmentTarget::AllLicensedUsers(_) => "#microsoft.graph.allLicensedUsersAssignmentTarget",
+            AssignmentTarget::Group(_) => GroupAssignmentTarget::ODATA_TYPE,
+            AssignmentTarget::ExclusionGroup(_) => ExclusionGroupAssignmentTarget::ODATA_TYPE,
+            AssignmentTarget::AllDevices(_) => AllDevicesAssignmentTarget::ODATA_TYPE,
+            AssignmentTarget::AllLicensedUsers(_) => AllLicensedUsersAssignmentTarget::ODATA_TYPE,
             AssignmentTarget::ConfigurationManagerCollection(_) => {
-                "#microsoft.graph.configurationManagerCollectionAssignmentTarget"
+                ConfigurationManagerCollectionAssignmentTarget::ODATA_TYPE
             }
             AssignmentTarget::Other(t) => t.odata_type.as_deref().unwrap_or(""),
         }
@@ -273,27 +273,22 @@ fn dispatch<'de, A: MapAccess<'de>>(
     held: Held,
     map: A,
 ) -> Result<AssignmentTarget, A::Error> {
-    Ok(match odata_type.map(strip_hash) {
-        Some("microsoft.graph.groupAssignmentTarget") => {
-            AssignmentTarget::Group(decode_rest_after(held, map)?)
-        }
-        Some("microsoft.graph.exclusionGroupAssignmentTarget") => {
-            AssignmentTarget::ExclusionGroup(decode_rest_after(held, map)?)
-        }
-        Some("microsoft.graph.allDevicesAssignmentTarget") => {
-            AssignmentTarget::AllDevices(decode_rest_after(held, map)?)
-        }
-        Some("microsoft.graph.allLicensedUsersAssignmentTarget") => {
-            AssignmentTarget::AllLicensedUsers(decode_rest_after(held, map)?)
-        }
-        Some("microsoft.graph.configurationManagerCollectionAssignmentTarget") => {
-            AssignmentTarget::ConfigurationManagerCollection(decode_rest_after(held, map)?)
-        }
-        _ => {
-            let mut other: OtherAssignmentTarget = decode_rest_after(held, map)?;
-            other.odata_type = odata_type.map(str::to_owned);
-            AssignmentTarget::Other(Box::new(other))
-        }
+    // The type strings are those the target models declare (their `ODATA_TYPE`).
+    let is = |expected: &str| odata_type.map(strip_hash) == Some(strip_hash(expected));
+    Ok(if is(GroupAssignmentTarget::ODATA_TYPE) {
+        AssignmentTarget::Group(decode_rest_after(held, map)?)
+    } else if is(ExclusionGroupAssignmentTarget::ODATA_TYPE) {
+        AssignmentTarget::ExclusionGroup(decode_rest_after(held, map)?)
+    } else if is(AllDevicesAssignmentTarget::ODATA_TYPE) {
+        AssignmentTarget::AllDevices(decode_rest_after(held, map)?)
+    } else if is(AllLicensedUsersAssignmentTarget::ODATA_TYPE) {
+        AssignmentTarget::AllLicensedUsers(decode_rest_after(held, map)?)
+    } else if is(ConfigurationManagerCollectionAssignmentTarget::ODATA_TYPE) {
+        AssignmentTarget::ConfigurationManagerCollection(decode_rest_after(held, map)?)
+    } else {
+        let mut other: OtherAssignmentTarget = decode_rest_after(held, map)?;
+        other.odata_type = odata_type.map(str::to_owned);
+        AssignmentTarget::Other(Box::new(other))
     })
 }
 

@@ -1,4 +1,4 @@
-//! Graph enums used by the iOS certificate profiles and the types around them.
+//! Graph enums used by the iOS and macOS certificate profiles and the types around them.
 //! Each keeps a value this crate does not know (`Other`) and writes it back verbatim.
 
 graph_enum! {
@@ -29,6 +29,19 @@ graph_enum! {
         Days = "days",
         Months = "months",
         Years = "years",
+    }
+}
+
+graph_enum! {
+    /// Which macOS keychain a profile is deployed to (`appleDeploymentChannel`, JSON
+    /// property `deploymentChannel`).
+    pub enum AppleDeploymentChannel {
+        /// The device (system) keychain.
+        DeviceChannel = "deviceChannel",
+        /// The user's keychain.
+        UserChannel = "userChannel",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
     }
 }
 

@@ -10,6 +10,16 @@ graph_flags! {
 }
 
 graph_flags! {
+    /// SCEP hash algorithms (`hashAlgorithms`, JSON property `hashAlgorithm`) of the macOS,
+    /// Android and Windows SCEP profiles.
+    pub struct HashAlgorithms {
+        none: None,
+        SHA1 = 0 => "sha1",
+        SHA2 = 1 => "sha2",
+    }
+}
+
+graph_flags! {
     /// Subject alternative name types (`subjectAlternativeNameType`). The empty set is
     /// written `none`, and `none` read alongside other members adds nothing.
     pub struct SubjectAlternativeNameType {

@@ -6,7 +6,7 @@ use super::{
     AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale, CustomSubjectAlternativeName,
     DeviceConfigurationBase, ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages,
     SubjectAlternativeNameType, ValidationError,
-    object::{GraphEntity, write_json},
+    object::GraphEntity,
     validation::{Problems, https_url_problem, is_dotted_decimal_oid, require},
 };
 
@@ -30,7 +30,7 @@ graph_fields! {
 }
 
 impl IosCertificateProfileBase {
-    fn check(&self, problems: &mut Problems) {
+    pub(crate) fn check(&self, problems: &mut Problems) {
         if require(problems, "renewalThresholdPercentage", &self.renewal_threshold_percentage) {
             let value = self.renewal_threshold_percentage.unwrap_or_default();
             if !(1..=99).contains(&value) {
@@ -112,17 +112,14 @@ graph_object! {
             /// Custom subject alternative names (at most 500).
             custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
             /// Navigation: the trusted root certificate (only with `$expand`; never written).
-            [read_only] root_certificate: Box<Value> = "rootCertificate",
+            [navigation] root_certificate: Box<Value> = "rootCertificate",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
+            [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
 
 impl IosScepCertificateProfile {
-    /// The `@odata.type` of this model.
-    pub const ODATA_TYPE: &'static str = "#microsoft.graph.iosScepCertificateProfile";
-
     /// Starts a profile; [`IosScepCertificateProfileBuilder::build`] refuses it until every
     /// required field is set.
     pub fn builder() -> IosScepCertificateProfileBuilder {
@@ -130,22 +127,46 @@ impl IosScepCertificateProfile {
     }
 }
 
-impl GraphEntity for IosScepCertificateProfile {
-    fn odata_type(&self) -> &str {
-        Self::ODATA_TYPE
+impl IosScepCertificateProfile {
+    /// The write rules of this type (besides those of the common fields).
+    pub(crate) fn check(&self, problems: &mut Problems) {
+        ScepFields {
+            certificate: &self.certificate,
+            scep_server_urls: &self.scep_server_urls,
+            subject_name_format_string: &self.subject_name_format_string,
+            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
+            key_usage: &self.key_usage,
+            key_size: &self.key_size,
+            extended_key_usages: &self.extended_key_usages,
+            custom_subject_alternative_names: &self.custom_subject_alternative_names,
+        }
+        .check(problems);
     }
+}
 
-    fn validate(&self) -> Result<(), ValidationError> {
-        let mut problems = Problems::default();
-        self.null_problems(&mut problems);
-        self.base.check(&mut problems);
-        self.certificate.check(&mut problems);
+/// The fields the SCEP rules read, shared by the iOS and macOS SCEP profiles.
+pub(super) struct ScepFields<'a> {
+    pub(super) certificate: &'a IosCertificateProfileBase,
+    pub(super) scep_server_urls: &'a Option<Vec<String>>,
+    pub(super) subject_name_format_string: &'a Option<String>,
+    pub(super) subject_alternative_name_format_string: &'a Option<String>,
+    pub(super) key_usage: &'a Option<KeyUsages>,
+    pub(super) key_size: &'a Option<KeySize>,
+    pub(super) extended_key_usages: &'a Option<Vec<ExtendedKeyUsage>>,
+    pub(super) custom_subject_alternative_names: &'a Option<Vec<CustomSubjectAlternativeName>>,
+}
+
+impl ScepFields<'_> {
+    /// Validity, renewal and subject rules, at least one https SCEP URL, a key usage and
+    /// size, well-formed EKUs, and at most 500 EKUs and custom SANs.
+    pub(super) fn check(&self, problems: &mut Problems) {
+        self.certificate.check(problems);
         self.certificate.check_subject_strings(
-            &mut problems,
-            &self.subject_name_format_string,
-            &self.subject_alternative_name_format_string,
+            problems,
+            self.subject_name_format_string,
+            self.subject_alternative_name_format_string,
         );
-        match &self.scep_server_urls {
+        match self.scep_server_urls {
             None => problems.push("scepServerUrls", "is required"),
             Some(urls) if urls.is_empty() => problems.push("scepServerUrls", "needs at least one URL"),
             Some(urls) => {
@@ -156,13 +177,13 @@ impl GraphEntity for IosScepCertificateProfile {
                 }
             }
         }
-        match &self.key_usage {
+        match self.key_usage {
             None => problems.push("keyUsage", "is required"),
             Some(usage) if usage.is_empty() => problems.push("keyUsage", "needs at least one member"),
             Some(_) => {}
         }
-        require(&mut problems, "keySize", &self.key_size);
-        if let Some(ekus) = &self.extended_key_usages {
+        require(problems, "keySize", self.key_size);
+        if let Some(ekus) = self.extended_key_usages {
             if ekus.len() > MAX_PROFILE_COLLECTION_LEN {
                 problems.push(
                     "extendedKeyUsages",
@@ -180,12 +201,7 @@ impl GraphEntity for IosScepCertificateProfile {
                 }
             }
         }
-        check_custom_sans(&mut problems, &self.custom_subject_alternative_names);
-        problems.into_result()
-    }
-
-    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        write_json(self)
+        check_custom_sans(problems, self.custom_subject_alternative_names);
     }
 }
 
@@ -332,39 +348,56 @@ graph_object! {
             /// Custom subject alternative names (at most 500).
             custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
+            [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
 
-impl GraphEntity for IosPkcsCertificateProfile {
-    fn odata_type(&self) -> &str {
-        "#microsoft.graph.iosPkcsCertificateProfile"
+impl IosPkcsCertificateProfile {
+    /// The write rules of this type (besides those of the common fields).
+    pub(crate) fn check(&self, problems: &mut Problems) {
+        PkcsFields {
+            certificate: &self.certificate,
+            certification_authority: &self.certification_authority,
+            certification_authority_name: &self.certification_authority_name,
+            certificate_template_name: &self.certificate_template_name,
+            subject_name_format_string: &self.subject_name_format_string,
+            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
+            custom_subject_alternative_names: &self.custom_subject_alternative_names,
+        }
+        .check(problems);
     }
+}
 
-    fn validate(&self) -> Result<(), ValidationError> {
-        let mut problems = Problems::default();
-        self.null_problems(&mut problems);
-        self.base.check(&mut problems);
-        self.certificate.check(&mut problems);
+/// The fields the PKCS rules read, shared by the iOS and macOS PKCS profiles.
+pub(super) struct PkcsFields<'a> {
+    pub(super) certificate: &'a IosCertificateProfileBase,
+    pub(super) certification_authority: &'a Option<String>,
+    pub(super) certification_authority_name: &'a Option<String>,
+    pub(super) certificate_template_name: &'a Option<String>,
+    pub(super) subject_name_format_string: &'a Option<String>,
+    pub(super) subject_alternative_name_format_string: &'a Option<String>,
+    pub(super) custom_subject_alternative_names: &'a Option<Vec<CustomSubjectAlternativeName>>,
+}
+
+impl PkcsFields<'_> {
+    /// Validity, renewal and subject rules, the certification authority and template
+    /// (required), and at most 500 custom SANs.
+    pub(super) fn check(&self, problems: &mut Problems) {
+        self.certificate.check(problems);
         self.certificate.check_subject_strings(
-            &mut problems,
-            &self.subject_name_format_string,
-            &self.subject_alternative_name_format_string,
+            problems,
+            self.subject_name_format_string,
+            self.subject_alternative_name_format_string,
         );
         for (field, value) in [
-            ("certificationAuthority", &self.certification_authority),
-            ("certificationAuthorityName", &self.certification_authority_name),
-            ("certificateTemplateName", &self.certificate_template_name),
+            ("certificationAuthority", self.certification_authority),
+            ("certificationAuthorityName", self.certification_authority_name),
+            ("certificateTemplateName", self.certificate_template_name),
         ] {
-            require(&mut problems, field, value);
+            require(problems, field, value);
         }
-        check_custom_sans(&mut problems, &self.custom_subject_alternative_names);
-        problems.into_result()
-    }
-
-    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        write_json(self)
+        check_custom_sans(problems, self.custom_subject_alternative_names);
     }
 }
 
@@ -379,26 +412,15 @@ graph_object! {
             /// What the imported certificate is for.
             intended_purpose: IntendedPurpose = "intendedPurpose",
             /// Navigation: certificate states of managed devices (never written).
-            [read_only] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
+            [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
     }
 }
 
-impl GraphEntity for IosImportedPfxCertificateProfile {
-    fn odata_type(&self) -> &str {
-        "#microsoft.graph.iosImportedPFXCertificateProfile"
-    }
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        let mut problems = Problems::default();
-        self.null_problems(&mut problems);
-        self.base.check(&mut problems);
-        problems.into_result()
-    }
-
-    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        write_json(self)
-    }
+impl IosImportedPfxCertificateProfile {
+    /// The write rules of this type: none beyond those of the common fields (the
+    /// certificate itself is uploaded through another API).
+    pub(crate) fn check(&self, _problems: &mut Problems) {}
 }
 
 graph_object! {
@@ -434,25 +456,19 @@ impl IosTrustedRootCertificate {
     }
 }
 
-impl GraphEntity for IosTrustedRootCertificate {
-    fn odata_type(&self) -> &str {
-        "#microsoft.graph.iosTrustedRootCertificate"
+impl IosTrustedRootCertificate {
+    /// The write rules of this type (besides those of the common fields).
+    pub(crate) fn check(&self, problems: &mut Problems) {
+        check_trusted_root(problems, &self.trusted_root_certificate);
     }
+}
 
-    fn validate(&self) -> Result<(), ValidationError> {
-        let mut problems = Problems::default();
-        self.null_problems(&mut problems);
-        self.base.check(&mut problems);
-        match self.trusted_root_certificate.as_deref() {
-            None => problems.push("trustedRootCertificate", "is required"),
-            Some(b64) if !is_base64(b64) => problems.push("trustedRootCertificate", "is not valid base64"),
-            Some(_) => {}
-        }
-        problems.into_result()
-    }
-
-    fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        write_json(self)
+/// The trusted root rule of every platform: the certificate is required, as base64.
+pub(super) fn check_trusted_root(problems: &mut Problems, certificate: &Option<String>) {
+    match certificate.as_deref() {
+        None => problems.push("trustedRootCertificate", "is required"),
+        Some(b64) if !is_base64(b64) => problems.push("trustedRootCertificate", "is not valid base64"),
+        Some(_) => {}
     }
 }
 

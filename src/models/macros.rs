@@ -293,13 +293,33 @@ pub(crate) fn field_included(mode: crate::models::object::WriteMode, read_only: 
 }
 
 /// A group of inherited fields (no `additional_data`; the enclosing object keeps it).
+///
+/// Field markers: `[read_only]` (server-owned: never written), `[navigation]` (a
+/// navigation property: read-only too, and listed apart), `[not_null]` (the service refuses
+/// an explicit null). The read-only and navigation names of every model, its groups'
+/// included, are compiled into `READ_ONLY_KEYS` and `NAVIGATION_KEYS`.
 macro_rules! graph_fields {
     (@ro) => { false };
     (@ro read_only) => { true };
+    (@ro navigation) => { true };
     (@ro not_null) => { false };
     (@nn) => { false };
     (@nn read_only) => { false };
+    (@nn navigation) => { false };
     (@nn not_null) => { true };
+    (@nav) => { false };
+    (@nav read_only) => { false };
+    (@nav navigation) => { true };
+    (@nav not_null) => { false };
+    // The distinct names of the groups' `$list`, then of the fields whose marker `$marker`
+    // selects, computed at compile time.
+    (@keys $marker:ident $list:ident [$($gty:ty),*] [$($wire:literal $($ro:ident)?),*]) => {{
+        const GROUPS: &[&[&str]] = &[$(<$gty>::$list),*];
+        const FIELDS: &[(&str, bool)] = &[$(($wire, graph_fields!(@ $marker $($ro)?))),*];
+        const N: usize = $crate::models::object::marked_len(GROUPS, FIELDS);
+        const KEYS: [&str; N] = $crate::models::object::marked_names(GROUPS, FIELDS);
+        &KEYS
+    }};
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -312,11 +332,21 @@ macro_rules! graph_fields {
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )+
             /// Which of these fields were read as an explicit `null` (written back as null
             /// while the field stays `None`).
-            pub explicit_nulls: $crate::models::NullFields,
+            pub explicit_nulls: $crate::models::NullFields<{ $crate::models::object::null_words(<[&str]>::len(&[$($wire),*])) }>,
         }
 
         impl $name {
             const WIRE_NAMES: &'static [&'static str] = &[$($wire),+];
+
+            /// JSON names of the fields marked `[read_only]` or `[navigation]`.
+            #[allow(dead_code)]
+            pub(crate) const READ_ONLY_KEYS: &'static [&'static str] =
+                graph_fields!(@keys ro READ_ONLY_KEYS [] [$($wire $($ro)?),+]);
+
+            /// JSON names of the fields marked `[navigation]`.
+            #[allow(dead_code)]
+            pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
+                graph_fields!(@keys nav NAVIGATION_KEYS [] [$($wire $($ro)?),+]);
 
             /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
             /// read as `null` and has no value since. False for names of other types' fields.
@@ -411,7 +441,7 @@ macro_rules! graph_object {
             $( $(#[$fmeta])* #[doc = concat!("\n\nJSON: `", $wire, "`.")] pub $field: Option<$ty>, )*
             /// Which of this type's own fields (not those of `groups`) were read as an
             /// explicit `null`; see `is_explicit_null`.
-            pub explicit_nulls: $crate::models::NullFields,
+            pub explicit_nulls: $crate::models::NullFields<{ $crate::models::object::null_words(<[&str]>::len(&[$($wire),*])) }>,
             /// Properties this crate does not model (with their explicit `null`s), kept so
             /// that a read → write round trip loses nothing.
             /// Each is kept as its JSON text and parsed on demand.
@@ -421,6 +451,22 @@ macro_rules! graph_object {
         impl $name {
             #[allow(dead_code)]
             const WIRE_NAMES: &'static [&'static str] = &[$($wire),*];
+
+            $(
+                /// The `@odata.type` of this model.
+                pub const ODATA_TYPE: &'static str = $odata;
+            )?
+
+            /// JSON names of the fields marked `[read_only]` or `[navigation]`, its groups'
+            /// included: what a write never sends.
+            #[allow(dead_code)]
+            pub(crate) const READ_ONLY_KEYS: &'static [&'static str] =
+                graph_fields!(@keys ro READ_ONLY_KEYS [$($gty),*] [$($wire $($ro)?),*]);
+
+            /// JSON names of the fields marked `[navigation]`, its groups' included.
+            #[allow(dead_code)]
+            pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
+                graph_fields!(@keys nav NAVIGATION_KEYS [$($gty),*] [$($wire $($ro)?),*]);
 
             /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
             /// read as `null` and has no value since. Unmodelled properties read as null are
@@ -555,5 +601,198 @@ macro_rules! graph_object {
                 $crate::models::object::deserialize_object(deserializer)
             }
         }
+    };
+}
+
+/// A polymorphic entity keyed on `@odata.type` (e.g. `deviceConfiguration`): one line per
+/// typed subtype generates its enum variant, the `@odata.type` dispatch on read, `From`,
+/// its `GraphEntity` impl, the base accessors and the family's read-only and navigation
+/// property sets. Each typed subtype is a `graph_object!` with a fixed `@odata.type`, the
+/// common fields in a group named `base` (whose type has `check`, the common write rules)
+/// and an inherent `check(&self, &mut Problems)` with its own rules. Objects of any other
+/// type decode into the last variant, which keeps the type it was read with.
+macro_rules! graph_subtypes {
+    // `$body` once per variant, with the variant's value bound to `$bind`.
+    (@each $name:ident [$($variant:ident)+] $value:expr, $bind:ident => $body:expr) => {
+        match $value {
+            $( $name::$variant($bind) => $body, )+
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            base: $base:ty,
+            accessors: $accessors:ident,
+            typed {
+                $( $(#[$vmeta:meta])* $variant:ident($ty:ident), )+
+            }
+            $(#[$ometa:meta])*
+            other: $other:ident($other_ty:ident),
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[doc = concat!("\n\nSee [`", stringify!($ty), "`] for its `@odata.type`.")]
+                $variant(Box<$ty>),
+            )+
+            $(#[$ometa])*
+            $other(Box<$other_ty>),
+        }
+
+        impl $name {
+            /// JSON names of the properties of every typed subtype (and of the common
+            /// fields) that are read-only or navigation properties: never written.
+            pub(crate) const READ_ONLY_KEYS: &'static [&'static str] =
+                graph_fields!(@keys ro READ_ONLY_KEYS [$($ty,)+ $other_ty] []);
+
+            /// JSON names of the navigation properties of every typed subtype.
+            pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
+                graph_fields!(@keys nav NAVIGATION_KEYS [$($ty,)+ $other_ty] []);
+
+            /// Every typed subtype: its `@odata.type`, read-only and navigation properties
+            /// (what tests hold the lists and the emulator to).
+            #[allow(dead_code)]
+            pub(crate) const TYPED: &'static [(&'static str, &'static [&'static str], &'static [&'static str])] =
+                &[$(($ty::ODATA_TYPE, $ty::READ_ONLY_KEYS, $ty::NAVIGATION_KEYS)),+];
+
+            /// The common fields.
+            pub fn base(&self) -> &$base {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => &c.base)
+            }
+
+            /// The common fields, mutably.
+            pub fn base_mut(&mut self) -> &mut $base {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => &mut c.base)
+            }
+
+            /// The object's id, when it has one.
+            pub fn id(&self) -> Option<&str> {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.id())
+            }
+
+            /// The display name, when present.
+            pub fn display_name(&self) -> Option<&str> {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.display_name())
+            }
+
+            /// The `@odata.type`, with the leading `#` (as read, for an untyped object).
+            pub fn odata_type(&self) -> &str {
+                graph_subtypes!(@each $name [$($variant)+ $other] self,
+                    c => $crate::models::GraphEntity::odata_type(c.as_ref()))
+            }
+
+            /// The unmodelled properties of the object.
+            pub fn additional_data(&self) -> &$crate::models::AdditionalData {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => &c.additional_data)
+            }
+
+            /// The unmodelled properties of the object, mutably.
+            pub fn additional_data_mut(&mut self) -> &mut $crate::models::AdditionalData {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => &mut c.additional_data)
+            }
+
+            /// Whether the modelled property named `wire` (its JSON name) was read as an
+            /// explicit `null` and has no value since. Unmodelled properties read as null
+            /// are in [`additional_data`](Self::additional_data) instead.
+            pub fn is_explicit_null(&self, wire: &str) -> bool {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.is_explicit_null(wire))
+            }
+        }
+
+        impl $crate::models::GraphEntity for $name {
+            fn odata_type(&self) -> &str {
+                $name::odata_type(self)
+            }
+
+            fn validate(&self) -> Result<(), $crate::models::ValidationError> {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.validate())
+            }
+
+            fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.to_write_json())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.serialize(serializer))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use $crate::models::object::{Held, decode_rest_after, strip_hash};
+
+                // Decodes an object whose `@odata.type` has been read (`None`: it has
+                // none): the entries `held` from before the type, then the rest of `map`.
+                fn dispatch<'de, A: ::serde::de::MapAccess<'de>>(
+                    odata_type: Option<&str>,
+                    held: Held,
+                    map: A,
+                ) -> Result<$name, A::Error> {
+                    let bare = odata_type.map(strip_hash);
+                    $(
+                        if bare == Some(strip_hash($ty::ODATA_TYPE)) {
+                            return Ok($name::$variant(Box::new(decode_rest_after(held, map)?)));
+                        }
+                    )+
+                    let mut other: $other_ty = decode_rest_after(held, map)?;
+                    other.odata_type = odata_type.map(str::to_owned);
+                    Ok($name::$other(Box::new(other)))
+                }
+
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<$name, A::Error> {
+                        $crate::models::object::decode_polymorphic(map, dispatch)
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+
+        $(
+            impl From<$ty> for $name {
+                fn from(value: $ty) -> Self {
+                    $name::$variant(Box::new(value))
+                }
+            }
+
+            impl $crate::models::GraphEntity for $ty {
+                fn odata_type(&self) -> &str {
+                    Self::ODATA_TYPE
+                }
+
+                fn validate(&self) -> Result<(), $crate::models::ValidationError> {
+                    let mut problems = $crate::models::validation::Problems::default();
+                    self.null_problems(&mut problems);
+                    self.base.check(&mut problems);
+                    self.check(&mut problems);
+                    problems.into_result()
+                }
+
+                fn to_write_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+                    $crate::models::object::write_json(self)
+                }
+            }
+        )+
+
+        impl From<$other_ty> for $name {
+            fn from(value: $other_ty) -> Self {
+                $name::$other(Box::new(value))
+            }
+        }
+
+        $accessors!($($ty,)+ $other_ty);
     };
 }

@@ -1,4 +1,4 @@
-//! Typed models of the Graph beta types around the iOS SCEP certificate profile.
+//! Typed models of the Graph beta types around the iOS and macOS certificate profiles.
 //!
 //! Every model reads what the live service sends (unknown enum members, unknown
 //! properties, explicit nulls, timestamps with any precision) and writes it back without
@@ -17,6 +17,7 @@ mod document;
 mod enums;
 mod flags;
 mod ios_certificate;
+mod macos_certificate;
 mod patch;
 mod raw;
 mod timestamp;
@@ -39,17 +40,21 @@ pub use complex::{
 pub use device_configuration::{DeviceConfiguration, DeviceConfigurationBase, OtherDeviceConfiguration};
 pub use document::{DocumentError, read_json_document};
 pub use enums::{
-    AppleSubjectNameFormat, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
-    IntendedPurpose, KeySize, Windows10DeviceModeType, Windows10EditionType,
+    AppleDeploymentChannel, AppleSubjectNameFormat, ApplicabilityRuleType, CertificateStore,
+    CertificateValidityPeriodScale, IntendedPurpose, KeySize, Windows10DeviceModeType, Windows10EditionType,
 };
-pub use flags::{KeyUsages, SubjectAlternativeNameType};
+pub use flags::{HashAlgorithms, KeyUsages, SubjectAlternativeNameType};
 pub use ios_certificate::{
     IosCertificateProfileBase, IosImportedPfxCertificateProfile, IosPkcsCertificateProfile,
     IosScepCertificateProfile, IosScepCertificateProfileBuilder, IosTrustedRootCertificate,
     MAX_PROFILE_COLLECTION_LEN,
 };
+pub use macos_certificate::{
+    MacOsCertificateProfileBase, MacOsPkcsCertificateProfile, MacOsScepCertificateProfile,
+    MacOsTrustedRootCertificate,
+};
 pub use object::{GraphEntity, NullFields, WriteMode};
-pub use patch::{DeviceConfigurationPatch, READ_ONLY_PROPERTIES};
+pub use patch::{DeviceConfigurationPatch, NAVIGATION_PROPERTIES, READ_ONLY_PROPERTIES};
 pub use raw::{AdditionalData, RawJson};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validation::{ValidationError, ValidationProblem};

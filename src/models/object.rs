@@ -115,59 +115,87 @@ pub(crate) enum FieldState {
 /// while the field is `None` (see the models' `is_explicit_null`).
 ///
 /// Kept as one bit per field of the struct that holds it, not as map entries, so reading a
-/// null costs no allocation. [`clear`](Self::clear) forgets them (nothing is written for
-/// unset fields then).
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct NullFields(u64);
+/// null costs no allocation. `WORDS` 64-bit words hold the bits: one (the default) for a
+/// struct of up to 64 fields; the models size it from their field count, so a large type
+/// costs one more word per 64 fields, still inline.
+/// [`clear`](Self::clear) forgets them (nothing is written for unset fields then).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NullFields<const WORDS: usize = 1>([u64; WORDS]);
 
-impl NullFields {
+impl<const WORDS: usize> Default for NullFields<WORDS> {
+    fn default() -> Self {
+        NullFields::new()
+    }
+}
+
+impl<const WORDS: usize> NullFields<WORDS> {
+    /// How many fields a set of this size can track.
+    pub const CAPACITY: usize = WORDS * 64;
+
     /// No explicit nulls.
     pub const fn new() -> Self {
-        NullFields(0)
+        NullFields([0; WORDS])
     }
 
     /// True when no field was read as null.
     pub const fn is_empty(&self) -> bool {
-        self.0 == 0
+        let mut i = 0;
+        while i < WORDS {
+            if self.0[i] != 0 {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 
     /// Forgets every recorded null.
     pub fn clear(&mut self) {
-        self.0 = 0;
+        self.0 = [0; WORDS];
     }
 
     /// How many fields were read as null.
     pub const fn len(&self) -> usize {
-        self.0.count_ones() as usize
+        let (mut i, mut n) = (0, 0);
+        while i < WORDS {
+            n += self.0[i].count_ones() as usize;
+            i += 1;
+        }
+        n
     }
 
     pub(crate) const fn contains(&self, bit: u32) -> bool {
-        self.0 & (1 << bit) != 0
+        self.0[(bit / 64) as usize] & (1 << (bit % 64)) != 0
     }
 
     /// Records a read value: a null sets the field's bit, a value clears it (the last of
     /// duplicate keys wins, as for every other field).
     pub(crate) fn record(&mut self, bit: u32, is_null: bool) {
+        let (word, mask) = (&mut self.0[(bit / 64) as usize], 1u64 << (bit % 64));
         if is_null {
-            self.0 |= 1 << bit;
+            *word |= mask;
         } else {
-            self.0 &= !(1 << bit);
+            *word &= !mask;
         }
     }
 }
 
-impl fmt::Debug for NullFields {
+impl<const WORDS: usize> fmt::Debug for NullFields<WORDS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Field positions (in declaration order); the models' `is_explicit_null` takes names.
-        f.debug_set().entries((0..64).filter(|bit| self.contains(*bit))).finish()
+        f.debug_set().entries((0..Self::CAPACITY as u32).filter(|bit| self.contains(*bit))).finish()
     }
 }
 
+/// How many 64-bit words the [`NullFields`] of a struct with `fields` fields needs (at
+/// least one, so a struct without fields of its own keeps the default type).
+pub(crate) const fn null_words(fields: usize) -> usize {
+    if fields <= 64 { 1 } else { fields.div_ceil(64) }
+}
+
 /// The position of `name` in `names`: the bit of a field in its struct's [`NullFields`].
-/// Evaluated at compile time (`const { … }`), so a struct of more than 64 fields, or a
-/// name not in the list, fails the build.
+/// Evaluated at compile time (`const { … }`), so a name not in the list fails the build.
 pub(crate) const fn bit_of(names: &[&str], name: &str) -> u32 {
-    assert!(names.len() <= 64, "NullFields holds 64 fields");
     let mut i = 0;
     while i < names.len() {
         if const_str_eq(names[i], name) {
@@ -178,7 +206,70 @@ pub(crate) const fn bit_of(names: &[&str], name: &str) -> u32 {
     panic!("not a field of this struct")
 }
 
-const fn const_str_eq(a: &str, b: &str) -> bool {
+/// How many distinct names [`marked_names`] returns for the same input.
+pub(crate) const fn marked_len(groups: &[&[&str]], fields: &[(&str, bool)]) -> usize {
+    // Compile-time scratch space: far more names than any Graph type marks.
+    let mut scratch = [""; 1024];
+    let mut seen = 0;
+    walk_marked(groups, fields, &mut scratch, &mut seen);
+    assert!(seen <= 1024, "more than 1024 marked names");
+    seen
+}
+
+/// The names in `groups` then the `fields` marked `true`, each once, in that order: a
+/// model's read-only or navigation properties, computed at compile time from its field
+/// markers and those of its groups. `N` is [`marked_len`] of the same input.
+pub(crate) const fn marked_names<const N: usize>(
+    groups: &[&[&'static str]],
+    fields: &[(&'static str, bool)],
+) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut seen = 0;
+    walk_marked(groups, fields, &mut names, &mut seen);
+    assert!(seen == N, "marked_names needs marked_len of the same input");
+    names
+}
+
+/// Adds the distinct names of `groups` and marked `fields` to `out[..*seen]`.
+const fn walk_marked<'a>(
+    groups: &[&[&'a str]],
+    fields: &[(&'a str, bool)],
+    out: &mut [&'a str],
+    seen: &mut usize,
+) {
+    let mut g = 0;
+    while g < groups.len() {
+        let mut i = 0;
+        while i < groups[g].len() {
+            add_distinct(groups[g][i], out, seen);
+            i += 1;
+        }
+        g += 1;
+    }
+    let mut i = 0;
+    while i < fields.len() {
+        if fields[i].1 {
+            add_distinct(fields[i].0, out, seen);
+        }
+        i += 1;
+    }
+}
+
+const fn add_distinct<'a>(name: &'a str, out: &mut [&'a str], seen: &mut usize) {
+    let mut i = 0;
+    while i < *seen && i < out.len() {
+        if const_str_eq(out[i], name) {
+            return;
+        }
+        i += 1;
+    }
+    if *seen < out.len() {
+        out[*seen] = name;
+    }
+    *seen += 1;
+}
+
+pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -217,9 +308,9 @@ pub(crate) trait Object: Default {
 }
 
 /// Reads one field's value, recording in `nulls` whether it was an explicit `null`.
-pub(crate) fn decode_nullable<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+pub(crate) fn decode_nullable<'de, T: Deserialize<'de>, A: MapAccess<'de>, const WORDS: usize>(
     map: &mut A,
-    nulls: &mut NullFields,
+    nulls: &mut NullFields<WORDS>,
     bit: u32,
 ) -> Result<Option<T>, A::Error> {
     let value: Option<T> = map.next_value()?;
@@ -506,7 +597,7 @@ mod tests {
             String::from_utf8(profile.to_write_json().unwrap()).unwrap(),
             r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","description":"set"}"##
         );
-        assert_eq!(format!("{:?}", NullFields::default()), "{}");
+        assert_eq!(format!("{:?}", NullFields::<1>::default()), "{}");
     }
 
     #[test]
@@ -531,11 +622,55 @@ mod tests {
     fn field_bits_are_positions_and_checked_at_compile_time() {
         assert_eq!(bit_of(&["a", "bb", "c"], "bb"), 1);
         assert_eq!(bit_of(&["a", "bb", "c"], "c"), 2);
-        let mut nulls = NullFields::new();
+        let mut nulls = NullFields::<1>::new();
         nulls.record(63, true);
         nulls.record(0, true);
         nulls.record(0, false);
         assert!(nulls.contains(63) && !nulls.contains(0));
         assert_eq!(format!("{nulls:?}"), "{63}");
+        // Past 64 fields the set grows by whole words, kept inline.
+        assert_eq!((null_words(0), null_words(64), null_words(65), null_words(129)), (1, 1, 2, 3));
+        let mut wide = NullFields::<3>::new();
+        wide.record(64, true);
+        wide.record(191, true);
+        wide.record(63, true);
+        wide.record(63, false);
+        assert!(wide.contains(64) && wide.contains(191) && !wide.contains(63) && !wide.contains(0));
+        assert_eq!((wide.len(), format!("{wide:?}")), (2, "{64, 191}".to_owned()));
+        wide.clear();
+        assert!(wide.is_empty());
+        assert_eq!(std::mem::size_of::<NullFields<3>>(), 24);
+        assert_eq!(std::mem::size_of::<NullFields>(), 8, "one word up to 64 fields, as before");
+    }
+
+    graph_object! {
+        /// A type of 70 fields: more than one word of explicit-null bits.
+        pub struct Wide {
+            groups {}
+            fields {
+                f00: i32 = "f00", f01: i32 = "f01", f02: i32 = "f02", f03: i32 = "f03", f04: i32 = "f04", f05: i32 = "f05", f06: i32 = "f06", f07: i32 = "f07", f08: i32 = "f08", f09: i32 = "f09",
+                f10: i32 = "f10", f11: i32 = "f11", f12: i32 = "f12", f13: i32 = "f13", f14: i32 = "f14", f15: i32 = "f15", f16: i32 = "f16", f17: i32 = "f17", f18: i32 = "f18", f19: i32 = "f19",
+                f20: i32 = "f20", f21: i32 = "f21", f22: i32 = "f22", f23: i32 = "f23", f24: i32 = "f24", f25: i32 = "f25", f26: i32 = "f26", f27: i32 = "f27", f28: i32 = "f28", f29: i32 = "f29",
+                f30: i32 = "f30", f31: i32 = "f31", f32: i32 = "f32", f33: i32 = "f33", f34: i32 = "f34", f35: i32 = "f35", f36: i32 = "f36", f37: i32 = "f37", f38: i32 = "f38", f39: i32 = "f39",
+                f40: i32 = "f40", f41: i32 = "f41", f42: i32 = "f42", f43: i32 = "f43", f44: i32 = "f44", f45: i32 = "f45", f46: i32 = "f46", f47: i32 = "f47", f48: i32 = "f48", f49: i32 = "f49",
+                f50: i32 = "f50", f51: i32 = "f51", f52: i32 = "f52", f53: i32 = "f53", f54: i32 = "f54", f55: i32 = "f55", f56: i32 = "f56", f57: i32 = "f57", f58: i32 = "f58", f59: i32 = "f59",
+                f60: i32 = "f60", f61: i32 = "f61", f62: i32 = "f62", f63: i32 = "f63", f64: i32 = "f64", f65: i32 = "f65", f66: i32 = "f66", f67: i32 = "f67", f68: i32 = "f68", f69: i32 = "f69",
+            }
+        }
+    }
+
+    #[test]
+    fn a_type_of_more_than_64_fields_keeps_every_null() {
+        let wide: Wide =
+            serde_json::from_str(r#"{"f00":null,"f63":null,"f64":null,"f69":null,"f68":7}"#).unwrap();
+        assert_eq!(std::mem::size_of_val(&wide.explicit_nulls), 16);
+        assert_eq!(wide.explicit_nulls.len(), 4);
+        assert!(["f00", "f63", "f64", "f69"].iter().all(|f| wide.is_explicit_null(f)));
+        assert!(!wide.is_explicit_null("f68") && !wide.is_explicit_null("f65"));
+        assert_eq!(wide.f68, Some(7));
+        assert_eq!(
+            serde_json::to_string(&wide).unwrap(),
+            r#"{"f00":null,"f63":null,"f64":null,"f68":7,"f69":null}"#
+        );
     }
 }

@@ -11,23 +11,14 @@ use super::{
 use crate::error::{Error, Result};
 
 /// Properties the service owns: never sent in an update. The entity key, the server-set
-/// timestamps and flags, and the navigation properties of `deviceConfiguration` and the
-/// certificate profiles.
-pub const READ_ONLY_PROPERTIES: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "lastModifiedDateTime",
-    "supportsScopeTags",
-    "assignments",
-    "deviceSettingStateSummaries",
-    "deviceStatuses",
-    "deviceStatusOverview",
-    "groupAssignments",
-    "userStatuses",
-    "userStatusOverview",
-    "rootCertificate",
-    "managedDeviceCertificateStates",
-];
+/// timestamps and flags, and the navigation properties of `deviceConfiguration` and of
+/// every typed subtype: the fields marked `[read_only]` or `[navigation]` in the models,
+/// collected at compile time.
+pub const READ_ONLY_PROPERTIES: &[&str] = DeviceConfiguration::READ_ONLY_KEYS;
+
+/// The navigation properties among [`READ_ONLY_PROPERTIES`] (`assignments`,
+/// `rootCertificate`, …): links to other entities, changed through their own requests.
+pub const NAVIGATION_PROPERTIES: &[&str] = DeviceConfiguration::NAVIGATION_KEYS;
 
 /// The body of a device configuration update (`PATCH`).
 ///
@@ -512,5 +503,71 @@ mod tests {
             body(&DeviceConfigurationPatch::diff(&before, &profile).unwrap()),
             json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "description": "d"})
         );
+    }
+
+    #[test]
+    fn the_read_only_list_is_the_markers_of_every_typed_model() {
+        use std::collections::BTreeSet;
+
+        use crate::models::{IosPkcsCertificateProfile, OtherDeviceConfiguration};
+        // What the models mark today, in the order the markers are declared.
+        assert_eq!(
+            READ_ONLY_PROPERTIES,
+            [
+                "id",
+                "lastModifiedDateTime",
+                "supportsScopeTags",
+                "createdDateTime",
+                "assignments",
+                "deviceSettingStateSummaries",
+                "deviceStatuses",
+                "deviceStatusOverview",
+                "groupAssignments",
+                "userStatuses",
+                "userStatusOverview",
+                "rootCertificate",
+                "managedDeviceCertificateStates",
+            ]
+        );
+        assert_eq!(
+            NAVIGATION_PROPERTIES,
+            &READ_ONLY_PROPERTIES[4..],
+            "the navigation properties are the read-only ones after the server-set fields"
+        );
+        // The list is the union of every typed model's markers (and of the common fields,
+        // all an unmodelled type has), nothing more.
+        let other =
+            ("#microsoft.graph.windows10GeneralConfiguration", OtherDeviceConfiguration::READ_ONLY_KEYS);
+        let typed: Vec<(&str, &[&str])> = DeviceConfiguration::TYPED
+            .iter()
+            .map(|(odata_type, read_only, _)| (*odata_type, *read_only))
+            .chain([other])
+            .collect();
+        assert!(typed.iter().any(|(t, _)| *t == "#microsoft.graph.macOSScepCertificateProfile"));
+        let union: BTreeSet<&str> = typed.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
+        assert!(DeviceConfiguration::TYPED.iter().all(|(_, read_only, navigation)| {
+            navigation.iter().all(|key| read_only.contains(key) && NAVIGATION_PROPERTIES.contains(key))
+        }));
+        assert_eq!(union, READ_ONLY_PROPERTIES.iter().copied().collect::<BTreeSet<_>>());
+        assert!(IosScepCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
+        assert!(!IosPkcsCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
+        // And each marker does what the list promises: a type's write body leaves out every
+        // read-only property it models, while a full encoding keeps them.
+        let value = |key: &str| match key {
+            "id" => json!("x"),
+            "createdDateTime" | "lastModifiedDateTime" => json!("2024-01-01T00:00:00Z"),
+            "supportsScopeTags" => json!(true),
+            _ => json!([]),
+        };
+        for (odata_type, keys) in typed {
+            let mut object = Map::from_iter([("@odata.type".to_owned(), json!(odata_type))]);
+            object.extend(keys.iter().map(|key| (key.to_string(), value(key))));
+            object.insert("displayName".into(), json!("kept"));
+            let config: DeviceConfiguration = serde_json::from_value(Value::Object(object.clone())).unwrap();
+            assert!(config.additional_data().is_empty(), "{odata_type}: every marked key is a field");
+            let write: Value = serde_json::from_slice(&config.to_write_json().unwrap()).unwrap();
+            assert_eq!(write, json!({"@odata.type": odata_type, "displayName": "kept"}), "{odata_type}");
+            assert_eq!(serde_json::to_value(&config).unwrap(), Value::Object(object), "{odata_type}");
+        }
     }
 }

@@ -373,11 +373,12 @@ async fn a_polymorphic_page_with_unmodelled_types_writes_back_unchanged() {
             DeviceConfiguration::IosPkcsCertificate(_) => "pkcs",
             DeviceConfiguration::IosTrustedRootCertificate(_) => "root",
             DeviceConfiguration::IosImportedPfxCertificate(_) => "pfx",
+            DeviceConfiguration::MacOsScepCertificate(_) => "macOS scep",
             DeviceConfiguration::Other(_) => "other",
             _ => "new variant",
         })
         .collect();
-    assert_eq!(kinds, ["scep", "pkcs", "root", "pfx", "other", "other", "other", "other"]);
+    assert_eq!(kinds, ["scep", "pkcs", "root", "pfx", "macOS scep", "other", "other", "other"]);
     for (config, original) in page.items.iter().zip(&items) {
         assert_eq!(&serde_json::to_value(config).unwrap(), original, "{}", config.odata_type());
     }
