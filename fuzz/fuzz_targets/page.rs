@@ -29,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(page.delta_link, plain.delta_link);
             assert_eq!(page.count, plain.count);
         }
-        (Ok(_), Err(e)) => panic!("typed page decoded, untyped did not: {e}"),
+        // Unknown properties keep their JSON text, so a number too large for an f64
+        // (`20e1152`, valid JSON) is kept by the typed page where `Value` refuses it.
+        (Ok(_), Err(e)) => {
+            assert!(e.to_string().contains("number out of range"), "typed page decoded, untyped did not: {e}")
+        }
         (Err(error), _) => check_error(error),
     }
 });
