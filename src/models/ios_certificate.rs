@@ -127,22 +127,29 @@ impl IosScepCertificateProfile {
     }
 }
 
-impl IosScepCertificateProfile {
-    /// The write rules of this type (besides those of the common fields).
-    pub(crate) fn check(&self, problems: &mut Problems) {
-        ScepFields {
-            certificate: &self.certificate,
-            scep_server_urls: &self.scep_server_urls,
-            subject_name_format_string: &self.subject_name_format_string,
-            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-            key_usage: &self.key_usage,
-            key_size: &self.key_size,
-            extended_key_usages: &self.extended_key_usages,
-            custom_subject_alternative_names: &self.custom_subject_alternative_names,
+/// `check` (the write rules besides those of the common fields) of the SCEP profiles: iOS
+/// and macOS name these fields alike and share the rules.
+macro_rules! scep_rules {
+    ($($profile:ty),+) => {$(
+        impl $profile {
+            pub(crate) fn check(&self, problems: &mut Problems) {
+                ScepFields {
+                    certificate: &self.certificate,
+                    scep_server_urls: &self.scep_server_urls,
+                    subject_name_format_string: &self.subject_name_format_string,
+                    subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
+                    key_usage: &self.key_usage,
+                    key_size: &self.key_size,
+                    extended_key_usages: &self.extended_key_usages,
+                    custom_subject_alternative_names: &self.custom_subject_alternative_names,
+                }
+                .check(problems);
+            }
         }
-        .check(problems);
-    }
+    )+};
 }
+
+scep_rules!(IosScepCertificateProfile, super::MacOsScepCertificateProfile);
 
 /// The fields the SCEP rules read, shared by the iOS and macOS SCEP profiles.
 pub(super) struct ScepFields<'a> {
@@ -353,21 +360,27 @@ graph_object! {
     }
 }
 
-impl IosPkcsCertificateProfile {
-    /// The write rules of this type (besides those of the common fields).
-    pub(crate) fn check(&self, problems: &mut Problems) {
-        PkcsFields {
-            certificate: &self.certificate,
-            certification_authority: &self.certification_authority,
-            certification_authority_name: &self.certification_authority_name,
-            certificate_template_name: &self.certificate_template_name,
-            subject_name_format_string: &self.subject_name_format_string,
-            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-            custom_subject_alternative_names: &self.custom_subject_alternative_names,
+/// `check` of the PKCS profiles, shared by iOS and macOS like `scep_rules`.
+macro_rules! pkcs_rules {
+    ($($profile:ty),+) => {$(
+        impl $profile {
+            pub(crate) fn check(&self, problems: &mut Problems) {
+                PkcsFields {
+                    certificate: &self.certificate,
+                    certification_authority: &self.certification_authority,
+                    certification_authority_name: &self.certification_authority_name,
+                    certificate_template_name: &self.certificate_template_name,
+                    subject_name_format_string: &self.subject_name_format_string,
+                    subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
+                    custom_subject_alternative_names: &self.custom_subject_alternative_names,
+                }
+                .check(problems);
+            }
         }
-        .check(problems);
-    }
+    )+};
 }
+
+pkcs_rules!(IosPkcsCertificateProfile, super::MacOsPkcsCertificateProfile);
 
 /// The fields the PKCS rules read, shared by the iOS and macOS PKCS profiles.
 pub(super) struct PkcsFields<'a> {

@@ -8,8 +8,7 @@ use serde_json::Value;
 use super::{
     AppleDeploymentChannel, CertificateStore, CustomSubjectAlternativeName, DeviceConfigurationBase,
     ExtendedKeyUsage, HashAlgorithms, IosCertificateProfileBase, KeySize, KeyUsages,
-    ios_certificate::{PkcsFields, ScepFields, check_trusted_root},
-    validation::Problems,
+    ios_certificate::check_trusted_root, validation::Problems,
 };
 
 /// The `macOSCertificateProfileBase` fields: the same five as `iosCertificateProfileBase`
@@ -57,23 +56,6 @@ graph_object! {
     }
 }
 
-impl MacOsScepCertificateProfile {
-    /// The write rules of this type (besides those of the common fields): the iOS SCEP ones.
-    pub(crate) fn check(&self, problems: &mut Problems) {
-        ScepFields {
-            certificate: &self.certificate,
-            scep_server_urls: &self.scep_server_urls,
-            subject_name_format_string: &self.subject_name_format_string,
-            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-            key_usage: &self.key_usage,
-            key_size: &self.key_size,
-            extended_key_usages: &self.extended_key_usages,
-            custom_subject_alternative_names: &self.custom_subject_alternative_names,
-        }
-        .check(problems);
-    }
-}
-
 graph_object! {
     /// A macOS PKCS certificate profile (`#microsoft.graph.macOSPkcsCertificateProfile`).
     pub struct MacOsPkcsCertificateProfile ("#microsoft.graph.macOSPkcsCertificateProfile") {
@@ -105,22 +87,6 @@ graph_object! {
             /// Navigation: certificate states of managed devices (never written).
             [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
-    }
-}
-
-impl MacOsPkcsCertificateProfile {
-    /// The write rules of this type (besides those of the common fields): the iOS PKCS ones.
-    pub(crate) fn check(&self, problems: &mut Problems) {
-        PkcsFields {
-            certificate: &self.certificate,
-            certification_authority: &self.certification_authority,
-            certification_authority_name: &self.certification_authority_name,
-            certificate_template_name: &self.certificate_template_name,
-            subject_name_format_string: &self.subject_name_format_string,
-            subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-            custom_subject_alternative_names: &self.custom_subject_alternative_names,
-        }
-        .check(problems);
     }
 }
 
