@@ -538,8 +538,12 @@ macro_rules! graph_object {
                     }
                 )*
                 let value: $crate::models::RawJson = map.next_value()?;
-                self.additional_data.insert(key.to_owned(), value);
+                self.additional_data.push_unordered(key.to_owned(), value);
                 Ok(())
+            }
+
+            fn finish_decode(&mut self) {
+                self.additional_data.restore_order();
             }
 
             fn encode_entries<S: $crate::models::entries::EntrySink>(

@@ -91,8 +91,11 @@ impl Timestamp {
 
     /// The inside of `/Date(…)/`: signed milliseconds since 1970 UTC, then an optional
     /// `±HHMM` offset that only says how the writer's clock read the instant.
+    // Out of line: the RFC 3339 parser is on the hot path of every page decode, this is not.
+    #[cold]
+    #[inline(never)]
     fn parse_dotnet(input: &str, inner: &str) -> Result<Self, TimestampError> {
-        let fail = |reason| TimestampError { input: input.chars().take(64).collect(), reason };
+        let fail = |reason| TimestampError::new(input, reason);
         let digits_start = usize::from(inner.starts_with('-'));
         let millis_end = inner[digits_start..]
             .find(|c: char| !c.is_ascii_digit())
@@ -124,19 +127,12 @@ impl Timestamp {
     }
 
     fn parse_rfc3339(input: &str) -> Result<Self, TimestampError> {
-        let fail = |reason| TimestampError { input: input.chars().take(64).collect(), reason };
+        let fail = |reason| TimestampError::new(input, reason);
         let b = input.as_bytes();
         if b.len() < 19 {
             return Err(fail("too short for YYYY-MM-DDTHH:MM:SS"));
         }
-        let num = |range: std::ops::Range<usize>| -> Result<u32, TimestampError> {
-            let digits = &b[range];
-            if digits.iter().all(u8::is_ascii_digit) {
-                Ok(digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
-            } else {
-                Err(fail("expected a digit"))
-            }
-        };
+        let num = |range: std::ops::Range<usize>| decimal(&b[range]).ok_or_else(|| fail("expected a digit"));
         if b[4] != b'-'
             || b[7] != b'-'
             || !matches!(b[10], b'T' | b't' | b' ')
@@ -201,6 +197,22 @@ impl Timestamp {
             .ok_or_else(|| fail("out of range"))?;
         Ok(Timestamp { instant, fraction_digits, form: Form::Rfc3339 })
     }
+}
+
+impl TimestampError {
+    /// Kept out of line, so the parser's success path stays small.
+    #[cold]
+    #[inline(never)]
+    fn new(input: &str, reason: &'static str) -> Self {
+        TimestampError { input: input.chars().take(64).collect(), reason }
+    }
+}
+
+/// The value of a run of ASCII digits (`None` if any byte is not one). Kept out of the
+/// parser's error path so it inlines: a page of profiles reads two timestamps an item.
+#[inline]
+fn decimal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
 }
 
 impl From<DateTime<Utc>> for Timestamp {
