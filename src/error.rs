@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::{
     auth::AuthError,
     models::{Timestamp, ValidationError},
+    untrusted::Untrusted,
 };
 
 /// `Result` with this crate's [`Error`].
@@ -290,21 +291,22 @@ impl GraphError {
 
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Everything but the operation and status was written by the server.
         write!(f, "{} failed with HTTP {}", self.operation, self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", Untrusted(code))?;
         }
         let message = self.display_message();
         if !message.is_empty() {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Untrusted(message))?;
         } else {
             f.write_str(" (empty body)")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request-id {id}]")?;
+            write!(f, " [request-id {}]", Untrusted(id))?;
         }
         if let Some(id) = &self.client_request_id {
-            write!(f, " [client-request-id {id}]")?;
+            write!(f, " [client-request-id {}]", Untrusted(id))?;
         }
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
@@ -407,7 +409,11 @@ impl fmt::Display for DecodeError {
         write!(
             f,
             "{}: could not decode the HTTP {} response at `{}`: {} (body starts: {:?})",
-            self.operation, self.status, self.path, self.source, self.body_excerpt
+            self.operation,
+            self.status,
+            Untrusted(&self.path),
+            Untrusted(&self.source.to_string()),
+            self.body_excerpt
         )
     }
 }
@@ -559,13 +565,15 @@ impl fmt::Display for CreatedUnreadable {
             f,
             "{}: the service accepted the create (HTTP {}) but its answer could not be read ({}); \
              the object was probably created: check before sending it again",
-            self.operation, self.status, self.source
+            self.operation,
+            self.status,
+            Untrusted(&self.source.to_string())
         )?;
         if !self.body_excerpt.is_empty() {
             write!(f, " (body starts: {:?})", self.body_excerpt)?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request-id {id}]")?;
+            write!(f, " [request-id {}]", Untrusted(id))?;
         }
         write!(f, " [client-request-id {}]", self.client_request_id)
     }

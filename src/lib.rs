@@ -57,6 +57,7 @@ pub mod proxy;
 mod redact;
 pub mod tenant;
 mod time;
+pub mod untrusted;
 
 // Not API: parsers reachable by the `fuzz/` targets, behind a feature only they enable.
 #[cfg(feature = "fuzzing")]

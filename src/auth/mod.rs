@@ -35,7 +35,7 @@ use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use chrono::{DateTime, Utc};
 
-use crate::{cloud::NationalCloud, proxy::ProxyConfig};
+use crate::{cloud::NationalCloud, proxy::ProxyConfig, untrusted::Untrusted};
 
 /// A boxed, `Send` future, as returned by [`TokenCredential::get_token`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -97,7 +97,7 @@ impl TokenRequest {
 #[non_exhaustive]
 pub enum AuthError {
     /// The identity platform refused the request (`AADSTS…`).
-    #[error("token request refused ({status}): {error}{}", describe_aadsts(.error_codes, .description))]
+    #[error("token request refused ({status}): {}{}", Untrusted(.error), describe_aadsts(.error_codes, .description))]
     Refused {
         /// HTTP status of the token endpoint.
         status: u16,
@@ -128,7 +128,7 @@ pub enum AuthError {
     /// The token endpoint answered an error that is not an OAuth error document (an HTML
     /// page from a proxy, an empty body). The status is kept with a short excerpt of the
     /// body, from which the client secret has been removed.
-    #[error("token endpoint answered HTTP {status}: {excerpt}")]
+    #[error("token endpoint answered HTTP {status}: {}", Untrusted(.excerpt))]
     UnexpectedResponse {
         /// HTTP status of the token endpoint.
         status: u16,
@@ -158,7 +158,7 @@ impl AuthError {
 
 fn describe_aadsts(codes: &[u32], description: &Option<String>) -> String {
     match description {
-        Some(d) => format!(" — {d}"),
+        Some(d) => format!(" — {}", Untrusted(d)),
         None if !codes.is_empty() => format!(" (AADSTS{})", codes[0]),
         None => String::new(),
     }
@@ -232,5 +232,27 @@ impl<T: TokenCredential + ?Sized> TokenCredential for Arc<T> {
 
     fn for_client(&self, settings: &ClientSettings) -> Result<Option<Arc<dyn TokenCredential>>, AuthError> {
         (**self).for_client(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_the_token_endpoint_is_shown_escaped() {
+        let refused = AuthError::Refused {
+            status: 400,
+            error: "invalid_client\u{1b}[2J".into(),
+            description: Some("AADSTS7000215: Invalid client secret.\r\nTrace ID: \u{202e}1".into()),
+            error_codes: vec![7000215],
+            correlation_id: None,
+        };
+        assert_eq!(
+            refused.to_string(),
+            r"token request refused (400): invalid_client\u{1b}[2J — AADSTS7000215: Invalid client secret.\r\nTrace ID: \u{202e}1"
+        );
+        let page = AuthError::UnexpectedResponse { status: 502, excerpt: "<html>\n<body>".into() };
+        assert_eq!(page.to_string(), r"token endpoint answered HTTP 502: <html>\n<body>");
     }
 }

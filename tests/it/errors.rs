@@ -422,3 +422,30 @@ async fn request_ids_echoed_in_errors_are_capped() {
     assert_eq!(error.client_request_id(), Some(format!("{}…", "c".repeat(128)).as_str()));
     assert!(error.to_string().len() < 400, "{error}");
 }
+
+#[tokio::test]
+async fn server_text_in_an_error_is_shown_escaped_and_kept_as_sent() {
+    // A newline forges a log line, ESC [2J clears a terminal, U+202E turns `exe.jpg` around.
+    let message =
+        "Forbidden\n2026-11-27T10:00:00Z INFO intune: all profiles created \u{1b}[2J \u{202e}gpj.exe";
+    let body = serde_json::json!({
+        "error": {
+            "code": "Bad\rRequest",
+            "message": message,
+            "innerError": { "client-request-id": "id\u{2066}0000" }
+        }
+    });
+    let server = fixtures::answering_create(json(400, &body.to_string())).await;
+    let error = create(&server, RetryPolicy::none()).await;
+    let graph = error.graph_error().expect("a Graph error");
+    assert_eq!(graph.code.as_deref(), Some("Bad\rRequest"));
+    assert_eq!(graph.message.as_deref(), Some(message));
+    assert_eq!(graph.client_request_id.as_deref(), Some("id\u{2066}0000"));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            r"{OPERATION} failed with HTTP 400 Bad Request Bad\rRequest: Forbidden\n2026-11-27T10:00:00Z INFO intune: all profiles created \u{{1b}}[2J \u{{202e}}gpj.exe [client-request-id id\u{{2066}}0000]"
+        )
+    );
+    server.verify().await;
+}

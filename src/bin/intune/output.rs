@@ -93,31 +93,7 @@ fn write_row(out: &mut impl Write, widths: &[usize], row: &[String]) -> io::Resu
 /// sequences) and invisible bidi/format characters are shown escaped instead of acting on
 /// the terminal.
 pub fn clean(text: &str) -> String {
-    if !text.chars().any(needs_escape) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| if needs_escape(c) { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
-}
-
-/// Control characters, and the invisible format characters that reorder or hide text on a
-/// terminal: bidi marks, embeddings, overrides and isolates (U+202E shows `exe.txt` as
-/// `txt.exe`), zero-width characters, the soft hyphen and the byte-order mark.
-fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{ad}'
-                | '\u{61c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
+    intune_graph::untrusted::escape(text).into_owned()
 }
 
 /// `#microsoft.graph.iosScepCertificateProfile` → `iosScepCertificateProfile`.

@@ -124,15 +124,16 @@ async fn rejects_bad_requests_like_entra_id() {
 
 #[tokio::test]
 async fn issued_tokens_expire() {
-    // Under a second (so `expires_in` rounds down to 0), with room for a slow first list.
-    let emu = Emulator::new().token_lifetime(Duration::from_millis(900)).start().await.expect("start");
+    // 2.5 s: `expires_in` rounds down to 2, and a first list slowed down by a loaded CI
+    // machine still comes before the expiry (at 900 ms it once did not).
+    let emu = Emulator::new().token_lifetime(Duration::from_millis(2500)).start().await.expect("start");
     let (_, _, body) =
         post_token(&emu, creds(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, "client_credentials", SCOPE)).await;
-    assert_eq!(body["expires_in"], 0, "whole seconds, rounded down");
+    assert_eq!(body["expires_in"], 2, "whole seconds, rounded down");
     let token = body["access_token"].as_str().expect("token").to_owned();
     assert_eq!(list_status(&emu, &token).await.0, 200);
 
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    tokio::time::sleep(Duration::from_millis(2600)).await;
     let (status, body) = list_status(&emu, &token).await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
