@@ -51,6 +51,7 @@ pub fn graph_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Grap
 /// every page (relative links resolved against `request_url`).
 pub fn decode_page<T: DeserializeOwned>(body: &[u8], request_url: &Url) -> Result<Page<T>> {
     let response = RawResponse {
+        decoded: None,
         status: StatusCode::OK,
         body: Bytes::copy_from_slice(body),
         operation_hint: ApiRequestSummary {

@@ -14,8 +14,8 @@ use crate::{
         DeviceConfigurationPatch, GraphEntity, IosScepCertificateProfile, IosTrustedRootCertificate,
         ManagedDeviceCertificateState, WriteMode, object::Encoded,
     },
-    odata::{ItemStream, Page, PageStream, Query},
-    pipeline::ApiRequest,
+    odata::{ItemStream, Page, PageStream, Query, page_reader},
+    pipeline::{ApiRequest, BodyReader},
 };
 
 /// The type-cast segment that reaches the SCEP profile's own navigation properties.
@@ -120,7 +120,8 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::InvalidArgument`] for invalid options; otherwise as [`get`](Self::get).
     pub async fn get_with(&self, id: &str, query: &Query) -> Result<DeviceConfiguration> {
-        self.client.send(self.get_request(id, query)?).await?.decode()
+        let reader = BodyReader::new();
+        self.client.send(self.get_request(id, query)?.reading(reader)).await?.decode_read(reader)
     }
 
     pub(crate) fn get_request(&self, id: &str, query: &Query) -> Result<ApiRequest> {
@@ -144,7 +145,8 @@ impl DeviceConfigurations {
     pub async fn list(&self, query: &Query) -> Result<Page<DeviceConfiguration>> {
         let request = self.list_request(query)?;
         let url = request.url.clone();
-        Page::from_response(&self.client.send(request).await?, &url)
+        let reader = page_reader();
+        Page::from_read_response(&mut self.client.send(request.reading(reader)).await?, &url, reader)
     }
 
     /// The page after `page` (following its `@odata.nextLink` verbatim, with the query's
@@ -163,7 +165,9 @@ impl DeviceConfigurations {
         if query.carries_headers() {
             request = request.with_query_headers(query);
         }
-        Page::from_response(&self.client.send(request).await?, link).map(Some)
+        let reader = page_reader();
+        Page::from_read_response(&mut self.client.send(request.reading(reader)).await?, link, reader)
+            .map(Some)
     }
 
     pub(crate) fn list_request(&self, query: &Query) -> Result<ApiRequest> {
@@ -177,6 +181,7 @@ impl DeviceConfigurations {
     /// loop detection, page cap, headers on every page).
     pub fn pages(&self, query: &Query) -> PageStream<DeviceConfiguration> {
         PageStream::new(self.client.clone(), self.list_request(query).map(|r| r.url), query)
+            .decoded_in_attempt()
     }
 
     /// Every device configuration, as a stream of items over all pages.
@@ -202,7 +207,7 @@ impl DeviceConfigurations {
     /// after an error). The link carries the original options; `query` gives the headers
     /// and page cap.
     pub fn resume_pages(&self, next_link: Url, query: &Query) -> PageStream<DeviceConfiguration> {
-        PageStream::new(self.client.clone(), Ok(next_link), query)
+        PageStream::new(self.client.clone(), Ok(next_link), query).decoded_in_attempt()
     }
 
     // ----- update / delete --------------------------------------------------------------
@@ -308,7 +313,11 @@ impl DeviceConfigurations {
     /// [`Error::Graph`]; [`Error::Decode`]; [`Error::Paging`].
     pub async fn assignments(&self, id: &str) -> Result<Vec<DeviceConfigurationAssignment>> {
         let url = self.assignments_request(id).map(|r| r.url);
-        PageStream::new(self.client.clone(), url, &Query::new()).items().collect_all().await
+        PageStream::new(self.client.clone(), url, &Query::new())
+            .decoded_in_attempt()
+            .items()
+            .collect_all()
+            .await
     }
 
     pub(crate) fn assignments_request(&self, id: &str) -> Result<ApiRequest> {
@@ -417,7 +426,7 @@ impl DeviceConfigurations {
         query: &Query,
     ) -> ItemStream<ManagedDeviceCertificateState> {
         let url = self.managed_device_certificate_states_request(scep_id, query).map(|r| r.url);
-        PageStream::new(self.client.clone(), url, query).items()
+        PageStream::new(self.client.clone(), url, query).decoded_in_attempt().items()
     }
 
     pub(crate) fn managed_device_certificate_states_request(

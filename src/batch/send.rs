@@ -495,6 +495,7 @@ impl StepAnswer {
     /// A success answer as the single call's response, so it decodes the same way.
     fn into_raw(self, step: &Step, context: &EnvelopeContext<'_>) -> RawResponse {
         RawResponse {
+            decoded: None,
             status: self.status,
             body: self.body,
             operation_hint: ApiRequestSummary {

@@ -151,6 +151,7 @@ impl GraphClient {
 pub(crate) fn decode_or_null<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
     if is_empty_body(&response.body) {
         let null = RawResponse {
+            decoded: None,
             status: response.status,
             body: Bytes::from_static(b"null"),
             operation_hint: response.operation_hint.clone(),

@@ -12,5 +12,6 @@ mod query;
 mod stream;
 
 pub use page::Page;
+pub(crate) use page::page_reader;
 pub use query::{DEFAULT_MAX_PAGES, MAX_TOP, Query};
 pub use stream::{ItemStream, PageStream};

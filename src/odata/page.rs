@@ -11,7 +11,7 @@ use url::Url;
 use crate::{
     error::{Error, Result},
     models::object::Key,
-    pipeline::RawResponse,
+    pipeline::{BodyReader, RawResponse},
 };
 
 /// One page of a collection.
@@ -60,7 +60,20 @@ impl<T: DeserializeOwned> Page<T> {
     /// Decodes a page of the response to `request_url`; a relative link is resolved
     /// against the request URL.
     pub(crate) fn from_response(response: &RawResponse, request_url: &Url) -> Result<Self> {
-        let envelope: Envelope<T> = response.decode()?;
+        Self::from_envelope(response.decode()?, request_url)
+    }
+
+    /// Like [`from_response`](Self::from_response), taking the page the attempt decoded
+    /// when its request was sent with `reader` (see [`page_reader`]).
+    pub(crate) fn from_read_response(
+        response: &mut RawResponse,
+        request_url: &Url,
+        reader: PageReader<T>,
+    ) -> Result<Self> {
+        Self::from_envelope(response.decode_read(reader)?, request_url)
+    }
+
+    fn from_envelope(envelope: Envelope<T>, request_url: &Url) -> Result<Self> {
         let resolve = |link: Option<String>, name: &str| {
             link.map(|text| {
                 request_url.join(&text).map_err(|e| Error::Paging(format!("{name} is not a usable URL: {e}")))
@@ -104,8 +117,16 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     }
 }
 
+/// Decodes a page of `T` inside the attempt that reads it (see [`BodyReader`]).
+pub(crate) type PageReader<T> = BodyReader<Envelope<T>>;
+
+/// The reader of pages of `T`.
+pub(crate) fn page_reader<T: DeserializeOwned + Send + Sync + 'static>() -> PageReader<T> {
+    BodyReader::new()
+}
+
 /// The collection envelope with its links as text.
-struct Envelope<T> {
+pub(crate) struct Envelope<T> {
     items: Vec<T>,
     next_link: Option<String>,
     delta_link: Option<String>,
@@ -189,6 +210,7 @@ mod tests {
 
     fn raw(body: &str) -> RawResponse {
         RawResponse {
+            decoded: None,
             status: StatusCode::OK,
             body: Bytes::copy_from_slice(body.as_bytes()),
             operation_hint: ApiRequestSummary {

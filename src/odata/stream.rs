@@ -19,6 +19,7 @@ use super::{Page, Query};
 use crate::{
     GraphClient,
     error::{Error, Result},
+    odata::page::{PageReader, page_reader},
     pipeline::{ApiRequest, RawResponse},
 };
 
@@ -58,6 +59,8 @@ pub struct PageStream<T> {
     delta_link: Option<Url>,
     count: Option<i64>,
     done: bool,
+    /// Decodes each page inside the attempt that reads it, when the item type allows.
+    reader: Option<PageReader<T>>,
     _item: PhantomData<fn() -> T>,
 }
 
@@ -97,6 +100,7 @@ impl<T> PageStream<T> {
             delta_link: None,
             count: None,
             done: false,
+            reader: None,
             _item: PhantomData,
         }
     }
@@ -152,6 +156,9 @@ impl<T> PageStream<T> {
             return Err(error);
         }
         let mut request = ApiRequest::new(Method::GET, url.clone());
+        if let Some(reader) = self.reader {
+            request = request.reading(reader);
+        }
         if self.pages_read == 0 || self.carry_headers {
             request.headers = self.headers.clone();
         }
@@ -159,6 +166,15 @@ impl<T> PageStream<T> {
         let future: InFlight = Box::pin(async move { client.send(request).await });
         self.in_flight = Some((url, future));
         Ok(())
+    }
+}
+
+impl<T: DeserializeOwned + Send + Sync + 'static> PageStream<T> {
+    /// Has each page decoded by the attempt that reads it: parsed once, and a page whose
+    /// body is cut short is fetched again (see `BodyReader`).
+    pub(crate) fn decoded_in_attempt(mut self) -> Self {
+        self.reader = Some(page_reader());
+        self
     }
 }
 
@@ -171,7 +187,10 @@ impl<T: DeserializeOwned> Stream for PageStream<T> {
             if let Some((_, future)) = &mut this.in_flight {
                 let outcome = ready!(future.as_mut().poll(cx));
                 let Some((url, _)) = this.in_flight.take() else { unreachable!("checked above") };
-                let page = outcome.and_then(|response| Page::<T>::from_response(&response, &url));
+                let page = outcome.and_then(|mut response| match this.reader {
+                    Some(reader) => Page::from_read_response(&mut response, &url, reader),
+                    None => Page::<T>::from_response(&response, &url),
+                });
                 return match page {
                     Ok(page) => {
                         this.pages_read += 1;

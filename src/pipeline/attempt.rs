@@ -16,7 +16,7 @@ use super::{
     budget::RetryKind,
     failure::{ErrorContext, Failure},
     request::{ApiRequest, AttemptHeaders, build_attempt},
-    response::{Exchange, exchange},
+    response::{Decoded, Exchange, ReadBody, exchange},
     retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status, classify_transport},
     retry_after,
 };
@@ -44,6 +44,8 @@ pub(super) struct Answer {
     pub(super) status: StatusCode,
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
+    /// The body decoded by the request's reader, when it has one and the body decoded.
+    pub(super) decoded: Option<Decoded>,
     pub(super) authorization: Option<HeaderValue>,
 }
 
@@ -207,8 +209,8 @@ impl Pipeline {
                 span.record("request_id", self.redactor_for(state).text(id).as_ref());
             }
         }
-        let verdict = match second_look(call, state, status, &body, span) {
-            Ok(verdict) => verdict,
+        let (verdict, decoded) = match second_look(call, state, status, &body, span) {
+            Ok(looked) => looked,
             Err(error) => {
                 span.record("verdict", tracing::field::debug(StatusVerdict::Retry));
                 let failure = Failure::Undecodable { status, body, error };
@@ -224,7 +226,7 @@ impl Pipeline {
                 budget.succeeded(state.last_cost);
             }
             let authorization = state.authorization.take();
-            return Attempted::Answered(Answer { status, headers, body, authorization });
+            return Attempted::Answered(Answer { status, headers, body, decoded, authorization });
         }
         let throttled = status == StatusCode::TOO_MANY_REQUESTS;
         if let (true, Some(h)) = (throttled, hint) {
@@ -363,20 +365,24 @@ fn transport_failed(
 /// What the status alone does not say: a read whose success body is not JSON (`Err`: it
 /// is repeated like a broken connection; a write never is), and a DELETE that finds the
 /// object gone after an attempt with an unknown outcome (`Some(Success)`: that attempt
-/// deleted it). `Ok(None)`: the status decides.
+/// deleted it). `Ok((None, _))`: the status decides. A read's body comes back decoded
+/// when its request has a reader.
 fn second_look(
     call: &Call<'_>,
     state: &AttemptState,
     status: StatusCode,
     body: &Bytes,
     span: &Span,
-) -> Result<Option<StatusVerdict>, serde_json::Error> {
+) -> Result<(Option<StatusVerdict>, Option<Decoded>), serde_json::Error> {
     let method = &call.request.method;
     if status.is_success() && *method == Method::GET {
-        if let Err(error) = check_json(body) {
-            tracing::debug!(parent: span, error = %error, "the success body is not JSON");
-            return Err(error);
-        }
+        return match read_success_body(call.request.read, body) {
+            Ok(decoded) => Ok((None, decoded)),
+            Err(error) => {
+                tracing::debug!(parent: span, error = %error, "the success body is not JSON");
+                Err(error)
+            }
+        };
     }
     if status == StatusCode::NOT_FOUND && *method == Method::DELETE && state.may_have_happened {
         tracing::info!(
@@ -385,9 +391,29 @@ fn second_look(
             "{}: already gone after retry (an earlier attempt's outcome was unknown; it had deleted it)",
             call.request.describe()
         );
-        return Ok(Some(StatusVerdict::Success));
+        return Ok((Some(StatusVerdict::Success), None));
     }
-    Ok(None)
+    Ok((None, None))
+}
+
+/// A read's success body: decoded by `read` when the request has one, else only checked
+/// to be JSON. `Err` when it is not JSON. A body that is JSON but not of the expected
+/// shape is answered undecoded (retrying cannot change it; the caller's decode names the
+/// path), unless it is also broken further on.
+fn read_success_body(read: Option<ReadBody>, body: &Bytes) -> Result<Option<Decoded>, serde_json::Error> {
+    let Some(read) = read else { return check_json(body).map(|()| None) };
+    // "No content": not for the reader, and not a reason to retry.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    match read(body) {
+        Ok(decoded) => Ok(Some(decoded)),
+        // The typed decode stops at the first value of the wrong shape, before the end.
+        Err(error) if error.classify() == serde_json::error::Category::Data => {
+            check_json(body).map(|()| None)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// The `graph.attempt` span.

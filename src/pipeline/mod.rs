@@ -5,7 +5,9 @@
 //! 2. **per attempt** (`attempt`): the client-wide throttle pause, the write-rate limiter
 //!    (writes only), a token from the cache, the `graph.attempt` span, send, read the body
 //!    (bounded, `response`), classify (a GET whose success body is not JSON, and a DELETE
-//!    finding the object gone after an unknown outcome, get a second look);
+//!    finding the object gone after an unknown outcome, get a second look; a GET sent with
+//!    a `BodyReader` has its body decoded there, once, rather than checked and decoded
+//!    again by the caller);
 //! 3. **between attempts** (`attempt`): the retry decision (policy, hint, timed-out
 //!    attempts, total wait, deadline, retry budget), a report on the `intune_graph::retry`
 //!    tracing target, and the wait, through the injected [`AsyncSleep`].
@@ -48,7 +50,7 @@ use failure::ErrorContext;
 pub use rate_limit::RateLimit;
 use rate_limit::WriteLimiter;
 pub(crate) use request::{ApiRequest, Envelope};
-pub(crate) use response::{ApiRequestSummary, RawResponse};
+pub(crate) use response::{ApiRequestSummary, BodyReader, RawResponse};
 pub use retry::RetryPolicy;
 use throttle::ThrottleGate;
 
@@ -221,6 +223,7 @@ impl Pipeline {
             Ok(RawResponse {
                 status: answer.status,
                 body: answer.body,
+                decoded: answer.decoded,
                 operation_hint: ApiRequestSummary {
                     client_request_id,
                     method: request.method,

@@ -7,6 +7,7 @@ use reqwest::{
 };
 use url::Url;
 
+use super::response::{BodyReader, ReadBody};
 use crate::odata::Query;
 
 pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -25,6 +26,9 @@ pub(crate) struct ApiRequest {
     pub(crate) headers: HeaderMap,
     /// Set on a `$batch` envelope, whose steps are limited and classified one by one.
     pub(crate) envelope: Option<Envelope>,
+    /// Decodes a GET's success body inside the attempt (see [`BodyReader`]); without it,
+    /// the attempt only checks that the body is JSON.
+    pub(crate) read: Option<ReadBody>,
 }
 
 /// What the send path needs to know about a `$batch` envelope.
@@ -36,7 +40,14 @@ pub(crate) struct Envelope {
 
 impl ApiRequest {
     pub(crate) fn new(method: Method, url: Url) -> Self {
-        ApiRequest { method, url, body: None, headers: HeaderMap::new(), envelope: None }
+        ApiRequest { method, url, body: None, headers: HeaderMap::new(), envelope: None, read: None }
+    }
+
+    /// Has the attempt that reads the success body decode it with `reader`; the caller
+    /// takes the value with [`RawResponse::decode_read`](super::RawResponse::decode_read).
+    pub(crate) fn reading<T>(mut self, reader: BodyReader<T>) -> Self {
+        self.read = Some(reader.read);
+        self
     }
 
     pub(crate) fn with_json_body(mut self, body: impl Into<Bytes>) -> Self {

@@ -1,6 +1,8 @@
 //! Reading one attempt's response: the status, the headers and the body (bounded), and
 //! decoding a success body for the caller.
 
+use std::any::Any;
+
 use bytes::{Bytes, BytesMut};
 use reqwest::{
     StatusCode,
@@ -26,6 +28,65 @@ pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
     pub(crate) operation_hint: ApiRequestSummary,
+    /// The body, decoded by the attempt that read it (a GET sent with a [`BodyReader`]).
+    pub(crate) decoded: Option<Decoded>,
+}
+
+/// A success body decoded by the attempt that read it.
+pub(crate) type Decoded = Box<dyn Any + Send + Sync>;
+
+/// Decodes a success body as the type a [`BodyReader`] was made for.
+pub(crate) type ReadBody = fn(&[u8]) -> Result<Decoded, serde_json::Error>;
+
+/// Decodes a GET's success body as `T` inside the attempt that read it. A body that is not
+/// JSON (cut short, a proxy's HTML page) is then retried like a broken connection, as a
+/// JSON check did before; a good one is parsed once, where the check and the caller's
+/// decode parsed it twice (the check cost a quarter of a typed page decode).
+///
+/// Plain function pointers, so whatever holds one stays `Send` and `Sync` for any `T`.
+/// (`Sync` too for the value, since a response is.)
+pub(crate) struct BodyReader<T> {
+    pub(super) read: ReadBody,
+    take: fn(Decoded) -> Option<T>,
+}
+
+impl<T> Clone for BodyReader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for BodyReader<T> {}
+
+impl<T> std::fmt::Debug for BodyReader<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyReader")
+    }
+}
+
+impl<T: DeserializeOwned + Send + Sync + 'static> BodyReader<T> {
+    pub(crate) fn new() -> Self {
+        BodyReader { read: read_as::<T>, take: take_as::<T> }
+    }
+}
+
+fn read_as<T: DeserializeOwned + Send + Sync + 'static>(body: &[u8]) -> Result<Decoded, serde_json::Error> {
+    decode_body::<T>(body).map(|value| Box::new(value) as Decoded)
+}
+
+fn take_as<T: 'static>(decoded: Decoded) -> Option<T> {
+    decoded.downcast().ok().map(|value| *value)
+}
+
+/// Decodes a body the way every response is decoded: one UTF-8 check of the whole body,
+/// then a `str` decode, which skips serde_json's check of every string it copies (a
+/// quarter of a typed page decode). A body that is not UTF-8 goes through `from_slice`,
+/// which reports the error as it always did.
+pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
 }
 
 /// What a response needs to say about its request in errors.
@@ -62,14 +123,7 @@ impl ApiRequestSummary {
 impl RawResponse {
     /// Decodes the body as `T`; on failure re-reads it to name the JSON path.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        // One UTF-8 check of the whole body, then a `str` decode, which skips serde_json's
-        // check of every string it copies (a quarter of a typed page decode). A body that is
-        // not UTF-8 goes through `from_slice`, which reports the error as it always did.
-        let decoded = match std::str::from_utf8(&self.body) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(&self.body),
-        };
-        decoded.map_err(|source| {
+        decode_body(&self.body).map_err(|source| {
             let mut de = serde_json::Deserializer::from_slice(&self.body);
             let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 Err(e) => e.path().to_string(),
@@ -85,6 +139,16 @@ impl RawResponse {
                 source: redact_serde(&hint.redactor, source),
             })
         })
+    }
+
+    /// The body as `T`: the value the attempt decoded with `reader`, else decoded now (the
+    /// attempt had no reader, or the body did not decode, which [`decode`](Self::decode)
+    /// then reports with its JSON path).
+    pub(crate) fn decode_read<T: DeserializeOwned>(&mut self, reader: BodyReader<T>) -> Result<T, Error> {
+        match self.decoded.take().and_then(reader.take) {
+            Some(value) => Ok(value),
+            None => self.decode(),
+        }
     }
 
     /// Decodes the answer to a create. A body that is not a JSON object at all (empty, an

@@ -286,25 +286,27 @@ async fn timeout_retries_are_configurable_and_a_dripping_server_is_cut_too() {
     assert!(defaults.contains("timeout: 50s, read_timeout: 30s"), "{defaults}");
 }
 
+/// Answers `count` GETs of `at` (every one when `None`) with a 200 and `body`, and expects
+/// that many.
+async fn answer_get(server: &MockServer, at: &str, body: impl Into<Vec<u8>>, count: Option<u64>) {
+    let mock = Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.into(), "application/json"));
+    let mock = match count {
+        Some(n) => mock.up_to_n_times(n).expect(n),
+        None => mock.expect(1),
+    };
+    mock.mount(server).await;
+}
+
 #[tokio::test]
 async fn a_cut_json_read_is_retried_until_it_reads_whole() {
     let server = MockServer::start().await;
     let item = format!("{COLLECTION}/id-1");
     let whole = created_body("id-1", "p").to_string();
     let cut = whole[..whole.len() / 2].to_owned();
-    Mock::given(method("GET"))
-        .and(path(item.as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(cut.clone(), "application/json"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(item.as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(whole, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer_get(&server, &item, cut.clone(), Some(2)).await;
+    answer_get(&server, &item, whole, None).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).build().unwrap();
     let object = client.device_configurations().get("id-1").await.unwrap();
@@ -327,6 +329,39 @@ async fn a_cut_json_read_is_retried_until_it_reads_whole() {
     let Error::Decode(decode) = &error else { panic!("expected Error::Decode, got {error:?}") };
     assert!(decode.source.is_eof(), "{}", decode.source);
     assert_eq!(decode.body_excerpt, cut);
+    server.verify().await;
+}
+
+/// A read that is JSON of the wrong shape is answered at once: fetching it again would not
+/// change it. One that is also cut further on is fetched again, although the first problem
+/// the typed decode meets is the shape.
+#[tokio::test]
+async fn a_read_of_the_wrong_shape_is_not_fetched_again_unless_it_is_also_cut() {
+    let server = MockServer::start().await;
+    let item = format!("{COLLECTION}/id-1");
+    let wrong = r##"{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","id":"id-1","keySize":5,"displayName":"p"}"##;
+    answer_get(&server, &item, wrong, None).await;
+    let page = r##"{"value":[{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","id":"id-1","keySize":5}]}"##;
+    answer_get(&server, COLLECTION, page, None).await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let configurations = client.device_configurations();
+    for error in
+        [configurations.get("id-1").await.unwrap_err(), configurations.list(&Query::new()).await.unwrap_err()]
+    {
+        let Error::Decode(decode) = &error else { panic!("expected Error::Decode, got {error:?}") };
+        assert!(decode.source.is_data(), "{}", decode.source);
+        assert!(decode.path.ends_with("keySize"), "{}", decode.path);
+    }
+    assert_eq!(sleep.waits(), Vec::<Duration>::new());
+    server.verify().await;
+
+    server.reset().await;
+    answer_get(&server, &item, &wrong[..wrong.len() - 8], Some(1)).await;
+    answer_get(&server, &item, created_body("id-1", "p").to_string(), None).await;
+    let object = client.device_configurations().get("id-1").await.unwrap();
+    assert_eq!(object.display_name(), Some("p"));
+    assert_eq!(sleep.waits().len(), 1);
     server.verify().await;
 }
 
