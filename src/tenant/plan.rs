@@ -488,7 +488,10 @@ fn uncovered_targets(profile: &[Map<String, Value>], root: &[Map<String, Value>]
 impl fmt::Display for Plan {
     /// The reviewer's view: one line per object, then what changes, field by field.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let compact = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+        // JSON escapes control characters; the invisible bidi and format characters a
+        // tenant's text may hold are escaped too, so a value cannot disguise what changes.
+        let compact =
+            |v: &Value| crate::untrusted::escape(&serde_json::to_string(v).unwrap_or_default()).into_owned();
         for action in &self.actions {
             match action {
                 Action::Create { key, root_certificate, assignments, not_restorable } => {
@@ -747,6 +750,24 @@ mod tests {
             &[json!({"@odata.type": ALL_USERS}), json!({"@odata.type": ALL_DEVICES})],
         );
         assert!(plan(&Snapshot::new(vec![everywhere, scep]), &[], &PlanOptions::new()).warnings.is_empty());
+    }
+
+    #[test]
+    fn the_review_shows_invisible_characters_of_values_and_names_escaped() {
+        let snapshot = Snapshot::new(vec![entry(
+            ROOT,
+            "Root\u{202e}reg.exe",
+            json!({"certFileName": "new\u{202e}exe.cer"}),
+        )]);
+        let targets = [target("1", entry(ROOT, "Root\u{202e}reg.exe", json!({"certFileName": "a\nb.cer"})))];
+        let text = plan(&snapshot, &targets, &PlanOptions::new()).to_string();
+        assert_eq!(
+            text.lines().take(2).collect::<Vec<_>>(),
+            [
+                r#"~ update iosTrustedRootCertificate "Root\u{202e}reg.exe" (1)"#,
+                r#"    certFileName: "a\nb.cer" → "new\u{202e}exe.cer""#,
+            ]
+        );
     }
 
     #[test]
