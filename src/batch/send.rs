@@ -307,7 +307,11 @@ impl Run<'_> {
                     ready_at: Instant::now() + delay,
                     last_cost: Some(cost),
                 };
-                tracing::debug!(key = %key, delay_ms = delay.as_millis() as u64, "batch step retrying");
+                let step = &self.steps[i];
+                // The path only: a query may carry filter values.
+                let path = step.url.split('?').next().unwrap_or_default();
+                let what = format!("batch step {key} ({} {path})", step.request.method);
+                self.client.pipeline().report_step_retry(&what, status, progress.attempt + 1, delay);
                 Ok(())
             }
             Err(reason) => {

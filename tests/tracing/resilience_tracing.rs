@@ -153,6 +153,14 @@ async fn batch_steps_are_traced_by_the_client_and_the_emulator() {
     assert!(text.contains(&client_step(429, 1, "Retry")), "{text}");
     assert!(text.contains(&client_step(200, 2, "Success")), "{text}");
     assert!(text.contains("graph.batch{steps=2 writes=0}"), "{text}");
+    // The step's retry is reported like a single call's, with the throttle-wait fields.
+    let report = format!(
+        "intune_graph::retry: batch step 1 (GET /deviceManagement/deviceConfigurations/{}): HTTP 429; retrying (attempt 2 of 6) in ",
+        ids[1]
+    );
+    let line =
+        text.lines().find(|l| l.contains(&report)).unwrap_or_else(|| panic!("no {report:?} in:\n{text}"));
+    assert!(line.contains(" INFO ") && line.contains("throttled=true wait_ms="), "{line}");
     assert!(!text.contains(TOKEN), "the token never appears");
     emu.shutdown().await;
 }
