@@ -87,7 +87,7 @@ async fn undecodable_input_is_a_usage_error() {
 async fn usage_errors_exit_2() {
     let emu = emulator().await;
     let base_url = emu.base_url().to_string();
-    let bad: [&[&str]; 10] = [
+    let bad: [&[&str]; 12] = [
         &[],
         &["frobnicate"],
         &["get"],
@@ -98,6 +98,8 @@ async fn usage_errors_exit_2() {
         &["assign", "x"],
         &["assign", "x", "--group", "g", "--clear"],
         &["emulator", "--fault-rate", "1.5"],
+        &["--write-rate", "0/20", "list"],
+        &["list", "--write-rate", "fast"],
     ];
     for args in bad {
         let out = run_with(args, &[("GRAPH_BASE_URL", &base_url), ("GRAPH_TOKEN", TOKEN)], None).await;

@@ -168,3 +168,22 @@ async fn a_throttle_wait_is_a_json_event_with_output_json() {
     assert_eq!(events[1], json!({"event": "planned", "writes": 2, "objects": 2}));
     assert_eq!(events.iter().filter(|e| e["event"] == "throttled").count(), 1);
 }
+
+/// `--write-rate 2/3`: of the samples' four writes (root, profile, two assignments), two go
+/// at once and two after the window; `-v` shows each attempt's wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_rate_sets_the_clients_write_limit() {
+    let emu = emulator().await;
+    let run = run_at(&emu, "table", &["--write-rate", "2/3", "-v", "apply", &samples(), "--yes"], None).await;
+    run.assert_code(0);
+    let waits: Vec<u64> = run
+        .stderr
+        .split("rate_limit_wait_ms=")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .collect();
+    // Every attempt, reads included, shows its wait; two writes waited for the window.
+    assert!(waits.len() >= 4, "{waits:?}\n{}", run.stderr);
+    assert_eq!(waits.iter().filter(|&&w| w >= 1000).count(), 2, "{waits:?}");
+    assert_eq!(emu.state().len(), 2);
+}

@@ -1,9 +1,11 @@
 //! The global options and the client they configure: an explicit endpoint and token, the
 //! Azure environment variables, or an embedded emulator.
 
+use std::time::Duration;
+
 use clap::Args;
 use intune_graph::{
-    GraphClient,
+    GraphClient, RateLimit,
     auth::{EnvironmentCredential, Secret},
     cloud::NationalCloud,
     emulator::{Emulator, RunningEmulator},
@@ -42,6 +44,44 @@ pub struct GlobalArgs {
     /// `intune_graph=debug`) selects events more finely. Tokens are never printed.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The client's limit on writes: `N/SECONDS`, at most N creates, updates, deletes and
+    /// assignments in any SECONDS (e.g. `20/20` to leave most of Intune's 100 writes per
+    /// 20 s to other tools), or `off`. Default: 95/20, just under Intune's limit.
+    #[arg(long, env = "GRAPH_WRITE_RATE", value_name = "N/SECONDS", value_parser = parse_write_rate, global = true)]
+    pub write_rate: Option<WriteRate>,
+}
+
+/// What `--write-rate` asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WriteRate {
+    /// No client-side limit.
+    Off,
+    /// At most this many writes per window.
+    Limit(RateLimit),
+}
+
+/// `off`, or `N/SECONDS` with N a whole number of at least 1 and SECONDS above 0 (at most a
+/// day).
+fn parse_write_rate(value: &str) -> Result<WriteRate, String> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("off") {
+        return Ok(WriteRate::Off);
+    }
+    let (count, seconds) =
+        value.split_once('/').ok_or_else(|| format!("{value:?}: expected N/SECONDS (e.g. 95/20) or off"))?;
+    let count: u32 = count
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| format!("{value:?}: N must be a whole number of at least 1"))?;
+    let seconds: f64 = seconds
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .ok_or_else(|| format!("{value:?}: SECONDS must be a number above 0 and at most 86400"))?;
+    Ok(WriteRate::Limit(RateLimit::new(count, Duration::from_secs_f64(seconds))))
 }
 
 /// The token, without the `Bearer ` that people paste along with it from a header.
@@ -87,6 +127,11 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
     let azure = AZURE_VARS.iter().any(|name| env_set(name));
     let cloud = global.cloud;
     let builder = GraphClient::builder().user_agent(concat!("intune-cli/", env!("CARGO_PKG_VERSION")));
+    let builder = match global.write_rate {
+        None => builder,
+        Some(WriteRate::Off) => builder.write_rate_limit(None),
+        Some(WriteRate::Limit(limit)) => builder.write_rate_limit(Some(limit)),
+    };
 
     let (builder, emulator) = if let Some(token) = token {
         let builder = builder.bearer_token(token);
@@ -146,5 +191,24 @@ fn with_endpoint(
         (Some(url), _) => builder.base_url(url),
         (None, Some(cloud)) => builder.cloud(cloud),
         (None, None) => builder,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_rates_read_as_a_count_per_seconds_or_off() {
+        let limit = |n, ms| Ok(WriteRate::Limit(RateLimit::new(n, Duration::from_millis(ms))));
+        assert_eq!(parse_write_rate("95/20"), limit(95, 20_000));
+        assert_eq!(parse_write_rate(" 1 / 0.5 "), limit(1, 500));
+        assert_eq!(parse_write_rate("OFF"), Ok(WriteRate::Off));
+        for bad in
+            ["", "fast", "95", "0/20", "-1/20", "1.5/20", "95/0", "95/-1", "95/inf", "95/NaN", "95/86401"]
+        {
+            let error = parse_write_rate(bad).unwrap_err();
+            assert!(error.starts_with(&format!("{:?}: ", bad.trim())), "{error}");
+        }
     }
 }
