@@ -335,9 +335,10 @@ impl DeviceConfigurations {
     /// # Errors
     /// [`Error::Graph`] other than 404; [`Error::Decode`].
     pub async fn root_certificate(&self, scep_id: &str) -> Result<Option<IosTrustedRootCertificate>> {
-        match self.client.send(self.root_certificate_request(scep_id)?).await {
+        let reader = BodyReader::new();
+        match self.client.send(self.root_certificate_request(scep_id)?.reading(reader)).await {
             Ok(response) if is_empty_body(&response.body) => Ok(None),
-            Ok(response) => response.decode().map(Some),
+            Ok(mut response) => response.decode_read(reader).map(Some),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
