@@ -443,16 +443,35 @@ fn check_json(body: &Bytes) -> Result<(), serde_json::Error> {
 /// (the service answered 429) and `wait_ms` let a program show throttle waits without
 /// reading the sentence.
 fn report_retry(request: &ApiRequest, failure: &Failure, next: u32, max: u32, delay: Duration) {
-    tracing::info!(
-        target: RETRY_TARGET,
-        parent: None,
-        throttled = failure.is_throttled(),
-        wait_ms = duration_ms(delay),
-        "{}: {}; retrying (attempt {next} of {max}) in {:.1}s",
-        request.describe(),
-        failure.describe(),
-        delay.as_secs_f64()
-    );
+    let retry = Retry { next, max, delay, throttled: failure.is_throttled() };
+    retry.report(&request.describe(), &failure.describe());
+}
+
+/// A retry about to be made, as reported; `$batch` steps report theirs the same way.
+pub(super) struct Retry {
+    /// The attempt that comes (2 for the first retry) and the most there may be.
+    pub(super) next: u32,
+    pub(super) max: u32,
+    /// The wait before it.
+    pub(super) delay: Duration,
+    /// The service answered 429.
+    pub(super) throttled: bool,
+}
+
+impl Retry {
+    /// Reports the retry of `what` (e.g. `GET /path`) after `failed` (e.g. `HTTP 503`).
+    pub(super) fn report(&self, what: &str, failed: &str) {
+        tracing::info!(
+            target: RETRY_TARGET,
+            parent: None,
+            throttled = self.throttled,
+            wait_ms = duration_ms(self.delay),
+            "{what}: {failed}; retrying (attempt {} of {}) in {:.1}s",
+            self.next,
+            self.max,
+            self.delay.as_secs_f64()
+        );
+    }
 }
 
 pub(super) fn duration_ms(d: Duration) -> u64 {

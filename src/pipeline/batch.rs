@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::{
     Deadline, Pipeline, RetryKind,
-    attempt::{RETRY_TARGET, duration_ms},
+    attempt::Retry,
     retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status},
     retry_after,
 };
@@ -75,15 +75,8 @@ impl Pipeline {
     /// shows throttle waits from. `step` names the step (its key, method and path).
     pub(crate) fn report_step_retry(&self, step: &str, status: StatusCode, next: u32, delay: Duration) {
         let max = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
-        tracing::info!(
-            target: RETRY_TARGET,
-            parent: None,
-            throttled = status == StatusCode::TOO_MANY_REQUESTS,
-            wait_ms = duration_ms(delay),
-            "{step}: HTTP {}; retrying (attempt {next} of {max}) in {:.1}s",
-            status.as_u16(),
-            delay.as_secs_f64()
-        );
+        let retry = Retry { next, max, delay, throttled: status == StatusCode::TOO_MANY_REQUESTS };
+        retry.report(step, &format!("HTTP {}", status.as_u16()));
     }
 
     /// Tells the retry budget a step succeeded (refunding its last retry, if any).
