@@ -20,6 +20,7 @@ mod ios_certificate;
 mod macos_certificate;
 mod patch;
 mod raw;
+pub mod schema;
 mod timestamp;
 mod validation;
 
