@@ -91,7 +91,11 @@ pub enum Error {
     /// A request body could not be encoded.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
-    /// A `$batch` was refused before sending, or a step's envelope failed as a whole.
+    /// A `$batch` step's envelope failed as a whole, or the service's answer did not answer
+    /// the step exactly once. (A batch refused before sending is
+    /// [`InvalidArgument`](Self::InvalidArgument).) [`status`](Self::status),
+    /// [`request_id`](Self::request_id) and the other accessors answer from the envelope's
+    /// error.
     #[error(transparent)]
     Batch(Box<crate::batch::BatchError>),
 }

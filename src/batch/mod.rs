@@ -4,18 +4,22 @@
 //! [`GraphClient::batch`] collects steps, each under a key of the caller's choosing (the
 //! key is the step's `id` on the wire). Typed steps exist for what the crate does
 //! ([`get`](Batch::get), [`create`](Batch::create), [`update`](Batch::update),
-//! [`delete`](Batch::delete), [`assignments`](Batch::assignments),
-//! [`root_certificate`](Batch::root_certificate)); [`raw`](Batch::raw) reaches any path.
+//! [`delete`](Batch::delete), [`assign`](Batch::assign),
+//! [`assignments`](Batch::assignments), [`root_certificate`](Batch::root_certificate),
+//! [`reference`](Batch::reference)); [`raw`](Batch::raw) reaches any path.
 //! [`send`](Batch::send) checks Graph's rules before sending anything, cuts the steps into
-//! envelopes of at most 20 (a dependency chain always in one envelope), and returns every
-//! step's result by key, in the order the steps were added, whatever order the service
-//! answered in.
+//! envelopes of at most 20 (a dependency chain alone, in whole segments of 20 when it is
+//! longer), and returns every step's result by key, in the order the steps were added,
+//! whatever order the service answered in. An answer that names a step twice, or not at
+//! all, is that step's [`BatchError`].
 //!
-//! Each step goes through the same rules as a single call: a throttled (429) or
-//! unavailable (503) step is sent again in a later envelope after its own `Retry-After`
-//! (backoff when there is none), counted against the retry policy and the retry budget; a
-//! 429 with a hint pauses the whole client; the write limiter counts write steps, not
-//! envelopes. A create step (or an envelope carrying one) whose outcome is unknown ends as
+//! Each step goes through the retry decision of a single call (the same function): a
+//! throttled (429) or unavailable (503) step is sent again in a later envelope after its
+//! own `Retry-After` (backoff when there is none), counted against the retry policy and the
+//! retry budget; a 401 step forces one token refresh and goes again; a 429 with a hint
+//! pauses the whole client; the write limiter counts write steps, not envelopes. Whether a
+//! step may be repeated is its request's own property (an `assign` step is, a create is
+//! not), and an envelope is repeatable exactly when all its steps are. A create step (or an envelope carrying one) whose outcome is unknown ends as
 //! [`Error::OutcomeUnknown`] for that step, never re-sent blindly; a
 //! [`create_with`](Batch::create_with) step reconciles it as
 //! [`DeviceConfigurations::create_with`] does. A failed envelope never takes the results
