@@ -446,6 +446,7 @@ mod hostile {
         let (Some(&"READY"), Some(port), Some(bytes)) = (words.first(), words.get(1), words.get(2)) else {
             eprintln!("the server did not start: {ready:?}");
             let _ = child.kill();
+            let _ = child.wait();
             return ExitCode::FAILURE;
         };
         let base = format!("http://127.0.0.1:{port}/beta");

@@ -304,7 +304,7 @@ impl Batch {
 
     /// Any request: `path` is relative to the version root (`deviceManagement/…`, a leading
     /// `/` optional, a query string allowed); an absolute URL is refused by
-    /// [`send`](Self::send) with [`BatchError::AbsoluteUrl`]. A body is sent as JSON with
+    /// [`send`](Self::send) with [`Error::InvalidArgument`]. A body is sent as JSON with
     /// `Content-Type: application/json`. Succeeds with [`StepValue::Raw`] for any 2xx.
     pub fn raw<B: Serialize + ?Sized>(
         &mut self,

@@ -289,7 +289,7 @@ impl Run<'_> {
         if let Err(error) = tokens.authorization(true, refresh.claims.as_deref()).await {
             tracing::debug!(error = %error, "token refresh for batch steps failed");
             for (i, unauthorized) in refresh.steps {
-                self.outcomes[i] = Some(Err(unauthorized.into()));
+                self.outcomes[i] = Some(Err(Error::Graph(unauthorized)));
             }
             return Vec::new();
         }
@@ -358,7 +358,7 @@ impl Run<'_> {
                     .get(WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(crate::auth::challenge::parse_claims_challenge);
-                Settled::Refresh { claims, error: graph }
+                Settled::Refresh { claims, error: Box::new(graph) }
             }
             Decision::Stop(reason) => {
                 tracing::debug!(key = %self.steps[i].key, reason, "batch step not retried");
@@ -532,7 +532,7 @@ enum Settled {
     Again,
     /// The step was answered 401: it goes again after a forced token refresh, or ends
     /// with `error` when no token comes.
-    Refresh { claims: Option<String>, error: GraphError },
+    Refresh { claims: Option<String>, error: Box<GraphError> },
     /// The step's result.
     Done(Result<StepValue>),
 }
@@ -541,7 +541,7 @@ enum Settled {
 #[derive(Default)]
 struct Refresh {
     claims: Option<String>,
-    steps: Vec<(usize, GraphError)>,
+    steps: Vec<(usize, Box<GraphError>)>,
 }
 
 /// What a step whose dependency failed in an earlier envelope gets: the `424` Graph gives
