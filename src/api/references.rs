@@ -50,6 +50,14 @@ impl<'a> Navigation<'a> {
         }
     }
 
+    /// Like [`of`](Self::of), also refusing a reference of the other kind for `call`
+    /// (`many`: one that holds a collection).
+    pub(crate) fn checked(odata_type: &'a str, navigation: &str, many: bool, call: &str) -> Result<Self> {
+        let nav = Navigation::of(odata_type, navigation)?;
+        nav.expect(many, call)?;
+        Ok(nav)
+    }
+
     /// Refuses a call meant for the other kind of reference (`many`: a collection).
     fn expect(&self, many: bool, call: &str) -> Result<()> {
         if self.reference.many == many {
@@ -95,8 +103,7 @@ impl DeviceConfigurations {
         odata_type: &str,
         navigation: &str,
     ) -> Result<Option<DeviceConfiguration>> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(false, "reference")?;
+        let nav = Navigation::checked(odata_type, navigation, false, "reference")?;
         let reader = BodyReader::new();
         let request = self.reference_request(id, &nav)?.reading(reader);
         match self.client().send(request).await {
@@ -125,8 +132,7 @@ impl DeviceConfigurations {
         odata_type: &str,
         navigation: &str,
     ) -> Result<Vec<DeviceConfiguration>> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(true, "reference_members")?;
+        let nav = Navigation::checked(odata_type, navigation, true, "reference_members")?;
         let url = self.reference_request(id, &nav)?.url;
         let members = self.members_from(url).collect_all().await?;
         members.into_iter().map(|member| with_declared_type(member, nav.reference)).collect()
@@ -145,8 +151,7 @@ impl DeviceConfigurations {
         navigation: &str,
         target_id: &str,
     ) -> Result<()> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(false, "set_reference")?;
+        let nav = Navigation::checked(odata_type, navigation, false, "set_reference")?;
         self.client().send(self.ref_write_request(Method::PUT, id, &nav, target_id)?).await.map(drop)
     }
 
@@ -155,8 +160,7 @@ impl DeviceConfigurations {
     /// # Errors
     /// As [`set_reference`](Self::set_reference).
     pub async fn clear_reference(&self, id: &str, odata_type: &str, navigation: &str) -> Result<()> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(false, "clear_reference")?;
+        let nav = Navigation::checked(odata_type, navigation, false, "clear_reference")?;
         let url = self.nav_url(id, &nav, &["$ref"])?;
         self.client().send(ApiRequest::new(Method::DELETE, url, Repeat::Safe)).await.map(drop)
     }
@@ -179,8 +183,7 @@ impl DeviceConfigurations {
         navigation: &str,
         target_id: &str,
     ) -> Result<()> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(true, "add_reference_member")?;
+        let nav = Navigation::checked(odata_type, navigation, true, "add_reference_member")?;
         self.client().send(self.ref_write_request(Method::POST, id, &nav, target_id)?).await.map(drop)
     }
 
@@ -196,8 +199,7 @@ impl DeviceConfigurations {
         navigation: &str,
         target_id: &str,
     ) -> Result<()> {
-        let nav = Navigation::of(odata_type, navigation)?;
-        nav.expect(true, "remove_reference_member")?;
+        let nav = Navigation::checked(odata_type, navigation, true, "remove_reference_member")?;
         super::device_configurations::check_id(target_id)?;
         let url = self.nav_url(id, &nav, &[target_id, "$ref"])?;
         self.client().send(ApiRequest::new(Method::DELETE, url, Repeat::Safe)).await.map(drop)
@@ -222,7 +224,7 @@ impl DeviceConfigurations {
     /// Refuses, before sending, a reference the schema does not have or of the other kind.
     pub(crate) fn expect_reference(&self, odata_type: &str, navigation: &str, many: bool) -> Result<()> {
         let call = if many { "reference_members_many" } else { "reference_many" };
-        Navigation::of(odata_type, navigation)?.expect(many, call)
+        Navigation::checked(odata_type, navigation, many, call).map(drop)
     }
 
     /// The read of reference `nav` of object `id`.

@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use crate::support::resilience::*;
+use crate::support::{batch::*, resilience::*};
 use intune_graph::{
     Error, StatusCode,
     auth::{AccessToken, AuthError, BoxFuture, TokenCredential, TokenRequest},
@@ -22,41 +22,19 @@ use wiremock::{
     matchers::{header, method, path},
 };
 
-const BATCH: &str = "/beta/$batch";
 const MAC_SCEP: &str = "#microsoft.graph.macOSScepCertificateProfile";
-
-fn answer(responses: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({ "responses": responses }))
-}
-
-fn scep(id: &str) -> Value {
-    json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "id": id, "displayName": format!("p {id}")})
-}
-
-async fn bodies(server: &MockServer) -> Vec<Value> {
-    let requests = server.received_requests().await.unwrap_or_default();
-    requests.iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
-}
-
-fn step_ids(envelope: &Value) -> Vec<String> {
-    envelope["requests"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect()
-}
 
 #[tokio::test]
 async fn an_answer_naming_a_step_twice_is_refused_for_that_step() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([
+    let (_server, client, _sleep) = serve(
+        answer(json!([
             {"id": "a", "status": 200, "body": scep("p1")},
             {"id": "b", "status": 200, "body": scep("p2")},
             {"id": "A", "status": 200, "body": scep("p3")}
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ])),
+        1,
+    )
+    .await;
     let mut batch = client.batch();
     batch.get("a", "p1").get("b", "p2");
     let mut results = batch.send().await.unwrap();
@@ -275,22 +253,14 @@ async fn an_assign_step_answered_504_is_sent_again_like_the_single_call() {
 
 #[tokio::test]
 async fn reference_reads_are_typed_steps_for_any_type() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([
+    let (server, client, _sleep) = serve(answer(json!([
             // The declared type: minimal metadata leaves `@odata.type` out.
             {"id": "mac", "status": 200, "body": {"id": "r1", "displayName": "Root", "trustedRootCertificate": "MIIB"}},
             {"id": "none", "status": 404, "body": {"error": {"code": "ResourceNotFound", "message": "m"}}},
             {"id": "wifi", "status": 200, "body": {"value": [
                 {"@odata.type": "#microsoft.graph.androidDeviceOwnerTrustedRootCertificate", "id": "r2"}
             ]}}
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+        ])), 1).await;
     let wifi = "#microsoft.graph.androidDeviceOwnerEnterpriseWiFiConfiguration";
     let mut batch = client.batch();
     batch
@@ -320,15 +290,8 @@ async fn reference_reads_are_typed_steps_for_any_type() {
 
 #[tokio::test]
 async fn a_step_of_a_failed_envelope_answers_status_and_ids_from_inside() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (server, client, _sleep) =
+        serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 1).await;
     let mut batch = client.batch();
     batch.get("read", "p1");
     let error = batch.send().await.unwrap().take("read").unwrap().unwrap_err();
