@@ -282,11 +282,12 @@ fn transport_failed(
     Attempted::Failed(Failed { judged, failure: Failure::Transport { error, status } })
 }
 
-/// What the status alone does not say: a read whose success body is not JSON (`Err`: it
-/// is repeated like a broken connection; a write never is), and a DELETE that finds the
-/// object gone after an attempt with an unknown outcome (`Some(Success)`: that attempt
-/// deleted it). `Ok((None, _))`: the status decides. A read's body comes back decoded
-/// when its request has a reader.
+/// What the status alone does not say: a repeatable request (a read, a PUT, PATCH or
+/// DELETE, an `assign`) whose success body is not JSON (`Err`: it is repeated like a
+/// broken connection; a create never is), and a DELETE that finds the object gone after an
+/// attempt with an unknown outcome (`Some(Success)`: that attempt deleted it).
+/// `Ok((None, _))`: the status decides. A read's body comes back decoded when its request
+/// has a reader.
 fn second_look(
     call: &Call<'_>,
     state: &AttemptState,
@@ -295,7 +296,7 @@ fn second_look(
     span: &Span,
 ) -> Result<(Option<StatusVerdict>, Option<Decoded>), serde_json::Error> {
     let method = &call.request.method;
-    if status.is_success() && *method == Method::GET {
+    if status.is_success() && call.request.is_repeatable() {
         return match read_success_body(call.request.read, body) {
             Ok(decoded) => Ok((None, decoded)),
             Err(error) => {

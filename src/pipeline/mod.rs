@@ -4,10 +4,10 @@
 //!    attempt), the `graph.call` span, the call's deadline;
 //! 2. **per attempt** (`attempt`): the client-wide throttle pause, the write-rate limiter
 //!    (writes only), a token from the cache, the `graph.attempt` span, send, read the body
-//!    (bounded, `response`), classify (a GET whose success body is not JSON, and a DELETE
-//!    finding the object gone after an unknown outcome, get a second look; a GET sent with
-//!    a `BodyReader` has its body decoded there, once, rather than checked and decoded
-//!    again by the caller);
+//!    (bounded, `response`), classify (a repeatable request whose success body is not
+//!    JSON, and a DELETE finding the object gone after an unknown outcome, get a second
+//!    look; a GET sent with a `BodyReader` has its body decoded there, once, rather than
+//!    checked and decoded again by the caller);
 //! 3. **between attempts** (`decision`): the retry decision (policy, hint, timed-out
 //!    attempts, total wait, deadline, retry budget), a report on the `intune_graph::retry`
 //!    tracing target, and the wait, through the injected [`AsyncSleep`]. Whether a request

@@ -290,8 +290,9 @@ async fn reference_reads_are_typed_steps_for_any_type() {
 
 #[tokio::test]
 async fn a_step_of_a_failed_envelope_answers_status_and_ids_from_inside() {
+    // A read-only envelope is repeatable: a gateway page is retried like a GET's (6 attempts).
     let (server, client, _sleep) =
-        serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 1).await;
+        serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 6).await;
     let mut batch = client.batch();
     batch.get("read", "p1");
     let error = batch.send().await.unwrap().take("read").unwrap().unwrap_err();
@@ -303,4 +304,5 @@ async fn a_step_of_a_failed_envelope_answers_status_and_ids_from_inside() {
     let sent = server.received_requests().await.unwrap();
     let sent_id = sent[0].headers.get("client-request-id").unwrap().to_str().unwrap();
     assert_eq!(error.client_request_id(), Some(sent_id));
+    assert_eq!(sent[5].headers.get("retry-attempt").unwrap(), "5");
 }
