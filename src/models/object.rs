@@ -20,6 +20,7 @@ use super::{
     AdditionalData, RawJson,
     entries::{EntrySink, JsonObject, SerdeMap},
     raw::WriteRaw,
+    schema,
 };
 
 /// Which fields an encoding includes.
@@ -421,10 +422,16 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
 
 /// Writes `additional_data` entries that are not shadowed by a set typed field and are
 /// allowed in `mode` (`@odata.type` excepted: the object writes it first).
+///
+/// A write body also leaves out every reference of the schema's table that an object of
+/// `odata_type` (the type the object wrote) has: an expanded navigation read back from the
+/// service is not a value the service accepts, whether or not the type is modelled. A
+/// reference is written as `{navigation}@odata.bind`, which stays.
 pub(crate) fn encode_additional<S: EntrySink>(
     sink: &mut S,
     mode: WriteMode,
     additional: &AdditionalData,
+    odata_type: Option<&str>,
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), S::Error> {
     for (key, value) in additional.iter() {
@@ -432,7 +439,9 @@ pub(crate) fn encode_additional<S: EntrySink>(
         if key == "@odata.type" {
             continue;
         }
-        if mode == WriteMode::Write && !extra_key_is_writable(key) {
+        if mode == WriteMode::Write
+            && (!extra_key_is_writable(key) || odata_type.is_some_and(|t| schema::is_reference(t, key)))
+        {
             continue;
         }
         match state(key) {

@@ -57,7 +57,8 @@ pub fn short_type(odata_type: &str) -> &str {
     }
 }
 
-fn same(a: &str, b: &str) -> bool {
+/// Whether `a` and `b` name the same type (with or without the namespace, in any case).
+pub(crate) fn same(a: &str, b: &str) -> bool {
     short_type(a).eq_ignore_ascii_case(short_type(b))
 }
 
@@ -90,7 +91,15 @@ pub fn references(odata_type: &str) -> impl Iterator<Item = &'static Reference> 
 
 /// The reference `navigation` of an object of type `odata_type`, if it has one.
 pub fn reference(odata_type: &str, navigation: &str) -> Option<&'static Reference> {
-    references(odata_type).find(|r| r.navigation == navigation)
+    // The name first: it rules out nearly every entry without walking the type tree.
+    REFERENCES.iter().find(|r| r.navigation == navigation && is_a(odata_type, r.source))
+}
+
+/// Whether `property` of an object of type `odata_type` is one of its references (the
+/// navigation itself, not its `@odata.bind`). Cheap for the usual property, which no
+/// reference is named like: every property of a write body is asked.
+pub(crate) fn is_reference(odata_type: &str, property: &str) -> bool {
+    reference(odata_type, property).is_some()
 }
 
 /// The secrets of an object of type `odata_type`: properties the service never returns
