@@ -28,6 +28,12 @@ const HIERARCHY: &[(&str, &str)] = &[
     ("macOSPkcsCertificateProfile", "macOSCertificateProfileBase"),
     ("macOSImportedPFXCertificateProfile", "macOSCertificateProfileBase"),
     ("macOSTrustedRootCertificate", "deviceConfiguration"),
+    ("iosWiFiConfiguration", "deviceConfiguration"),
+    ("iosEnterpriseWiFiConfiguration", "iosWiFiConfiguration"),
+    ("appleVpnConfiguration", "deviceConfiguration"),
+    ("iosVpnConfiguration", "appleVpnConfiguration"),
+    ("easEmailProfileConfigurationBase", "deviceConfiguration"),
+    ("iosEasEmailProfileConfiguration", "easEmailProfileConfigurationBase"),
 ];
 
 /// Every profile type whose schema (Graph beta CSDL) has the `rootCertificate` navigation,
