@@ -187,39 +187,34 @@ impl IosEasEmailProfileConfiguration {
         // hostName: "Exchange location that (URL) that the native mail app connects to".
         require_text(problems, "hostName", &self.host_name);
         // identityCertificate: the certificate the `certificate` authentication method
-        // ("Authenticate with a certificate") authenticates with.
-        if self.authentication_method == Some(EasAuthenticationMethod::Certificate) {
-            self.require_reference(
-                problems,
+        // ("Authenticate with a certificate") authenticates with. signingCertificateType /
+        // encryptionCertificateType `certificate`: "Use an certificate for certificate
+        // source": the S/MIME certificate profile is the source.
+        let certificate = Some(EmailCertificateType::Certificate);
+        let needed = [
+            (
+                "authenticationMethod",
+                self.authentication_method == Some(EasAuthenticationMethod::Certificate),
                 IDENTITY_CERTIFICATE,
                 self.identity_certificate.is_some(),
-                "authenticationMethod",
-            );
-        }
-        // signingCertificateType / encryptionCertificateType `certificate`: "Use an
-        // certificate for certificate source": the S/MIME certificate profile is the source.
-        if self.signing_certificate_type == Some(EmailCertificateType::Certificate) {
-            self.require_reference(
-                problems,
+            ),
+            (
+                "signingCertificateType",
+                self.signing_certificate_type == certificate,
                 SMIME_SIGNING,
                 self.smime_signing_certificate.is_some(),
-                "signingCertificateType",
-            );
-        }
-        if self.encryption_certificate_type == Some(EmailCertificateType::Certificate) {
-            self.require_reference(
-                problems,
+            ),
+            (
+                "encryptionCertificateType",
+                self.encryption_certificate_type == certificate,
                 SMIME_ENCRYPTION,
                 self.smime_encryption_certificate.is_some(),
-                "encryptionCertificateType",
-            );
-        }
-    }
-
-    /// The reference `navigation` is required because `setting` is `certificate`.
-    fn require_reference(&self, problems: &mut Problems, navigation: &str, expanded: bool, setting: &str) {
-        if !expanded && !is_bound(&self.additional_data, navigation) {
-            problems.push(navigation, format!("is required when {setting} is certificate"));
+            ),
+        ];
+        for (setting, is_certificate, navigation, expanded) in needed {
+            if is_certificate && !expanded && !is_bound(&self.additional_data, navigation) {
+                problems.push(navigation, format!("is required when {setting} is certificate"));
+            }
         }
     }
 }

@@ -8,10 +8,11 @@ use intune_graph::models::{
     AppleSubjectNameFormat, AppleVpnConnectionType, CertificateValidityPeriodScale, ConfigurationObject,
     DeviceConfiguration, DomainNameSource, EapFastConfiguration, EapType, EasAuthenticationMethod,
     EasServices, EmailCertificateType, EmailSyncDuration, GraphEntity, IosEasEmailProfileConfiguration,
-    IosEnterpriseWiFiConfiguration, IosTrustedRootCertificate, IosVpnConfiguration, KeySize, KeyUsages,
-    MacOsScepCertificateProfile, MacOsTrustedRootCertificate, UserEmailSource, UsernameSource,
-    VpnAuthenticationMethod, VpnOnDemandRuleConnectionAction, VpnOnDemandRuleInterfaceTypeMatch,
-    VpnProviderType, VpnServer, WiFiAuthenticationMethod, WiFiProxySetting, WiFiSecurityType,
+    IosEnterpriseWiFiConfiguration, IosEnterpriseWiFiConfigurationBuilder, IosTrustedRootCertificate,
+    IosVpnConfiguration, KeySize, KeyUsages, MacOsScepCertificateProfile, MacOsTrustedRootCertificate,
+    UserEmailSource, UsernameSource, VpnAuthenticationMethod, VpnOnDemandRuleConnectionAction,
+    VpnOnDemandRuleInterfaceTypeMatch, VpnProviderType, VpnServer, WiFiAuthenticationMethod,
+    WiFiProxySetting, WiFiSecurityType,
 };
 use serde_json::{Map, Value, json};
 use wiremock::{
@@ -381,6 +382,14 @@ fn created<T: ConfigurationObject>(mut object: T, id: &str) -> T {
     object
 }
 
+/// The Wi-Fi profile of the examples, its references not bound yet.
+fn eap_tls_wifi() -> IosEnterpriseWiFiConfigurationBuilder {
+    IosEnterpriseWiFiConfiguration::builder()
+        .display_name("Corp Wi-Fi")
+        .ssid("corp")
+        .eap_type(EapType::EapTls)
+}
+
 #[test]
 fn builders_bind_created_profiles_and_name_a_refused_reference() {
     let root = created(IosTrustedRootCertificate::new("Root", "root.cer", "AAAA"), "r1");
@@ -389,10 +398,7 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
         write_body(&scep)["rootCertificate@odata.bind"],
         "deviceManagement/deviceConfigurations('r1')"
     );
-    let wifi = IosEnterpriseWiFiConfiguration::builder()
-        .display_name("Corp Wi-Fi")
-        .ssid("corp")
-        .eap_type(EapType::EapTls)
+    let wifi = eap_tls_wifi()
         .identity_certificate(&scep)
         .server_root(&root)
         .server_root(&created(IosTrustedRootCertificate::new("Root 2", "r2.cer", "AAAA"), "r2"))
@@ -416,14 +422,7 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
     // A profile not created yet, and a target of the wrong type: refused by `build`,
     // naming the property, once.
     let uncreated = scep_builder("SCEP").build().unwrap();
-    let err = IosEnterpriseWiFiConfiguration::builder()
-        .display_name("Corp Wi-Fi")
-        .ssid("corp")
-        .eap_type(EapType::EapTls)
-        .identity_certificate(&uncreated)
-        .server_root(&scep)
-        .build()
-        .unwrap_err();
+    let err = eap_tls_wifi().identity_certificate(&uncreated).server_root(&scep).build().unwrap_err();
     let problems: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
     assert_eq!(
         problems,
@@ -558,14 +557,7 @@ async fn root_scep_and_wifi_are_created_with_absolute_binds() {
     assert_eq!(root.id(), Some("root-1"));
     let scep = configs.create(&scep.root_certificate(&root).build().unwrap()).await.unwrap();
     assert_eq!(scep.id(), Some("scep-1"));
-    let wifi = IosEnterpriseWiFiConfiguration::builder()
-        .display_name("Corp Wi-Fi")
-        .ssid("corp")
-        .eap_type(EapType::EapTls)
-        .identity_certificate(&scep)
-        .server_root(&root)
-        .build()
-        .unwrap();
+    let wifi = eap_tls_wifi().identity_certificate(&scep).server_root(&root).build().unwrap();
     let wifi = configs.create(&wifi).await.unwrap();
     assert_eq!((wifi.id(), wifi.eap_type.clone()), (Some("wifi-1"), Some(EapType::EapTls)));
     assert!(wifi.additional_data.is_empty(), "the answer carries no bind");
