@@ -601,9 +601,9 @@ macro_rules! graph_object {
                     }
                 )*
                 if !type_written {
+                    // (`encode_additional` reads this one itself, only when it needs it.)
                     if let Some(value) = self.additional_data.get("@odata.type") {
                         sink.entry("@odata.type", value)?;
-                        written_type = value.as_plain_str();
                     }
                 }
                 $( self.$group.encode_fields(sink, mode)?; )*

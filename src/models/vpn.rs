@@ -227,7 +227,7 @@ graph_fields! {
         custom_data: Vec<KeyValue> = "customData",
         /// A custom VPN's data as name-value pairs (at most 25).
         custom_key_value_data: Vec<KeyValuePair> = "customKeyValueData",
-        /// Send all traffic through the VPN (the schema's description; the name says split).
+        /// Split tunneling (the schema describes it as "Send all network traffic through VPN").
         enable_split_tunneling: bool = "enableSplitTunneling",
         /// How the user authenticates.
         authentication_method: VpnAuthenticationMethod = "authenticationMethod",
@@ -376,7 +376,7 @@ builder_setters! {
         role(impl Into<String>) => vpn.role;
         /// Realm (Pulse Secure).
         realm(impl Into<String>) => vpn.realm;
-        /// Send all traffic through the VPN.
+        /// Split tunneling.
         enable_split_tunneling(bool) => vpn.enable_split_tunneling;
         /// Make it a per-app VPN.
         enable_per_app(bool) => vpn.enable_per_app;

@@ -168,6 +168,7 @@ fn expanded_references_are_read_typed_and_never_written() {
     let expanded = json!({
         "identityCertificateForClientAuthentication@odata.context": format!("{CONTEXT}/identityCertificateForClientAuthentication"),
         "identityCertificateForClientAuthentication": scep,
+        "identityCertificateForClientAuthentication@odata.navigationLink": "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations('0b7e3c1a-1111-4c2d-9e8f-00000000f001')/microsoft.graph.iosEnterpriseWiFiConfiguration/identityCertificateForClientAuthentication",
         "rootCertificatesForServerValidation@odata.context": format!("{CONTEXT}/rootCertificatesForServerValidation"),
         "rootCertificatesForServerValidation": [root],
         "derivedCredentialSettings": null
