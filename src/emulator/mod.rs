@@ -90,12 +90,14 @@
 //! and answers `429` with a decimal `Retry-After`. Counters are on
 //! [`EmulatorState`].
 
+mod assignments;
 mod batch;
 mod body;
 mod clock;
 mod conn;
 mod ctx;
 mod device_configurations;
+mod directory;
 mod errors;
 mod faults;
 mod filter;
@@ -104,12 +106,18 @@ mod paging;
 mod percent;
 mod query;
 mod quota;
+mod reference_routes;
+mod references;
+mod resources;
 mod routes;
+mod shape;
 mod state;
 mod store;
 mod token;
 mod types;
 mod wire;
+mod writes;
+mod wrong;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -119,11 +127,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use batch::StepFault;
+pub use directory::DirectoryEntry;
 pub use faults::{FaultConfig, FaultKind};
 pub use quota::QuotaConfig;
 pub use state::EmulatorState;
+pub use wrong::{WrongAnswer, WrongAnswerRule};
 
 use conn::{ConnKill, KillListener};
+use directory::Directory;
 use state::{Config, Shared};
 
 /// The bearer token the emulator accepts by default.
@@ -157,6 +168,8 @@ impl std::fmt::Debug for Emulator {
             .field("faults", &self.config.faults)
             .field("quota", &self.config.quota)
             .field("patch_returns_entity", &self.config.patch_returns_entity)
+            .field("wrong_answers", &self.config.wrong_answers)
+            .field("directory", &self.config.directory)
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +196,8 @@ impl Emulator {
                 faults: None,
                 quota: None,
                 patch_returns_entity: false,
+                wrong_answers: Vec::new(),
+                directory: Directory::default(),
             },
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         }
@@ -241,6 +256,45 @@ impl Emulator {
     /// does, and the default), so clients can test both.
     pub fn patch_returns_entity(mut self, yes: bool) -> Self {
         self.config.patch_returns_entity = yes;
+        self
+    }
+
+    /// Answers valid writes wrongly, as each rule says (a bare [`WrongAnswer`] applies to
+    /// every matching request; [`WrongAnswer::once`] and [`WrongAnswer::times`] to the first
+    /// ones), so a client can prove it checks answers. Rules add up across calls; each
+    /// wrong answer given is counted ([`EmulatorState::wrong_answers_given`]).
+    ///
+    /// ```
+    /// use intune_graph::emulator::{Emulator, WrongAnswer};
+    /// let emulator = Emulator::new()
+    ///     .wrong_answers([WrongAnswer::CreateAnswersExisting.once(), WrongAnswer::PatchStoresNothing.always()]);
+    /// # let _ = emulator;
+    /// ```
+    pub fn wrong_answers<R: Into<WrongAnswerRule>>(mut self, rules: impl IntoIterator<Item = R>) -> Self {
+        self.config.wrong_answers.extend(rules.into_iter().map(Into::into));
+        self
+    }
+
+    /// Seeds the groups `GET /groups` and `GET /groups/{id}` answer (none by default: every
+    /// group is then a 404, as Graph answers for an unknown id). An entry whose id is
+    /// already seeded replaces it.
+    pub fn groups(mut self, groups: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.groups, groups);
+        self
+    }
+
+    /// Seeds the assignment filters of `GET /deviceManagement/assignmentFilters`; each is
+    /// answered with `platform` `"unknown"` and `rule` `""` unless the entry sets them.
+    pub fn assignment_filters(mut self, filters: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.assignment_filters, filters);
+        self
+    }
+
+    /// Seeds the scope tags of `GET /deviceManagement/roleScopeTags`, after the built-in
+    /// `{"id":"0","displayName":"Default"}` that is always there (an entry with id `"0"` is
+    /// ignored).
+    pub fn scope_tags(mut self, tags: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.scope_tags, tags);
         self
     }
 
