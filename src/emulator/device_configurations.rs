@@ -134,8 +134,7 @@ fn get_cast(ctx: &Ctx<'_>, id: &str, cast: &str) -> HandlerResult {
 fn delete(ctx: &Ctx<'_>, id: &str) -> HandlerResult {
     let mut store = ctx.shared.write();
     let entry = store.get(id).ok_or_else(|| not_found(id))?;
-    let referrer = store.referrer_of(entry.id()).filter(|(r, _)| r.seq != entry.seq);
-    if let Some((referrer, navigation)) = referrer {
+    if let Some((referrer, navigation)) = store.referrer_of(entry.id()) {
         return Err(ApiError::bad(format!(
             "The deviceConfiguration '{}' cannot be deleted: '{}' ({}) references it through \
              '{navigation}'. Remove that reference first.",

@@ -74,8 +74,8 @@ pub(crate) fn resolve_binds(
     for (navigation, value) in binds {
         let reference = find(odata_type, navigation).ok_or_else(|| {
             ApiError::bad(format!(
-                "'{navigation}@odata.bind': the type '{}' has no navigation property '{navigation}' \
-                 that references another configuration.",
+                "'{navigation}' is not a navigation property of '{}' that references another \
+                 configuration ('{navigation}@odata.bind').",
                 types::short(odata_type)
             ))
         })?;
@@ -246,7 +246,7 @@ mod tests {
             ])
         );
         let cases = [
-            (bind("rootCertificate", json!("x/deviceConfigurations('r1')")), "has no navigation property"),
+            (bind("rootCertificate", json!("x/deviceConfigurations('r1')")), "is not a navigation property"),
             (bind("rootCertificatesForServerValidation", json!("x/deviceConfigurations('r1')")), "an array"),
             (
                 bind("identityCertificateForClientAuthentication", json!(["x/deviceConfigurations('s1')"])),

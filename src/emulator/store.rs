@@ -112,9 +112,9 @@ impl Store {
         self.by_seq.values()
     }
 
-    /// The first object with a reference to `id`, and the navigation property it uses.
+    /// The first other object with a reference to `id`, and the navigation property it uses.
     pub(crate) fn referrer_of(&self, id: &str) -> Option<(&Entry, &str)> {
-        self.iter().find_map(|entry| {
+        self.iter().filter(|entry| !entry.id().eq_ignore_ascii_case(id)).find_map(|entry| {
             entry
                 .references
                 .iter()

@@ -28,12 +28,11 @@ impl Harness {
         Self { emu: emulator.start().await.expect("emulator starts"), http: reqwest::Client::new() }
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let mut req =
-            self.http.request(method, format!("{}{path}", self.emu.base_url())).bearer_auth(self.emu.token());
-        if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
-        }
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.emu.base_url())
+    }
+
+    pub async fn raw(&self, req: reqwest::RequestBuilder) -> Resp {
         let resp = req.send().await.expect("request");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -42,15 +41,28 @@ impl Harness {
         Resp { status, headers, text, body }
     }
 
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(self.emu.token());
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        self.raw(req).await
+    }
+
     pub async fn get(&self, path: &str) -> Resp {
         self.call(Method::GET, path, None).await
     }
 
-    /// Creates an object; returns its id.
-    pub async fn create(&self, body: Value) -> String {
+    /// Creates an object; returns the 201's body.
+    pub async fn created(&self, body: Value) -> Value {
         let r = self.call(Method::POST, DC, Some(body)).await;
         assert_eq!(r.status, 201, "{}", r.text);
-        r.body["id"].as_str().expect("id").to_owned()
+        r.body
+    }
+
+    /// Creates an object; returns its id.
+    pub async fn create(&self, body: Value) -> String {
+        self.created(body).await["id"].as_str().expect("id").to_owned()
     }
 }
 

@@ -74,8 +74,11 @@ async fn binds_are_checked_like_graph_and_nothing_is_stored() {
     let scep = h.create(minimal("iosScepCertificateProfile", "scep")).await;
     let wifi = h.create(minimal(WIFI, "wifi")).await;
     let cases = [
-        (json!({"rootCertificate@odata.bind": url(&root)}), "has no navigation property 'rootCertificate'"),
-        (json!({"assignments@odata.bind": [url(&root)]}), "has no navigation property 'assignments'"),
+        (
+            json!({"rootCertificate@odata.bind": url(&root)}),
+            "'rootCertificate' is not a navigation property of 'iosEnterpriseWiFiConfiguration'",
+        ),
+        (json!({"assignments@odata.bind": [url(&root)]}), "'assignments' is not a navigation property"),
         (
             json!({SERVER_ROOTS.to_owned() + "@odata.bind": [url("00000000-0000-0000-0000-000000000000")]}),
             "does not exist",
@@ -139,7 +142,7 @@ async fn patch_binds_replace_a_single_reference_and_add_to_a_collection() {
     assert_eq!(r.status, 204, "{}", r.text);
     let refs = h.emu.state().references(&wifi).expect("stored");
     assert_eq!(refs[SERVER_ROOTS], [r1.clone(), r2.clone()], "a collection bind adds");
-    assert_eq!(refs[IDENTITY], [s2.clone()], "a single bind replaces");
+    assert_eq!(refs[IDENTITY], [s2], "a single bind replaces");
     assert_eq!(h.emu.state().get(&wifi).expect("stored")["version"], 2);
 
     let r = h
