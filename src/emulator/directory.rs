@@ -182,8 +182,10 @@ fn get(ctx: &Ctx<'_>, kind: Kind, id: &str) -> HandlerResult {
     let opts = query::parse(ctx.query, Scope::Entity)?;
     refuse_expand(&opts)?;
     let objects = kind.objects(&ctx.shared.config.directory);
-    let Some(obj) = objects.iter().find(|o| o["id"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(id)))
-    else {
+    let has_id = |o: &&Map<String, Value>| {
+        o.get("id").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(id))
+    };
+    let Some(obj) = objects.iter().find(has_id) else {
         if kind == Kind::Group && uuid::Uuid::try_parse(id).is_err() {
             return Err(ApiError::Plain {
                 status: StatusCode::BAD_REQUEST,

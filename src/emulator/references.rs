@@ -284,28 +284,16 @@ mod tests {
             ("r2", "iosTrustedRootCertificate"),
         ]);
         let nav = "rootCertificatesForServerValidation";
-        let first = resolve_binds(
-            &store,
-            "iosEnterpriseWiFiConfiguration",
-            &[(nav.into(), json!(["deviceConfigurations/r1"]))],
-            None,
-        );
+        let bind = |store: &Store, root: &str, current: Option<&Entry>| {
+            let binds = [(nav.to_owned(), json!([format!("deviceConfigurations/{root}")]))];
+            resolve_binds(store, "iosEnterpriseWiFiConfiguration", &binds, current)
+        };
+        let first = bind(&store, "r1", None);
         let entry = store.get_mut("w").expect("stored");
         apply(entry, first.unwrap_or_default());
         let current = store.get("w");
-        let again = resolve_binds(
-            &store,
-            "iosEnterpriseWiFiConfiguration",
-            &[(nav.into(), json!(["deviceConfigurations/r1"]))],
-            current,
-        );
-        assert!(refusal(again).contains("already exist"));
-        let more = resolve_binds(
-            &store,
-            "iosEnterpriseWiFiConfiguration",
-            &[(nav.into(), json!(["deviceConfigurations/r2"]))],
-            current,
-        );
+        assert!(refusal(bind(&store, "r1", current)).contains("already exist"));
+        let more = bind(&store, "r2", current);
         let entry = store.get_mut("w").expect("stored");
         apply(entry, more.unwrap_or_default());
         assert_eq!(entry.references[nav], ["r1", "r2"]);

@@ -25,6 +25,11 @@ fn concrete(ty: &str) -> &str {
     }
 }
 
+/// Creates a `short_type` whose reference `navigation` is bound to `target`.
+async fn linked(h: &Harness, short_type: &str, name: &str, navigation: &str, target: &str) -> String {
+    h.create(with(minimal(short_type, name), json!({format!("{navigation}@odata.bind"): url(target)}))).await
+}
+
 const WIFI: &str = "iosEnterpriseWiFiConfiguration";
 const WIFI_CAST: &str = "microsoft.graph.iosEnterpriseWiFiConfiguration";
 const SERVER_ROOTS: &str = "rootCertificatesForServerValidation";
@@ -215,12 +220,7 @@ async fn ref_routes_set_add_list_and_remove() {
 async fn the_cast_may_name_the_type_or_a_base_that_has_the_navigation() {
     let h = Harness::start().await;
     let root = h.create(minimal("androidTrustedRootCertificate", "root")).await;
-    let scep = h
-        .create(with(
-            minimal("androidScepCertificateProfile", "scep"),
-            json!({"rootCertificate@odata.bind": url(&root)}),
-        ))
-        .await;
+    let scep = linked(&h, "androidScepCertificateProfile", "scep", "rootCertificate", &root).await;
     for cast in ["androidScepCertificateProfile", "androidCertificateProfileBase"] {
         let r = h.get(&format!("{DC}/{scep}/microsoft.graph.{cast}/rootCertificate")).await;
         assert_eq!((r.status, r.body["id"].as_str()), (200, Some(root.as_str())), "{cast}: {}", r.text);
@@ -236,18 +236,13 @@ async fn the_cast_may_name_the_type_or_a_base_that_has_the_navigation() {
 async fn expand_names_references_on_one_object_and_on_the_list() {
     let h = Harness::start().await;
     let root = h.create(minimal("iosTrustedRootCertificate", "root")).await;
-    let linked = h
-        .create(with(
-            minimal("iosScepCertificateProfile", "linked"),
-            json!({"rootCertificate@odata.bind": url(&root)}),
-        ))
-        .await;
+    let with_root = linked(&h, "iosScepCertificateProfile", "linked", "rootCertificate", &root).await;
     let unlinked = h.create(minimal("iosScepCertificateProfile", "unlinked")).await;
     let wifi = h
         .create(with(minimal(WIFI, "wifi"), json!({SERVER_ROOTS.to_owned() + "@odata.bind": [url(&root)]})))
         .await;
 
-    let r = h.get(&format!("{DC}/{linked}?$expand=rootCertificate,assignments")).await;
+    let r = h.get(&format!("{DC}/{with_root}?$expand=rootCertificate,assignments")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["rootCertificate"]["id"], root.as_str());
     assert_eq!(r.body["rootCertificate"]["trustedRootCertificate"], "TUlJQmtUQ0IrUUlKQUtI");
@@ -271,7 +266,7 @@ async fn expand_names_references_on_one_object_and_on_the_list() {
     assert_eq!(list.status, 200, "{}", list.text);
     let by_id =
         |id: &str| list.body["value"].as_array().unwrap().iter().find(|o| o["id"] == id).cloned().unwrap();
-    assert_eq!(by_id(&linked)["rootCertificate"]["id"], root.as_str());
+    assert_eq!(by_id(&with_root)["rootCertificate"]["id"], root.as_str());
     assert!(by_id(&unlinked)["rootCertificate"].is_null());
     assert!(by_id(&root).get("rootCertificate").is_none());
     assert_eq!(by_id(&wifi)[SERVER_ROOTS].as_array().map(|a| a.len()), Some(1));
@@ -288,12 +283,7 @@ async fn expand_names_references_on_one_object_and_on_the_list() {
 async fn a_referenced_object_cannot_be_deleted_and_a_deleted_referrer_takes_its_edges() {
     let h = Harness::start().await;
     let root = h.create(minimal("iosTrustedRootCertificate", "root")).await;
-    let scep = h
-        .create(with(
-            minimal("iosScepCertificateProfile", "Corp SCEP"),
-            json!({"rootCertificate@odata.bind": url(&root)}),
-        ))
-        .await;
+    let scep = linked(&h, "iosScepCertificateProfile", "Corp SCEP", "rootCertificate", &root).await;
     let r = h.call(Method::DELETE, &format!("{DC}/{root}"), None).await;
     assert_error(&r, 400, "BadRequest");
     assert!(
