@@ -563,3 +563,50 @@ async fn root_scep_and_wifi_are_created_with_absolute_binds() {
     assert_eq!((wifi.id(), wifi.eap_type.clone()), (Some("wifi-1"), Some(EapType::EapTls)));
     assert!(wifi.additional_data.is_empty(), "the answer carries no bind");
 }
+
+/// The same chain against the crate's emulator, which checks every bind like Graph (type,
+/// target type, existence): it stores the references, and a read with `$expand` brings them
+/// back typed.
+#[tokio::test]
+async fn the_emulator_stores_the_chain_and_expands_it_typed() {
+    use intune_graph::{GraphClient, Query, emulator::Emulator};
+
+    let emulator = Emulator::new().start().await.unwrap();
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url().as_str())
+        .bearer_token(emulator.token().to_owned())
+        .build()
+        .unwrap();
+    let configs = client.device_configurations();
+    let root =
+        configs.create(&IosTrustedRootCertificate::new("Contoso Root CA", "root.cer", "AAAA")).await.unwrap();
+    let scep =
+        configs.create(&scep_builder("iOS SCEP").root_certificate(&root).build().unwrap()).await.unwrap();
+    let wifi = eap_tls_wifi().identity_certificate(&scep).server_root(&root).build().unwrap();
+    let wifi = configs.create(&wifi).await.unwrap();
+    let (root_id, scep_id, wifi_id) = (root.id().unwrap(), scep.id().unwrap(), wifi.id().unwrap());
+
+    assert_eq!(emulator.state().root_certificate(scep_id).as_deref(), Some(root_id));
+    let stored = emulator.state().references(wifi_id).unwrap();
+    assert_eq!(
+        stored.into_iter().collect::<Vec<_>>(),
+        [
+            ("identityCertificateForClientAuthentication".to_owned(), vec![scep_id.to_owned()]),
+            ("rootCertificatesForServerValidation".to_owned(), vec![root_id.to_owned()]),
+        ]
+    );
+    let cast = "microsoft.graph.iosEnterpriseWiFiConfiguration";
+    let query = Query::new()
+        .expand(format!("{cast}/identityCertificateForClientAuthentication"))
+        .expand(format!("{cast}/rootCertificatesForServerValidation"));
+    let DeviceConfiguration::IosEnterpriseWiFi(read) = configs.get_with(wifi_id, &query).await.unwrap()
+    else {
+        panic!("not the Wi-Fi variant")
+    };
+    let identity = read.identity_certificate_for_client_authentication.as_deref().unwrap();
+    assert!(matches!(identity, DeviceConfiguration::IosScepCertificate(p) if p.id() == Some(scep_id)));
+    let roots = read.root_certificates_for_server_validation.as_deref().unwrap();
+    assert!(matches!(roots, [DeviceConfiguration::IosTrustedRootCertificate(r)] if r.id() == Some(root_id)));
+    // What is read back writes back without the expanded references.
+    assert!(write_body(&*read).get("identityCertificateForClientAuthentication").is_none());
+}
