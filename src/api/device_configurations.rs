@@ -15,6 +15,7 @@ use crate::{
         DeviceConfigurationPatch, GraphEntity, IosScepCertificateProfile, IosTrustedRootCertificate,
         ManagedDeviceCertificateState, WriteMode,
         object::{Encoded, strip_hash},
+        resolve_binds,
     },
     odata::{ItemStream, Page, PageStream, Query, page_reader},
     pipeline::{ApiRequest, BodyReader, Repeat},
@@ -81,18 +82,16 @@ impl DeviceConfigurations {
             object.validate()?;
         }
         let body = object.to_write_json().map_err(Error::Encode)?;
-        Ok(self.write_request(Method::POST, self.collection.clone(), Repeat::Once, body))
+        self.write_request(Method::POST, self.collection.clone(), Repeat::Once, body)
     }
 
     /// A create or update request carrying `body`: the one place where the write bodies
-    /// of device configurations pass.
-    //
-    // BIND-RESOLVE CALL SITE: relative `@odata.bind` values
-    // (`deviceManagement/deviceConfigurations('ID')`) are to be resolved against the
-    // client's base URL here, by the function the models module is adding for it (one call
-    // on `body`, before it is wrapped). Until it lands, bodies go as written.
-    fn write_request(&self, method: Method, url: Url, repeat: Repeat, body: Vec<u8>) -> ApiRequest {
-        ApiRequest::new(method, url, repeat).with_json_body(body)
+    /// of device configurations pass, so relative `@odata.bind` values
+    /// (`deviceManagement/deviceConfigurations('ID')`) are resolved against the client's
+    /// base URL for both, in one call.
+    fn write_request(&self, method: Method, url: Url, repeat: Repeat, body: Vec<u8>) -> Result<ApiRequest> {
+        let body = resolve_binds(body, self.client.base_url()).map_err(Error::Encode)?;
+        Ok(ApiRequest::new(method, url, repeat).with_json_body(body))
     }
 
     // ----- read -------------------------------------------------------------------------
@@ -247,7 +246,7 @@ impl DeviceConfigurations {
 
     pub(crate) fn update_request(&self, id: &str, patch: &DeviceConfigurationPatch) -> Result<ApiRequest> {
         let body = patch.to_json()?;
-        Ok(self.write_request(Method::PATCH, self.item_url(id, &[])?, Repeat::Safe, body))
+        self.write_request(Method::PATCH, self.item_url(id, &[])?, Repeat::Safe, body)
     }
 
     /// Deletes a device configuration (`DELETE …/deviceConfigurations/{id}`, `204`).
