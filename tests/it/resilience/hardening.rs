@@ -428,15 +428,17 @@ async fn assignments_are_set_under_a_fifth_of_faults_of_every_kind() {
         let sleep = RecordingSleep::new();
         let client = emulator_builder(&emulator, &sleep).build().unwrap();
         let configs = client.device_configurations();
+        const EXCLUDED: &str = "0e0e0e0e-0000-4000-8000-000000000000";
         for (i, id) in ids.iter().enumerate() {
+            let group = format!("{i:08x}-0000-4000-8000-000000000000");
             let set = [
-                DeviceConfigurationAssignment::new(AssignmentTarget::group(format!("g{i}"))),
-                DeviceConfigurationAssignment::new(AssignmentTarget::exclude_group("x")),
+                DeviceConfigurationAssignment::new(AssignmentTarget::group(group.clone())),
+                DeviceConfigurationAssignment::new(AssignmentTarget::exclude_group(EXCLUDED)),
             ];
             configs.assign(id, &set).await.unwrap_or_else(|e| panic!("seed {seed}, {id}: {e}"));
             let stored = emulator.state().assignments(id).unwrap();
             let groups: Vec<&str> = stored.iter().map(|a| a["target"]["groupId"].as_str().unwrap()).collect();
-            assert_eq!(groups, [format!("g{i}").as_str(), "x"], "seed {seed}, {id}");
+            assert_eq!(groups, [group.as_str(), EXCLUDED], "seed {seed}, {id}");
         }
         faults += emulator.state().faults_injected();
     }
