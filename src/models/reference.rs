@@ -169,11 +169,17 @@ pub fn resolve_binds(body: Vec<u8>, base: &Url) -> Result<Vec<u8>, serde_json::E
 /// Whether `body` has a key ending in `@odata.bind` (or a string that does: then the slow
 /// path finds nothing to change).
 fn mentions_bind(body: &[u8]) -> bool {
-    const NEEDLE: &[u8] = b"@odata.bind\"";
+    const NEEDLE: &str = "@odata.bind\"";
+    // Every create and update body passes here: a vectorised search of the text (a write
+    // body is JSON, so UTF-8) rather than a loop over the bytes, which cost a create 6k
+    // instructions (6 % of its work).
+    if let Ok(text) = std::str::from_utf8(body) {
+        return text.contains(NEEDLE);
+    }
     let mut rest = body;
     while let Some(at) = rest.iter().position(|&b| b == b'@') {
         rest = &rest[at..];
-        if rest.starts_with(NEEDLE) {
+        if rest.starts_with(NEEDLE.as_bytes()) {
             return true;
         }
         rest = &rest[1..];
