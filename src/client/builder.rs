@@ -11,7 +11,9 @@ use crate::{
     cloud::{NationalCloud, scope_for},
     error::{Error, Result},
     origin::{GraphOrigin, redirect_policy},
-    pipeline::{AsyncSleep, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock},
+    pipeline::{
+        AsyncSleep, AttemptLimits, Pipeline, RateLimit, Resilience, RetryBudget, RetryPolicy, WallClock,
+    },
     proxy::{self, ProxyConfig},
 };
 
@@ -265,6 +267,7 @@ impl GraphClientBuilder {
             self.user_agent.unwrap_or_else(|| concat!("intune-graph/", env!("CARGO_PKG_VERSION")).into());
         let user_agent =
             HeaderValue::try_from(user_agent).map_err(|e| Error::Config(format!("user agent: {e}")))?;
+        let mut resilience = self.resilience;
         let proxy_set = self.proxy.is_some();
         let proxy = self.proxy.unwrap_or_default();
         let http = match self.http {
@@ -277,9 +280,11 @@ impl GraphClientBuilder {
             }
             Some(http) => http,
             None => {
+                // The attempt's `timeout` and `read_timeout` are kept by the send path, with
+                // one timer per attempt where reqwest would arm three (pipeline/timer.rs).
+                let limits = AttemptLimits { timeout: self.timeout, read_timeout: self.read_timeout };
+                resilience.attempt_limits = Some(limits);
                 let builder = reqwest::Client::builder()
-                    .timeout(self.timeout)
-                    .read_timeout(self.read_timeout)
                     .connect_timeout(self.connect_timeout)
                     .redirect(redirect_policy(origin.clone()))
                     .referer(false);
@@ -297,8 +302,8 @@ impl GraphClientBuilder {
             .map_err(|e| Error::Config(format!("credential: {e}")))?
             .unwrap_or(credential);
         let credential_debug = format!("{credential:?}");
-        let tokens = TokenCache::new(credential, scopes).with_clock(self.resilience.clock.clone());
-        let pipeline = Pipeline::new(http, origin, tokens, user_agent, self.resilience);
+        let tokens = TokenCache::new(credential, scopes).with_clock(resilience.clock.clone());
+        let pipeline = Pipeline::new(http, origin, tokens, user_agent, resilience);
         Ok(GraphClient {
             inner: Arc::new(Inner { pipeline, base_url, validate: self.validate, credential_debug }),
         })

@@ -15,8 +15,9 @@ use super::{
     Deadline, Pipeline, Progress,
     decision::{Decision, Judged, RETRY_TARGET, Tries, duration_ms},
     failure::{ErrorContext, Failure},
+    exchange::{Exchange, exchange},
     request::{ApiRequest, AttemptHeaders, build_attempt},
-    response::{Decoded, Exchange, ReadBody, exchange},
+    response::{Decoded, ReadBody},
     retry::StatusVerdict,
 };
 use crate::{error::Error, redact::Redactor};
@@ -168,7 +169,8 @@ impl Pipeline {
         // request's future, which matters with many calls in flight).
         call.progress.in_flight.store(!call.request.is_repeatable(), Ordering::Relaxed);
         let pending = self.http.execute(http_request);
-        let exchange = exchange(pending, self.max_response_bytes).instrument(span.clone()).await;
+        let exchange =
+            exchange(pending, self.max_response_bytes, self.attempt_limits).instrument(span.clone()).await;
         call.progress.in_flight.store(false, Ordering::Relaxed);
         exchange
     }

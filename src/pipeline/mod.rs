@@ -22,6 +22,7 @@
 mod attempt;
 mod budget;
 mod decision;
+mod exchange;
 mod failure;
 mod rate_limit;
 mod request;
@@ -29,6 +30,7 @@ mod response;
 pub(crate) mod retry;
 pub(crate) mod retry_after;
 mod throttle;
+mod timer;
 
 #[cfg(test)]
 mod fuzz_tests;
@@ -56,6 +58,7 @@ pub(crate) use request::{ApiRequest, Repeat, is_write_method};
 pub(crate) use response::{ApiRequestSummary, BodyReader, RawResponse};
 pub use retry::RetryPolicy;
 use throttle::ThrottleGate;
+pub(crate) use timer::AttemptLimits;
 
 pub use crate::time::{AsyncSleep, SystemClock, TokioSleep, WallClock};
 use crate::{auth::cache::TokenCache, error::Error, origin::GraphOrigin, redact::Redactor};
@@ -73,6 +76,8 @@ pub(crate) struct Resilience {
     pub(crate) retry_budget: Option<RetryBudget>,
     /// The write-rate limit (`None`: off).
     pub(crate) write_rate_limit: Option<RateLimit>,
+    /// The time limits of each attempt (`None`: the HTTP client keeps its own).
+    pub(crate) attempt_limits: Option<AttemptLimits>,
     /// How waits are done.
     pub(crate) sleep: Arc<dyn AsyncSleep>,
     /// Wall-clock time for HTTP-date hints.
@@ -87,6 +92,7 @@ impl Default for Resilience {
             max_response_bytes: 64 * 1024 * 1024,
             retry_budget: Some(RetryBudget::standard()),
             write_rate_limit: Some(RateLimit::intune_writes()),
+            attempt_limits: None,
             sleep: Arc::new(TokioSleep),
             clock: Arc::new(SystemClock),
         }
@@ -103,6 +109,8 @@ pub(crate) struct Pipeline {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
     pub(crate) deadline: Option<Duration>,
+    /// The time limits of each attempt, kept by one timer per attempt (`timer`).
+    attempt_limits: Option<AttemptLimits>,
     pub(crate) throttle: ThrottleGate,
     budget: Option<TokenBucket>,
     writes: Option<WriteLimiter>,
@@ -155,6 +163,7 @@ impl Pipeline {
             retry: resilience.retry,
             max_response_bytes: resilience.max_response_bytes,
             deadline: resilience.deadline,
+            attempt_limits: resilience.attempt_limits,
             throttle: ThrottleGate::new(),
             budget: resilience.retry_budget.map(TokenBucket::new),
             writes: resilience.write_rate_limit.map(WriteLimiter::new),

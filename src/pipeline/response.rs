@@ -1,9 +1,8 @@
-//! Reading one attempt's response: the status, the headers and the body (bounded), and
-//! decoding a success body for the caller.
+//! A call's success response, and decoding its body for the caller.
 
 use std::any::Any;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use reqwest::{
     StatusCode,
     header::{HeaderMap, HeaderValue},
@@ -14,13 +13,6 @@ use crate::{
     error::{CreatedUnreadable, DecodeError, Error, excerpt},
     redact::Redactor,
 };
-
-/// The most of an error response's body that is read: enough for any Graph error
-/// document and an excerpt of an HTML gateway page, never the whole of a huge one.
-pub(super) const ERROR_BODY_LIMIT: usize = 64 * 1024;
-
-/// The largest buffer `read_body` reserves up front from a `Content-Length`.
-const PRESIZE_LIMIT: usize = 4 * 1024 * 1024;
 
 /// A response with a success status, body read in full.
 #[derive(Debug)]
@@ -190,98 +182,4 @@ pub(super) fn redact_serde(redactor: &Redactor, source: serde_json::Error) -> se
         std::borrow::Cow::Borrowed(_) => source,
         std::borrow::Cow::Owned(clean) => serde_json::Error::custom(clean),
     }
-}
-
-/// One attempt's exchange, read.
-pub(super) enum Exchange {
-    /// No usable response: nothing arrived, or a success body broke off (`status` then
-    /// says which status had arrived).
-    Transport {
-        error: reqwest::Error,
-        status: Option<StatusCode>,
-    },
-    Response {
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Bytes,
-    },
-}
-
-/// Awaits one attempt's response and reads its body (bounded). A transport failure,
-/// including a success body that breaks off after the status arrived, is returned for
-/// classification.
-pub(super) async fn exchange(
-    pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
-    max_response_bytes: usize,
-) -> Result<Exchange, Error> {
-    let mut response = match pending.await {
-        Ok(response) => response,
-        Err(e) => return Ok(Exchange::Transport { error: e.without_url(), status: None }),
-    };
-    let status = response.status();
-    // Moved out, not cloned: reading the body does not need them.
-    let headers = std::mem::take(response.headers_mut());
-    if status.is_success() {
-        match read_body(&mut response, max_response_bytes).await {
-            Ok(body) => Ok(Exchange::Response { status, headers, body }),
-            Err(BodyFailure::TooLarge) => Err(Error::BodyTooLarge { status, limit: max_response_bytes }),
-            Err(BodyFailure::Transport(e)) => {
-                Ok(Exchange::Transport { error: e.without_url(), status: Some(status) })
-            }
-        }
-    } else {
-        // An error status is the answer, whatever happens to its body: keep the status
-        // with as much of the body as arrives (within a small bound).
-        let body = read_error_body(&mut response, max_response_bytes.min(ERROR_BODY_LIMIT)).await;
-        Ok(Exchange::Response { status, headers, body })
-    }
-}
-
-enum BodyFailure {
-    TooLarge,
-    Transport(reqwest::Error),
-}
-
-/// Reads a success body in full, refusing one larger than `limit`.
-async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyFailure> {
-    let length = response.content_length();
-    if length.is_some_and(|length| length > limit as u64) {
-        return Err(BodyFailure::TooLarge);
-    }
-    // A small body usually arrives as one chunk: it is kept as it is, without a copy. Only a
-    // second chunk starts a buffer, sized from `Content-Length` when there is one.
-    let mut first: Option<Bytes> = None;
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
-        let read = first.as_ref().map_or(body.len(), Bytes::len);
-        if read + chunk.len() > limit {
-            return Err(BodyFailure::TooLarge);
-        }
-        if body.is_empty() && first.is_none() {
-            first = Some(chunk);
-            continue;
-        }
-        if let Some(first) = first.take() {
-            // Trust `Content-Length` (already at most `limit`) for the first few MiB only.
-            let expected = length.unwrap_or(0).min(PRESIZE_LIMIT as u64) as usize;
-            body.reserve(expected.max(first.len() + chunk.len()));
-            body.extend_from_slice(&first);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(first.unwrap_or_else(|| body.freeze()))
-}
-
-/// Reads at most `limit` bytes of an error body; a body that breaks off or runs longer is
-/// cut where it stopped.
-async fn read_error_body(response: &mut reqwest::Response, limit: usize) -> Bytes {
-    let mut body = BytesMut::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = limit - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= limit {
-            break;
-        }
-    }
-    body.freeze()
 }
