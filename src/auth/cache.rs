@@ -130,7 +130,7 @@ impl TokenCache {
         claims: Option<&str>,
     ) -> Result<HeaderValue, AuthError> {
         if !force_refresh && claims.is_none() {
-            if let Some(header) = self.fresh() {
+            if let Some(header) = self.fresh_authorization() {
                 return Ok(header);
             }
             return self.refresh(None, None).await;
@@ -156,7 +156,10 @@ impl TokenCache {
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    fn fresh(&self) -> Option<HeaderValue> {
+    /// The cached `Authorization` value when it is fresh: the hot path of
+    /// [`authorization`](Self::authorization), without a future (the send path awaits that
+    /// only when this is `None`).
+    pub(crate) fn fresh_authorization(&self) -> Option<HeaderValue> {
         let now = self.clock.now();
         // Poisoning cannot leave a half-written value (writes are plain assignments), so
         // a poisoned lock is still safe to read.

@@ -1,7 +1,7 @@
 //! The attempts of one call: per attempt (throttle pause, write limiter, token, send,
 //! read, classify), then between attempts (the retry decision and the wait).
 
-use std::{sync::atomic::Ordering, time::Duration};
+use std::{pin::Pin, sync::atomic::Ordering, time::Duration};
 
 use bytes::Bytes;
 use reqwest::{
@@ -14,8 +14,8 @@ use tracing::{Instrument, Span, field::Empty};
 use super::{
     Deadline, Pipeline, Progress,
     decision::{Decision, Judged, RETRY_TARGET, Tries, duration_ms},
-    failure::{ErrorContext, Failure},
     exchange::{Exchange, exchange},
+    failure::{ErrorContext, Failure},
     request::{ApiRequest, AttemptHeaders, build_attempt},
     response::{Decoded, ReadBody},
     retry::StatusVerdict,
@@ -80,6 +80,12 @@ enum Attempted {
 
 impl Pipeline {
     /// Makes attempts until one succeeds or the retry decision says stop.
+    ///
+    /// The usual attempt (no pause, room in the write limiter's window, a cached token, a
+    /// success) awaits nothing but its exchange. Each rarer wait (a pause, the limiter, a
+    /// token refresh, the retry decision and its wait) runs as a future of its own
+    /// ([`cold`]), so this loop's state machine, polled on every wake-up of the call, stays
+    /// small in code and in memory.
     pub(super) async fn attempts(&self, call: &Call<'_>) -> Result<Answer, Error> {
         let mut state = AttemptState::new();
         loop {
@@ -95,8 +101,13 @@ impl Pipeline {
                 });
             };
             state.tries.waited += waits.paused;
-            let claims = state.claims.take();
-            let authorization = self.tokens.authorization(state.force_refresh, claims.as_deref()).await?;
+            let authorization = match self.cached_token(&state) {
+                Some(authorization) => authorization,
+                None => {
+                    let (force, claims) = (state.force_refresh, state.claims.take());
+                    cold(async move { self.tokens.authorization(force, claims.as_deref()).await }).await?
+                }
+            };
             state.force_refresh = false;
             state.authorization = Some(authorization.clone());
             let span = attempt_span(&state, &waits);
@@ -105,7 +116,7 @@ impl Pipeline {
                 Attempted::Answered(answer) => return Ok(answer),
                 Attempted::Failed(failed) => failed,
             };
-            match self.next(call, &mut state, &failed, &span).await {
+            match cold(self.next(call, &mut state, &failed, &span)).await {
                 None => continue,
                 Some(reason) => tracing::debug!(parent: &span, reason, "not retrying"),
             }
@@ -121,16 +132,25 @@ impl Pipeline {
         }
     }
 
+    /// The cached token, when this attempt may use it (no forced refresh, no claims).
+    fn cached_token(&self, state: &AttemptState) -> Option<HeaderValue> {
+        if state.force_refresh || state.claims.is_some() {
+            return None;
+        }
+        self.tokens.fresh_authorization()
+    }
+
     /// Waits for the client-wide throttle pause and, for a write, for the write limiter
     /// (one slot per write the request carries); `None` when the limiter's wait would
     /// pass the call's deadline (the request is then not sent).
     async fn wait_turn(&self, call: &Call<'_>, state: &AttemptState) -> Option<Waits> {
         let allowance = |waited: Duration| self.retry.max_total_wait.saturating_sub(waited);
         let waited = state.tries.waited;
-        let mut waits = Waits {
-            paused: self.throttle.wait(&*self.sleep, allowance(waited), state.covered_to).await,
-            ..Waits::default()
-        };
+        let mut waits = Waits::default();
+        if self.throttle.is_paused(state.covered_to) {
+            let pause = self.throttle.wait(&*self.sleep, allowance(waited), state.covered_to);
+            waits.paused = cold(pause).await;
+        }
         let slots = call.request.write_slots;
         if let (true, Some(limiter)) = (slots > 0, &self.writes) {
             let now = Instant::now();
@@ -140,10 +160,13 @@ impl Pipeline {
             }
             if !waits.limited.is_zero() {
                 let covered = self.throttle.point_after(waits.limited);
-                self.sleep(waits.limited).await;
-                // A 429 may have paused the client while this write waited its turn.
-                let more = self.throttle.wait(&*self.sleep, allowance(waited + waits.paused), covered).await;
-                waits.paused += more;
+                let allowed = allowance(waited + waits.paused);
+                waits.paused += cold(async move {
+                    self.sleep(waits.limited).await;
+                    // A 429 may have paused the client while this write waited its turn.
+                    self.throttle.wait(&*self.sleep, allowed, covered).await
+                })
+                .await;
             }
         }
         Some(waits)
@@ -189,8 +212,9 @@ impl Pipeline {
             }
             Exchange::Response { status, headers, body } => (status, headers, body),
         };
-        span.record("status", status.as_u16());
+        // A disabled span (no subscriber wants it) still looks each field up by name.
         if !span.is_disabled() {
+            span.record("status", status.as_u16());
             if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
                 span.record("request_id", self.redactor_for(state).text(id).as_ref());
             }
@@ -207,7 +231,9 @@ impl Pipeline {
         if let Some(verdict) = verdict {
             judged.verdict = verdict;
         }
-        span.record("verdict", tracing::field::debug(judged.verdict));
+        if !span.is_disabled() {
+            span.record("verdict", tracing::field::debug(judged.verdict));
+        }
         if judged.verdict == StatusVerdict::Success {
             self.succeeded(&state.tries);
             let authorization = state.authorization.take();
@@ -269,6 +295,13 @@ impl AttemptState {
             authorization: None,
         }
     }
+}
+
+/// Runs a rarely taken step (a wait, a token refresh, the retry decision) as a future of
+/// its own: boxed and behind a `dyn`, so neither its code nor its state is part of the
+/// attempt loop's state machine.
+fn cold<'a, T>(step: impl Future<Output = T> + Send + 'a) -> Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    Box::pin(step)
 }
 
 /// A transport failure, counted when it timed out.

@@ -270,21 +270,26 @@ impl Pipeline {
 
 /// Records how the call ended on its span.
 fn record_call(span: &tracing::Span, progress: &Progress, outcome: &Result<Answer, Error>) {
-    span.record("attempts", progress.attempt.load(Ordering::Relaxed));
-    match outcome {
-        Ok(answer) => {
-            span.record("status", answer.status.as_u16());
-        }
-        Err(error) => {
-            if let Some(status) = error.status() {
-                span.record("status", status.as_u16());
+    // A disabled span (no subscriber wants it) would still look each field up by name.
+    if !span.is_disabled() {
+        span.record("attempts", progress.attempt.load(Ordering::Relaxed));
+        match outcome {
+            Ok(answer) => {
+                span.record("status", answer.status.as_u16());
             }
-            if let Some(id) = error.request_id() {
-                span.record("request_id", id);
+            Err(error) => {
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                if let Some(id) = error.request_id() {
+                    span.record("request_id", id);
+                }
+                span.record("error", tracing::field::display(error_kind(error)));
             }
-            span.record("error", tracing::field::display(error_kind(error)));
-            tracing::debug!(parent: span, error = %error, "call failed");
         }
+    }
+    if let Err(error) = outcome {
+        tracing::debug!(parent: span, error = %error, "call failed");
     }
 }
 

@@ -34,6 +34,13 @@ impl ThrottleGate {
         self.paused_until.fetch_max(until, Ordering::AcqRel);
     }
 
+    /// Whether a call that has slept up to `covered_to` (see [`wait`](Self::wait)) has a
+    /// pause to wait out: the hot path, one load.
+    pub(crate) fn is_paused(&self, covered_to: u64) -> bool {
+        let until = self.paused_until.load(Ordering::Acquire);
+        until != 0 && until > covered_to
+    }
+
     /// How long the current pause still lasts.
     #[cfg(test)]
     pub(crate) fn remaining(&self) -> Duration {
@@ -57,9 +64,8 @@ impl ThrottleGate {
     /// the pause meanwhile (by the extension alone), so it ends even with a sleeper that
     /// does not really wait.
     pub(crate) async fn wait(&self, sleep: &dyn AsyncSleep, at_most: Duration, covered_to: u64) -> Duration {
-        let until = self.paused_until.load(Ordering::Acquire);
-        if until == 0 || until <= covered_to {
-            // The hot path: no pause was ever set (or this call slept past it): one load.
+        if !self.is_paused(covered_to) {
+            // No pause was ever set, or this call slept past it.
             return Duration::ZERO;
         }
         let mut slept_to = self.nanos_after_origin(Instant::now()).max(covered_to);
