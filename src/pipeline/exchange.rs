@@ -97,7 +97,11 @@ enum BodyFailure {
 }
 
 /// Reads a success body in full, refusing one larger than `limit`.
-async fn read_body(response: &mut reqwest::Response, limit: usize, watch: &mut Watch<'_, '_>) -> Result<Bytes, BodyFailure> {
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+    watch: &mut Watch<'_, '_>,
+) -> Result<Bytes, BodyFailure> {
     let length = response.content_length();
     if length.is_some_and(|length| length > limit as u64) {
         return Err(BodyFailure::TooLarge);
