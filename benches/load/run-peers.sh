@@ -14,7 +14,7 @@
 #   PORT=18080      stub port on 127.0.0.1          LIST_N=25 objects in the GET list page
 #   PY_N=$N         N for the Python SDK only (it needs ~13 ms CPU per request)
 #   RUN_TIMEOUT=300 seconds per client run (every loop is bounded)
-#   CLIENTS="floor-reqwest-value floor-reqwest-discard intune-graph"   the default;
+#   CLIENTS="floor-reqwest-value floor-reqwest-discard intune-graph intune-graph-app"   the default;
 #       the peers are optional: add graph-rs-sdk and/or msgraph-beta-sdk-py
 #   EXTRA_CLIENTS="name=command args;name2=command2"   more clients, same CLI contract:
 #       COMMAND --url BASE --mode seq|conc --n N --concurrency C --warmup W
@@ -38,7 +38,7 @@ PORT="${PORT:-18080}"
 LIST_N="${LIST_N:-25}"
 PY_N="${PY_N:-$N}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"
-CLIENTS="${CLIENTS:-floor-reqwest-value floor-reqwest-discard intune-graph}"
+CLIENTS="${CLIENTS:-floor-reqwest-value floor-reqwest-discard intune-graph intune-graph-app}"
 EXTRA_CLIENTS="${EXTRA_CLIENTS:-}"
 SKIP_INSTALL="${SKIP_INSTALL:-0}"
 FLOOR_CLIENT="floor-reqwest-value"
@@ -63,6 +63,10 @@ declare -A CMD=(
     [msgraph-beta-sdk-py]=".venv/bin/python py-msgraph-beta/client.py"
     # This repository's client: examples/loadgen.rs on the floor's transport (no TLS, no HTTP/2).
     [intune-graph]="../../target/release/examples/loadgen"
+    # The same client built as an application builds it (intune-graph/Cargo.toml): without the
+    # repository's dev-dependencies, whose features (tokio's test-util, hyper's server and
+    # HTTP/2 from wiremock) Cargo compiles into an example's transport but not into the floor's.
+    [intune-graph-app]="intune-graph/target/release/loadgen"
 )
 ORDER=()
 for name in $CLIENTS; do
@@ -121,6 +125,10 @@ install_all() {
     if wants intune-graph; then
         log "cargo build --release --example loadgen --no-default-features (this repository)"
         cargo build -q --release --locked --example loadgen --no-default-features --manifest-path ../../Cargo.toml
+    fi
+    if wants intune-graph-app; then
+        log "cargo build --release intune-graph (examples/loadgen.rs as an application's build)"
+        cargo build -q --release --manifest-path intune-graph/Cargo.toml
     fi
     if wants graph-rs-sdk; then
         log "cargo build --release peer-graph-rs (first build takes minutes: graph-rs-sdk is large)"
