@@ -61,6 +61,15 @@ fn same(a: &str, b: &str) -> bool {
     short_type(a).eq_ignore_ascii_case(short_type(b))
 }
 
+/// The schema's spelling of `odata_type` (`iosImportedPFXCertificateProfile` for
+/// `#microsoft.graph.iosimportedpfxcertificateprofile`), or `None` for a type it does not have.
+pub fn known_type(odata_type: &str) -> Option<&'static str> {
+    if same(odata_type, "deviceConfiguration") {
+        return Some("deviceConfiguration");
+    }
+    PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(ty, _)| *ty)
+}
+
 /// The type `odata_type` derives from (`deviceConfiguration` for the direct subtypes), or
 /// `None` for `deviceConfiguration` itself and for types the schema does not have.
 pub fn parent_type(odata_type: &str) -> Option<&'static str> {
@@ -578,6 +587,11 @@ mod tests {
         assert!(is_a("#MICROSOFT.GRAPH.MACOSSCEPCERTIFICATEPROFILE", "macOSCertificateProfileBase"));
         assert!(is_a("unknownType", "unknownType") && !is_a("unknownType", "deviceConfiguration"));
         assert_eq!(parent_type("deviceConfiguration"), None);
+        assert_eq!(
+            known_type("#microsoft.graph.IOSIMPORTEDPFXCERTIFICATEPROFILE"),
+            Some("iosImportedPFXCertificateProfile")
+        );
+        assert_eq!(known_type("notAType"), None);
     }
 
     #[test]

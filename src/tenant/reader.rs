@@ -1,18 +1,16 @@
-//! Every read of a tenant that export, plan and apply make, in one place: one list with
-//! `$expand=assignments`, then whatever is read per object (root links, assignments the
-//! list did not expand) through `$batch`, 20 objects per round trip.
+//! Every read of a tenant's configurations that export, plan and apply make, in one place:
+//! one list with `$expand=assignments`, then whatever is read per object (the references
+//! its type has, assignments the list did not expand) through `$batch`, 20 per round trip.
 
-use crate::models::object::strip_hash;
+use std::collections::BTreeMap;
 
+use super::links;
 use crate::{
     GraphClient,
     api::DeviceConfigurations,
-    models::{DeviceConfiguration, DeviceConfigurationAssignment},
+    models::{DeviceConfiguration, DeviceConfigurationAssignment, schema},
     odata::Query,
 };
-
-/// The `@odata.type` whose objects link a trusted root through `rootCertificate`.
-pub(crate) const SCEP_TYPE: &str = "#microsoft.graph.iosScepCertificateProfile";
 
 /// One device configuration of a tenant with what a snapshot needs besides its body.
 #[derive(Clone, Debug)]
@@ -22,13 +20,14 @@ pub struct TenantObject {
     pub id: String,
     /// The object as the service returned it.
     pub config: DeviceConfiguration,
-    /// The id of the trusted root it is bound to (SCEP profiles).
-    pub root_id: Option<String>,
+    /// For every reference its type has (`models::schema::references`), the ids of the
+    /// objects it points at (empty: none).
+    pub references: BTreeMap<String, Vec<String>>,
     /// Its assignments.
     pub assignments: Vec<DeviceConfigurationAssignment>,
 }
 
-/// Reads a tenant's device configurations with their assignments and root links.
+/// Reads a tenant's device configurations with their assignments and references.
 #[derive(Clone, Debug)]
 pub struct TenantReader {
     configurations: DeviceConfigurations,
@@ -40,18 +39,18 @@ impl TenantReader {
         TenantReader { configurations: client.device_configurations() }
     }
 
-    /// Every device configuration whose type `keep` accepts (the type with its `#`), with
-    /// assignments (one `$expand=assignments` list; objects the list did not expand are
-    /// read through `$batch`) and, for SCEP profiles, the linked root (through `$batch`,
-    /// 20 profiles per round trip).
+    /// Every device configuration the service lists (those without an `@odata.type`
+    /// included: they have no identity, and export says so), with assignments (one
+    /// `$expand=assignments` list; objects the list did not expand are read through
+    /// `$batch`) and every reference of its type (through `$batch`, 20 per round trip).
     ///
     /// # Errors
     /// The first failed read.
-    pub async fn read(&self, keep: impl Fn(&str) -> bool) -> crate::Result<Vec<TenantObject>> {
+    pub async fn read(&self) -> crate::Result<Vec<TenantObject>> {
         let listed = self.configurations.list_all(&Query::new().expand("assignments")).collect_all().await?;
         let mut objects = Vec::new();
         let mut unexpanded = Vec::new();
-        for mut config in listed.into_iter().filter(|config| keep(config.odata_type())) {
+        for mut config in listed {
             let Some(id) = config.id().map(str::to_owned) else { continue };
             let expanded = config.base_mut().assignments.take().map(|v| *v);
             let assignments = match expanded.map(serde_json::from_value::<Vec<DeviceConfigurationAssignment>>)
@@ -62,10 +61,10 @@ impl TenantReader {
                     Vec::new()
                 }
             };
-            objects.push(TenantObject { id, config, root_id: None, assignments });
+            objects.push(TenantObject { id, config, references: BTreeMap::new(), assignments });
         }
         self.read_assignments(&mut objects, &unexpanded).await?;
-        self.read_root_links(&mut objects).await?;
+        self.read_references(&mut objects).await?;
         Ok(objects)
     }
 
@@ -82,18 +81,28 @@ impl TenantReader {
         Ok(())
     }
 
-    /// The root link of every SCEP profile among `objects`, in one batch.
-    async fn read_root_links(&self, objects: &mut [TenantObject]) -> crate::Result<()> {
-        let scep: Vec<usize> = (0..objects.len())
-            .filter(|&i| strip_hash(objects[i].config.odata_type()) == strip_hash(SCEP_TYPE))
-            .collect();
-        if scep.is_empty() {
+    /// Every reference of every object, in as few batches as the limits allow.
+    async fn read_references(&self, objects: &mut [TenantObject]) -> crate::Result<()> {
+        let mut wanted = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            for reference in schema::references(object.config.odata_type()) {
+                wanted.push((i, reference));
+            }
+        }
+        if wanted.is_empty() {
             return Ok(());
         }
-        let ids: Vec<&str> = scep.iter().map(|&i| objects[i].id.as_str()).collect();
-        let read = self.configurations.root_certificates_many(&ids).await?;
-        for (&i, root) in scep.iter().zip(read) {
-            objects[i].root_id = root?.and_then(|root| root.base.id);
+        let reads: Vec<links::ReferenceRead<'_>> = wanted
+            .iter()
+            .map(|&(i, reference)| links::ReferenceRead {
+                id: &objects[i].id,
+                odata_type: objects[i].config.odata_type(),
+                reference,
+            })
+            .collect();
+        let read = links::read_many(&self.configurations, &reads).await?;
+        for (&(i, reference), targets) in wanted.iter().zip(read) {
+            objects[i].references.insert(reference.navigation.to_owned(), targets?);
         }
         Ok(())
     }

@@ -105,6 +105,9 @@ impl GlobalArgs {
 pub struct Context {
     pub client: GraphClient,
     pub format: Format,
+    /// What the client holds that must never be printed or written (its bearer token, its
+    /// client secret): data a server sends back is scrubbed of them.
+    pub secrets: Vec<Secret>,
     /// Kept alive for as long as the command runs.
     _emulator: Option<RunningEmulator>,
 }
@@ -133,7 +136,9 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
         Some(WriteRate::Limit(limit)) => builder.write_rate_limit(Some(limit)),
     };
 
+    let mut secrets = Vec::new();
     let (builder, emulator) = if let Some(token) = token {
+        secrets.push(token.clone());
         let builder = builder.bearer_token(token);
         (with_endpoint(builder, base_url, cloud), None)
     } else if azure {
@@ -144,6 +149,9 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
                 return Err(Outcome::BadInput);
             }
         };
+        if let Some(secret) = std::env::var_os(EnvironmentCredential::CLIENT_SECRET) {
+            secrets.push(Secret::new(secret.to_string_lossy()));
+        }
         // An explicit authority (e.g. an emulator's) wins over the cloud's.
         let credential = match cloud {
             Some(cloud) if !env_set(EnvironmentCredential::AUTHORITY_HOST) => credential.with_cloud(cloud),
@@ -169,12 +177,13 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
              (empty, in memory, gone when the command ends)",
             emulator.base_url()
         );
+        secrets.push(Secret::new(emulator.token()));
         let builder = builder.base_url(emulator.base_url().as_str()).bearer_token(emulator.token());
         (builder, Some(emulator))
     };
 
     match builder.build() {
-        Ok(client) => Ok(Context { client, format: global.format(), _emulator: emulator }),
+        Ok(client) => Ok(Context { client, format: global.format(), secrets, _emulator: emulator }),
         Err(e) => {
             eprintln!("error: {e}");
             Err(Outcome::BadInput)

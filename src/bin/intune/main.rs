@@ -83,8 +83,9 @@ enum Command {
     /// Write the tenant's device configurations to a folder, one file per object.
     Export(iac::ExportArgs),
     /// Show what apply would change to bring the tenant to a folder (exit 3: changes).
-    Plan(iac::TargetArgs),
-    /// Bring the tenant to a folder: roots, bound profiles, assignments (asks first).
+    Plan(iac::PlanCommand),
+    /// Bring the tenant to a folder (or run a saved plan): roots, certificate profiles, the
+    /// profiles that use them, assignments; every write checked and read back (asks first).
     Apply(iac::ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),

@@ -9,7 +9,7 @@ use std::{
 };
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use intune_graph::tenant::{ApplyEvent, ObjectOutcome};
+use intune_graph::tenant::{ApplyEvent, ObjectOutcome, Verification};
 
 use crate::output::{self, Format};
 
@@ -50,33 +50,28 @@ impl Progress {
             }
             Progress::Lines => match event {
                 ApplyEvent::Planned { writes, objects } => eprintln!("{objects} objects, {writes} to write"),
-                ApplyEvent::ObjectDone { .. } => eprintln!("  {}", done_line(event)),
+                ApplyEvent::ObjectDone { .. } | ApplyEvent::Verified { .. } => {
+                    eprintln!("  {}", done_line(event))
+                }
+                ApplyEvent::WaveStarted { wave, objects } => eprintln!("{}: {objects}", wave.name()),
+                ApplyEvent::Verifying { objects } => eprintln!("reading back {objects} objects"),
                 _ => {}
             },
             Progress::Bars(bar) => {
                 let mut bar = bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 match event {
                     ApplyEvent::WaveStarted { wave, objects } => {
-                        if let Some(done) = bar.take() {
-                            done.finish();
-                        }
-                        let next = ProgressBar::with_draw_target(
-                            Some(*objects as u64),
-                            ProgressDrawTarget::stderr(),
-                        );
-                        next.set_style(
-                            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {wide_msg}")
-                                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                                .progress_chars("=> "),
-                        );
-                        next.set_prefix(format!("{wave:?}").to_lowercase());
-                        *bar = Some(next);
+                        *bar = Some(next_bar(bar.take(), wave.name(), *objects))
                     }
-                    ApplyEvent::ObjectDone { key, outcome, .. } => {
+                    ApplyEvent::Verifying { objects } => {
+                        *bar = Some(next_bar(bar.take(), "verify", *objects))
+                    }
+                    ApplyEvent::ObjectDone { key, .. }
+                    | ApplyEvent::Verified { verification: Verification { key, .. } } => {
                         if let Some(bar) = bar.as_ref() {
                             bar.inc(1);
                             bar.set_message(output::clean(&key.display_name));
-                            if matches!(outcome, ObjectOutcome::Failed { .. }) {
+                            if failed(event) {
                                 bar.println(done_line(event));
                             }
                         }
@@ -133,16 +128,52 @@ pub fn write_stderr(text: &[u8]) -> io::Result<()> {
     io::stderr().lock().write_all(text)
 }
 
+/// A bar for the next stage, the last one finished.
+fn next_bar(done: Option<ProgressBar>, name: &str, objects: usize) -> ProgressBar {
+    if let Some(done) = done {
+        done.finish();
+    }
+    let next = ProgressBar::with_draw_target(Some(objects as u64), ProgressDrawTarget::stderr());
+    next.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    next.set_prefix(name.to_owned());
+    next
+}
+
+/// Whether an event reports a failure (shown above the bars).
+fn failed(event: &ApplyEvent) -> bool {
+    match event {
+        ApplyEvent::ObjectDone { outcome, .. } => matches!(outcome, ObjectOutcome::Failed { .. }),
+        ApplyEvent::Verified { verification } => !verification.verified,
+        _ => false,
+    }
+}
+
+/// One object's line: what happened to it, or what reading it back showed.
 fn done_line(event: &ApplyEvent) -> String {
-    let ApplyEvent::ObjectDone { key, outcome, .. } = event else { return String::new() };
-    let what = match outcome {
-        ObjectOutcome::Created { id, reconciled: false } => format!("created {id}"),
-        ObjectOutcome::Created { id, reconciled: true } => format!("created {id} (reconciled)"),
-        ObjectOutcome::Updated { id } => format!("updated {id}"),
-        ObjectOutcome::Assigned { id, count } => format!("assigned {id} ({count})"),
-        ObjectOutcome::Deleted { id } => format!("deleted {id}"),
-        ObjectOutcome::Failed { error } => format!("FAILED: {error}"),
-        _ => "done".into(),
+    let (key, what) = match event {
+        ApplyEvent::ObjectDone { key, outcome, .. } => (
+            key,
+            match outcome {
+                ObjectOutcome::Created { id, reconciled: false } => format!("created {id}"),
+                ObjectOutcome::Created { id, reconciled: true } => format!("created {id} (reconciled)"),
+                ObjectOutcome::Updated { id } => format!("updated {id}"),
+                ObjectOutcome::Assigned { id, count } => format!("assigned {id} ({count})"),
+                ObjectOutcome::Deleted { id } => format!("deleted {id}"),
+                ObjectOutcome::Failed { error } => format!("FAILED: {error}"),
+                _ => format!("{outcome:?}"),
+            },
+        ),
+        ApplyEvent::Verified { verification } if verification.verified => {
+            (&verification.key, "verified".to_owned())
+        }
+        ApplyEvent::Verified { verification } => {
+            (&verification.key, format!("NOT VERIFIED: {}", verification.mismatches.join("; ")))
+        }
+        _ => return String::new(),
     };
     output::clean(&format!("{key}: {what}"))
 }
