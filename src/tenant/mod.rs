@@ -28,6 +28,7 @@ mod folder;
 mod group_map;
 mod key;
 mod links;
+mod many;
 mod normalize;
 mod plan;
 mod reader;
@@ -41,6 +42,7 @@ pub use export::{ExportOptions, export};
 pub use folder::{MANIFEST, WrittenFiles};
 pub use group_map::GroupMap;
 pub use key::ObjectKey;
+pub use many::{TenantRun, TenantSummary, TenantTarget, apply_many, apply_plans, plan_many};
 pub use normalize::SERVER_OWNED_PROPERTIES;
 pub use plan::{
     Action, AssignmentChange, CoverageWarning, Expected, FieldChange, Plan, PlanOptions, PlanProblem,

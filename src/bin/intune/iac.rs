@@ -57,6 +57,28 @@ pub struct PlanArgs {
     types: Vec<String>,
 }
 
+/// Many tenants at once.
+#[derive(Args, Debug)]
+pub struct TenantsArgs {
+    /// Plan or apply for every tenant of this TOML file (a `[[tenant]]` table each: `name`,
+    /// then `base_url` and `token` or `token_env`, or `tenant_id`, `client_id` and
+    /// `client_secret_env`; optional `cloud`, `group_map`), each with its own client.
+    #[arg(long, value_name = "FILE")]
+    tenants: Option<PathBuf>,
+    /// How many tenants run at once (with --tenants).
+    #[arg(long, value_name = "N", requires = "tenants", default_value_t = crate::tenants::DEFAULT_PARALLEL,
+          value_parser = parse_parallel)]
+    parallel: usize,
+}
+
+/// A count of tenants at once, 1 to 256.
+fn parse_parallel(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a whole number from 1 to 256")),
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct PlanCommand {
     /// The snapshot folder (as `intune export` writes it).
@@ -64,8 +86,10 @@ pub struct PlanCommand {
     #[command(flatten)]
     options: PlanArgs,
     /// Also write the plan to FILE as JSON, for `intune apply --plan FILE`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "tenants")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    many: TenantsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -75,13 +99,15 @@ pub struct ApplyArgs {
     dir: Option<PathBuf>,
     /// Apply exactly this saved plan (`intune plan DIR --out FILE`); refused, with nothing
     /// written, when an object it touches changed since.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "tenants")]
     plan: Option<PathBuf>,
     #[command(flatten)]
     options: PlanArgs,
     /// Do not ask for confirmation (needed when stdin is not a terminal).
     #[arg(long)]
     yes: bool,
+    #[command(flatten)]
+    many: TenantsArgs,
 }
 
 pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
@@ -117,7 +143,7 @@ pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
 }
 
 /// The plan options of `args`, or the outcome of a bad group map.
-fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
+pub fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
     let mut options = PlanOptions::new().prune(args.prune).include_unmodelled(args.include_unmodelled);
     if let Some(path) = &args.group_map {
         options = options.group_map(GroupMap::from_file(path).map_err(|e| report(&e))?);
@@ -136,6 +162,9 @@ async fn make_plan(ctx: &Context, dir: &Path, args: &PlanArgs) -> Result<Plan, O
 }
 
 pub async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
+    if let Some(file) = &args.many.tenants {
+        return crate::tenants::plan(global, &args.dir, &args.options, file, args.many.parallel).await;
+    }
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }
@@ -210,6 +239,9 @@ fn load(path: &Path) -> Result<Plan, Outcome> {
 }
 
 pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
+    if let (Some(file), Some(dir)) = (&args.many.tenants, &args.dir) {
+        return crate::tenants::apply(global, dir, &args.options, file, args.many.parallel, args.yes).await;
+    }
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }

@@ -40,6 +40,7 @@ mod link_root;
 mod list;
 mod output;
 mod progress;
+mod tenants;
 mod update;
 mod verbose;
 

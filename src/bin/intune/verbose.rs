@@ -7,12 +7,14 @@ use std::{io, time::Duration};
 use tracing::{
     Event, Level, Subscriber,
     field::{Field, Visit},
+    span::{Attributes, Id},
 };
 use tracing_subscriber::{
     EnvFilter, Layer,
     filter::Targets,
     fmt::{MakeWriter, format::FmtSpan},
     layer::{Context, SubscriberExt},
+    registry::LookupSpan,
     util::SubscriberInitExt,
 };
 
@@ -20,8 +22,11 @@ use crate::progress;
 
 /// The client's retry reports.
 const RETRY_TARGET: &str = "intune_graph::retry";
-/// The retry reports (one line per retry) and "already gone after retry".
-const DEFAULT_FILTER: &str = "intune_graph::retry=info";
+/// The span each tenant's work runs in across tenants (its `name` field names the tenant).
+const TENANT_TARGET: &str = "intune_graph::tenant";
+/// The retry reports (one line per retry, after the tenant's name across tenants) and
+/// "already gone after retry".
+const DEFAULT_FILTER: &str = "intune_graph::retry=info,intune_graph::tenant=info";
 /// Calls, attempts, waits and retry decisions.
 const VERBOSE_FILTER: &str = "intune_graph=debug";
 
@@ -41,13 +46,15 @@ pub fn init(verbose: bool) {
             .with_target(false)
             .with_level(false)
             .fmt_fields(tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
-                if field.name() == "message" { write!(writer, "{value:?}") } else { Ok(()) }
+                if matches!(field.name(), "message" | "name") { write!(writer, "{value:?}") } else { Ok(()) }
             }))
             .boxed()
     };
     let installed = tracing_subscriber::registry()
         .with(lines.with_filter(filter))
-        .with(ThrottleReports.with_filter(Targets::new().with_target(RETRY_TARGET, Level::INFO)))
+        .with(ThrottleReports.with_filter(
+            Targets::new().with_target(RETRY_TARGET, Level::INFO).with_target(TENANT_TARGET, Level::INFO),
+        ))
         .try_init();
     if let Err(e) = installed {
         eprintln!("warning: cannot report retries on stderr: {e}");
@@ -87,15 +94,51 @@ impl Drop for EventText {
     }
 }
 
-/// Hands the wait of every throttled retry (`throttled = true`, `wait_ms`) to the progress.
+/// Hands the wait of every throttled retry (`throttled = true`, `wait_ms`) to the progress,
+/// with the tenant it belongs to (the `tenant` span it happened in, across tenants).
 struct ThrottleReports;
 
-impl<S: Subscriber> Layer<S> for ThrottleReports {
-    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+/// The name of a `tenant` span, kept with the span.
+struct TenantName(String);
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for ThrottleReports {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() != "tenant" {
+            return;
+        }
+        let mut name = SpanName::default();
+        attrs.record(&mut name);
+        if let (Some(name), Some(span)) = (name.0, ctx.span(id)) {
+            span.extensions_mut().insert(TenantName(name));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let mut fields = RetryFields::default();
         event.record(&mut fields);
         if fields.throttled {
-            progress::throttled(Duration::from_millis(fields.wait_ms));
+            let tenant = ctx.event_scope(event).and_then(|scope| {
+                scope.into_iter().find_map(|span| span.extensions().get::<TenantName>().map(|t| t.0.clone()))
+            });
+            progress::throttled(tenant.as_deref(), Duration::from_millis(fields.wait_ms));
+        }
+    }
+}
+
+/// The `name` field of a span.
+#[derive(Default)]
+struct SpanName(Option<String>);
+
+impl Visit for SpanName {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "name" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "name" && self.0.is_none() {
+            self.0 = Some(format!("{value:?}"));
         }
     }
 }
