@@ -1,14 +1,21 @@
 //! Every read of a tenant's configurations that export, plan and apply make, in one place:
-//! one list with `$expand=assignments`, then whatever is read per object (the references
-//! its type has, assignments the list did not expand) through `$batch`, 20 per round trip.
+//! one list with `$expand=assignments`; one list of the objects that have references, ids
+//! only, with the references expanded; then whatever those did not carry (assignments the
+//! list did not expand, references the service would not expand) through `$batch`, 20 per
+//! round trip.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
 
 use super::links;
 use crate::{
     GraphClient,
     api::DeviceConfigurations,
-    models::{DeviceConfiguration, DeviceConfigurationAssignment, schema},
+    models::{
+        DeviceConfiguration, DeviceConfigurationAssignment,
+        schema::{self, Reference},
+    },
     odata::Query,
 };
 
@@ -81,18 +88,33 @@ impl TenantReader {
         Ok(())
     }
 
-    /// Every reference of every object, in as few batches as the limits allow.
+    /// Every reference of every object, in the fewest quota requests the service allows:
+    /// one listing of the objects whose types have references, ids only, with those
+    /// references expanded (`$expand=microsoft.graph.{type}/{navigation}`); what that
+    /// listing does not carry (or all of it, when the service refuses it) through `$batch`,
+    /// 20 navigation reads per round trip.
     async fn read_references(&self, objects: &mut [TenantObject]) -> crate::Result<()> {
-        let mut wanted = Vec::new();
+        let mut wanted: Vec<(usize, &'static Reference)> = Vec::new();
         for (i, object) in objects.iter().enumerate() {
-            for reference in schema::references(object.config.odata_type()) {
-                wanted.push((i, reference));
-            }
+            wanted.extend(schema::references(object.config.odata_type()).map(|reference| (i, reference)));
         }
         if wanted.is_empty() {
             return Ok(());
         }
-        let reads: Vec<links::ReferenceRead<'_>> = wanted
+        let expanded = self.expanded_references(objects, &wanted).await?;
+        let mut unread = Vec::new();
+        for &(i, reference) in &wanted {
+            match expanded.get(&(objects[i].id.to_lowercase(), reference.navigation)) {
+                Some(ids) => {
+                    objects[i].references.insert(reference.navigation.to_owned(), ids.clone());
+                }
+                None => unread.push((i, reference)),
+            }
+        }
+        if unread.is_empty() {
+            return Ok(());
+        }
+        let reads: Vec<links::ReferenceRead<'_>> = unread
             .iter()
             .map(|&(i, reference)| links::ReferenceRead {
                 id: &objects[i].id,
@@ -101,9 +123,67 @@ impl TenantReader {
             })
             .collect();
         let read = links::read_many(&self.configurations, &reads).await?;
-        for (&(i, reference), targets) in wanted.iter().zip(read) {
+        for (&(i, reference), targets) in unread.iter().zip(read) {
             objects[i].references.insert(reference.navigation.to_owned(), targets?);
         }
         Ok(())
     }
+
+    /// (lower-case id, navigation) → target ids, for what one listing with the references
+    /// expanded carried; empty when the service refuses such a listing (a `4xx` other than
+    /// throttling or an authorisation failure), which the caller then reads another way.
+    async fn expanded_references(
+        &self,
+        objects: &[TenantObject],
+        wanted: &[(usize, &'static Reference)],
+    ) -> crate::Result<HashMap<(String, &'static str), Vec<String>>> {
+        let mut casts = BTreeSet::new();
+        let mut types = BTreeSet::new();
+        for &(i, reference) in wanted {
+            let short = schema::short_type(objects[i].config.odata_type());
+            types.insert(short);
+            casts.insert(format!("microsoft.graph.{short}/{}", reference.navigation));
+        }
+        let filter: Vec<String> = types.iter().map(|t| format!("isof('microsoft.graph.{t}')")).collect();
+        let mut query = Query::new().select(["id"]).filter(filter.join(" or "));
+        for cast in &casts {
+            query = query.expand(cast.clone());
+        }
+        let listed = match self.configurations.client().list_items::<Value>(LIST_PATH, &query).collect_all().await {
+            Ok(listed) => listed,
+            Err(e) if refused(&e) => return Ok(HashMap::new()),
+            Err(e) => return Err(e),
+        };
+        let by_id: HashMap<String, &TenantObject> = objects.iter().map(|o| (o.id.to_lowercase(), o)).collect();
+        let mut found = HashMap::new();
+        for item in &listed {
+            let Some(object) = item.get("id").and_then(Value::as_str).and_then(|id| by_id.get(&id.to_lowercase())) else {
+                continue;
+            };
+            for reference in schema::references(object.config.odata_type()) {
+                let ids = match item.get(reference.navigation) {
+                    Some(Value::Null) => Vec::new(),
+                    Some(Value::Array(members)) => members.iter().filter_map(id_of).collect(),
+                    Some(one @ Value::Object(_)) => id_of(one).into_iter().collect(),
+                    // Not expanded (the service ignored it): read another way.
+                    Some(_) | None => continue,
+                };
+                found.insert((object.id.to_lowercase(), reference.navigation), ids);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The path of the collection.
+const LIST_PATH: &str = "deviceManagement/deviceConfigurations";
+
+fn id_of(value: &Value) -> Option<String> {
+    value.get("id").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Whether the service refused a request as such (it cannot do it), rather than failing:
+/// a `4xx` other than `401`, `403` and `429`.
+fn refused(error: &crate::Error) -> bool {
+    error.status().is_some_and(|s| s.is_client_error() && ![401, 403, 429].contains(&s.as_u16()))
 }
