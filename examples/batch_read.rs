@@ -60,7 +60,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "displayName": format!("profile {i}"),
         }));
         if i % 10 == 0 {
-            let target = AssignmentTarget::group(format!("g{i}"));
+            // Group ids are GUIDs; the service refuses anything else.
+            let target = AssignmentTarget::group(format!("00000000-0000-4000-8000-{i:012}"));
             seeder.device_configurations().assign(&id, &[DeviceConfigurationAssignment::new(target)]).await?;
         }
     }

@@ -18,10 +18,10 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::ctx::Ctx;
-use super::device_configurations;
 use super::errors::{RequestIds, graph_error};
 use super::faults::{self, FaultKind};
 use super::quota;
+use super::resources;
 use super::routes::segments;
 use super::state::Shared;
 use super::wire;
@@ -305,8 +305,7 @@ fn execute(shared: &Shared, origin: &str, ids: &RequestIds, step: &StepRequest) 
     let ctx = Ctx { shared, origin: origin.to_owned(), path: &path, query };
     let body = step.body.as_ref().map(wire::to_vec).unwrap_or_default();
     let url = format!("{}beta{relative}", origin);
-    device_configurations::dispatch(&ctx, &step.method, &segments(&path), &body)
-        .unwrap_or_else(|e| e.render(ids, &url))
+    resources::dispatch(&ctx, &step.method, &segments(&path), &body).unwrap_or_else(|e| e.render(ids, &url))
 }
 
 /// `{"id","status","headers","body"}` of a step's response.
@@ -322,14 +321,36 @@ async fn step_json(id: &str, response: Response) -> Value {
     out
 }
 
+/// A step's headers as Graph writes them: the standard ones in their usual casing
+/// (`Content-Type`, `Retry-After`, `Location`, …; Microsoft's JavaScript client reads a
+/// step body as JSON only under the exact key `Content-Type`), Graph's own (`request-id`,
+/// `client-request-id`, `x-ms-…`) in lower case.
 fn header_object(headers: &HeaderMap) -> Map<String, Value> {
     headers
         .iter()
         .filter(|(name, _)| *name != axum::http::header::CONTENT_LENGTH)
         .filter_map(|(name, value)| {
-            Some((name.as_str().to_owned(), Value::String(value.to_str().ok()?.to_owned())))
+            Some((graph_casing(name.as_str()), Value::String(value.to_str().ok()?.to_owned())))
         })
         .collect()
+}
+
+/// `content-type` → `Content-Type`, `odata-version` → `OData-Version`; Graph's own
+/// lower-case names are kept.
+fn graph_casing(name: &str) -> String {
+    if name.starts_with("x-ms-") || matches!(name, "request-id" | "client-request-id") {
+        return name.to_owned();
+    }
+    if name.eq_ignore_ascii_case("odata-version") {
+        return "OData-Version".to_owned();
+    }
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -342,6 +363,22 @@ mod tests {
 
     fn get(id: &str) -> Value {
         json!({"id": id, "method": "GET", "url": "/deviceManagement/deviceConfigurations"})
+    }
+
+    #[test]
+    fn step_headers_have_graphs_casing() {
+        let cases = [
+            ("content-type", "Content-Type"),
+            ("retry-after", "Retry-After"),
+            ("location", "Location"),
+            ("odata-version", "OData-Version"),
+            ("request-id", "request-id"),
+            ("client-request-id", "client-request-id"),
+            ("x-ms-ags-diagnostic", "x-ms-ags-diagnostic"),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(graph_casing(name), expected);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::errors::ApiError;
 use super::percent;
+use super::references;
 use super::types;
 
 /// Server-owned properties: ignored when a client sends them.
@@ -41,8 +42,9 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError>
 pub(crate) struct Cleaned {
     /// `@odata.type`, normalised to `#microsoft.graph.X`.
     pub(crate) odata_type: Option<String>,
-    /// The target id of `rootCertificate@odata.bind`.
-    pub(crate) root_bind: Option<String>,
+    /// The `{navigation}@odata.bind` entries: the navigation as written and the value,
+    /// checked later against the object's type (see `references::resolve_binds`).
+    pub(crate) binds: Vec<(String, Value)>,
     /// The remaining (writable) properties.
     pub(crate) props: Map<String, Value>,
 }
@@ -50,7 +52,7 @@ pub(crate) struct Cleaned {
 /// Splits annotations and ignored fields out of a body.
 pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
     check_request_entries(&obj)?;
-    let mut out = Cleaned { odata_type: None, root_bind: None, props: Map::new() };
+    let mut out = Cleaned { odata_type: None, binds: Vec::new(), props: Map::new() };
     for (key, value) in obj {
         if key.eq_ignore_ascii_case("@odata.type") {
             let Value::String(raw) = &value else {
@@ -66,27 +68,14 @@ pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
         } else if key.starts_with('@') {
             // Instance annotations (`@odata.context`, `@odata.etag`, ...).
         } else if let Some((prop, annotation)) = key.split_once('@') {
-            if !annotation.eq_ignore_ascii_case("odata.bind") {
-                continue; // Property annotations such as `x@odata.type`.
+            if annotation.eq_ignore_ascii_case("odata.bind") {
+                out.binds.push((prop.to_owned(), value));
             }
-            if !prop.eq_ignore_ascii_case("rootCertificate") {
-                return Err(ApiError::bad(format!(
-                    "Binding the navigation property '{prop}' is not supported; \
-                     only 'rootCertificate@odata.bind' is."
-                )));
-            }
-            let Value::String(url) = &value else {
-                return Err(ApiError::bad("'rootCertificate@odata.bind' must be a URL string."));
-            };
-            let Some(id) = bind_target(url) else {
-                return Err(ApiError::bad(format!(
-                    "'{url}' does not reference a deviceConfiguration; expected a \
-                     URL ending in 'deviceConfigurations/{{id}}' or \
-                     \"deviceConfigurations('{{id}}')\"."
-                )));
-            };
-            out.root_bind = Some(id);
-        } else if READ_ONLY.contains(&key.as_str()) || NAVIGATION.contains(&key.as_str()) {
+            // Other property annotations, such as `x@odata.type`, are dropped.
+        } else if READ_ONLY.contains(&key.as_str())
+            || NAVIGATION.contains(&key.as_str())
+            || references::named(&key).is_some()
+        {
             // Server-owned or navigation: ignored, as the service does.
         } else {
             out.props.insert(key, value);
@@ -314,7 +303,7 @@ mod tests {
         let c = clean(obj).map_err(|e| format!("{e:?}"));
         let Ok(c) = c else { panic!("clean failed") };
         assert_eq!(c.odata_type.as_deref(), Some(types::IOS_SCEP));
-        assert_eq!(c.root_bind.as_deref(), Some("r1"));
+        assert_eq!(c.binds, [("rootCertificate".to_owned(), json!("deviceConfigurations('r1')"))]);
         let keys: Vec<&str> = c.props.keys().map(String::as_str).collect();
         assert_eq!(keys, ["displayName", "roleScopeTagIds", "version"]);
     }

@@ -1,8 +1,8 @@
 //! A local Microsoft Graph **beta** endpoint with Intune semantics, for
 //! examples and tests (feature `emulator`).
 //!
-//! It serves `…/deviceManagement/deviceConfigurations` over plain HTTP on
-//! loopback, an Entra ID style client-credentials token endpoint, and can
+//! It serves `…/deviceManagement/deviceConfigurations` and a small directory over plain
+//! HTTP on loopback, an Entra ID style client-credentials token endpoint, and can
 //! inject faults (throttling, 503/504, connection resets, truncated bodies,
 //! slow responses) and enforce Intune's throttling limits.
 //!
@@ -22,23 +22,83 @@
 //!
 //! | Method and path under `/beta/deviceManagement/deviceConfigurations` | Success |
 //! |---|---|
-//! | `GET` (list; `$top` ≤ 1000, `$filter`, `$select`, `$count`, `$orderby`, `$expand=assignments`, `$skiptoken`) | 200 |
+//! | `GET` (list; `$top` ≤ 999, `$filter`, `$select`, `$count`, `$orderby`, `$expand`, `$skiptoken`) | 200 |
 //! | `POST` (create; `@odata.type` and `displayName` required) | 201 |
-//! | `GET /{id}` (`$select`, `$expand=assignments`) | 200 |
+//! | `GET /{id}` (`$select`, `$expand`) | 200 |
 //! | `PATCH /{id}` (merge; `version` + 1) | 204 (200 + entity with [`Emulator::patch_returns_entity`]) |
-//! | `DELETE /{id}` | 204 |
+//! | `DELETE /{id}` (400 while another object references it) | 204 |
 //! | `POST /{id}/assign` (replaces the assignment set) | 200 |
 //! | `GET /{id}/assignments`, `GET`/`DELETE /{id}/assignments/{aid}` | 200 / 204 |
 //! | `GET /{id}/microsoft.graph.T` (type cast) | 200 |
-//! | `GET /{id}/microsoft.graph.iosScepCertificateProfile/rootCertificate` | 200 |
-//! | `GET`/`PUT`/`DELETE …/rootCertificate/$ref` | 200 / 204 / 204 |
+//! | `GET /{id}/microsoft.graph.T/{nav}` (a reference: the target, or a page for a collection) | 200 |
+//! | `GET`/`PUT`/`POST`/`DELETE …/{nav}/$ref`, `DELETE …/{nav}/{targetId}/$ref` | 200 / 204 |
 //! | `GET /{id}/microsoft.graph.iosScepCertificateProfile/managedDeviceCertificateStates` | 200 |
 //!
-//! `POST /beta/$batch` serves JSON batches of these routes (see [`StepFault`] for
-//! per-step faults; each step counts against the quota, the envelope does not).
+//! | Directory (read-only, seeded with [`DirectoryEntry`]s) | Success |
+//! |---|---|
+//! | `GET /beta/groups`, `GET /beta/groups/{id}` ([`Emulator::groups`]) | 200 |
+//! | `GET /beta/deviceManagement/assignmentFilters[/{id}]` ([`Emulator::assignment_filters`]) | 200 |
+//! | `GET /beta/deviceManagement/roleScopeTags[/{id}]` ([`Emulator::scope_tags`]; `"0"` `Default` always) | 200 |
+//!
+//! Directory lists take `$filter=displayName eq '…'` (OData quoting, `''` for a quote;
+//! compared ignoring case as Graph does), `$select`, `$top`, `$count` and are paged like the
+//! configurations. Unseeded, the directory is empty: `GET /groups/{id}` is Entra ID's 404
+//! `Request_ResourceNotFound` (400 `Request_BadRequest` for an id that is not a GUID).
+//!
+//! `POST /beta/$batch` serves JSON batches of all these routes (see [`StepFault`] for
+//! per-step faults; each step counts against the quota, the envelope does not). Step
+//! headers are written in Graph's casing (`Content-Type`, `Retry-After`, `Location`), as
+//! Microsoft's JavaScript client reads a step body as JSON only under `Content-Type`.
 //!
 //! Keys may also be written `deviceConfigurations('{id}')`. The token
 //! endpoint is `POST /{tenant}/oauth2/v2.0/token`.
+//!
+//! # References between configurations
+//!
+//! Every edge of [`crate::models::schema::REFERENCES`] (a SCEP profile's
+//! `rootCertificate`, a Wi-Fi profile's `identityCertificateForClientAuthentication` and
+//! `rootCertificatesForServerValidation`, …), with the type tree of
+//! [`crate::models::schema`]:
+//!
+//! - `{nav}@odata.bind` on create and update: a URL for a single-valued reference, an
+//!   array of URLs for a collection, each `…/deviceConfigurations('ID')` or
+//!   `…/deviceConfigurations/ID`. On update a single one is replaced and a collection gains
+//!   the members named (OData 4.0, as Graph adds group members). Refused with 400 and
+//!   nothing stored: a navigation the type does not have, a target that does not exist or
+//!   that the reference does not accept, a string where an array is needed or the reverse,
+//!   a member named twice or already held.
+//! - The binding is stored, never echoed: a plain GET shows no reference, as live.
+//! - The cast segment of a navigation route may name the object's type or any base of it
+//!   that has the navigation; a cast to a type without it is 400 `No method match route
+//!   template`, a cast the object is not is 400 `BadRequest`.
+//! - `POST …/{nav}/$ref` of a member already held is 400 ("One or more added object
+//!   references already exist…", Graph's answer for directory references); nothing changes.
+//! - `$expand` takes `assignments`, `{nav}` and `microsoft.graph.T/{nav}` (comma-separated).
+//!   An expanded single reference is the target or `null`, a collection an array; a cast
+//!   item is skipped for objects that are not a `T`. On one object a bare `{nav}` must be a
+//!   navigation of its type (else 400). On the list, whose declared type
+//!   (`deviceConfiguration`) has no references, a bare `{nav}` is refused (400) as OData
+//!   refuses it: name the type.
+//! - Deleting an object another one still references is 400 naming a referrer, nothing
+//!   deleted (a trusted root in use by a SCEP profile cannot go first); deleting a referrer
+//!   removes its edges.
+//!
+//! # Answers
+//!
+//! - A read (GET, list, create's 201, a reference target) of a type the crate models
+//!   (`DeviceConfiguration`'s typed variants) carries every property of the type, `null`
+//!   when unset, the common properties first, as the live service answers. Other types are
+//!   answered as stored.
+//! - Creates and updates of a modelled type are decoded into the model and written back,
+//!   so flag sets are stored in bit order (`keyUsage` sent as
+//!   `digitalSignature,keyEncipherment` comes back `keyEncipherment,digitalSignature`) and
+//!   a value of the wrong JSON type is a 400 naming it. Other types are stored as sent.
+//! - Secrets ([`crate::models::schema::secret_properties`]) are stored but answered `null`.
+//! - `POST …/assign` is refused (400, nothing stored) for an item without a target or a
+//!   target type, a group target whose `groupId` is missing, `null` or not a GUID, the same
+//!   target twice, or a group both included and excluded. Groups are not looked up.
+//! - [`Emulator::wrong_answers`] makes valid writes lie ([`WrongAnswer`]), always or for
+//!   the first N; [`EmulatorState::wrong_answers_given`] counts the lies told.
 //!
 //! # Wire behaviour
 //!
@@ -60,12 +120,10 @@
 //! - Paging: see `@odata.nextLink`; in creation order the skip token is a
 //!   position after the last object served (stable under concurrent creates
 //!   and deletes); with `$orderby` it is an offset into the sorted result.
-//!
 //! - Create and update ignore `id`, `createdDateTime`, `lastModifiedDateTime`,
-//!   `supportsScopeTags`, navigation properties and instance annotations;
-//!   `rootCertificate@odata.bind` links a trusted root. Create fills in
-//!   `version` (1) and `roleScopeTagIds` (`["0"]`) when absent; update ignores
-//!   a sent `version` and increments the stored one.
+//!   `supportsScopeTags`, navigation properties and instance annotations.
+//!   Create fills in `version` (1) and `roleScopeTagIds` (`["0"]`) when absent;
+//!   update ignores a sent `version` and increments the stored one.
 //!
 //! Objects are held as `serde_json` maps: unknown properties and types are
 //! stored and returned verbatim.
@@ -90,12 +148,14 @@
 //! and answers `429` with a decimal `Retry-After`. Counters are on
 //! [`EmulatorState`].
 
+mod assignments;
 mod batch;
 mod body;
 mod clock;
 mod conn;
 mod ctx;
 mod device_configurations;
+mod directory;
 mod errors;
 mod faults;
 mod filter;
@@ -104,12 +164,18 @@ mod paging;
 mod percent;
 mod query;
 mod quota;
+mod reference_routes;
+mod references;
+mod resources;
 mod routes;
+mod shape;
 mod state;
 mod store;
 mod token;
 mod types;
 mod wire;
+mod writes;
+mod wrong;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -119,11 +185,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use batch::StepFault;
+pub use directory::DirectoryEntry;
 pub use faults::{FaultConfig, FaultKind};
 pub use quota::QuotaConfig;
 pub use state::EmulatorState;
+pub use wrong::{WrongAnswer, WrongAnswerRule};
 
 use conn::{ConnKill, KillListener};
+use directory::Directory;
 use state::{Config, Shared};
 
 /// The bearer token the emulator accepts by default.
@@ -157,6 +226,8 @@ impl std::fmt::Debug for Emulator {
             .field("faults", &self.config.faults)
             .field("quota", &self.config.quota)
             .field("patch_returns_entity", &self.config.patch_returns_entity)
+            .field("wrong_answers", &self.config.wrong_answers)
+            .field("directory", &self.config.directory)
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +254,8 @@ impl Emulator {
                 faults: None,
                 quota: None,
                 patch_returns_entity: false,
+                wrong_answers: Vec::new(),
+                directory: Directory::default(),
             },
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         }
@@ -241,6 +314,45 @@ impl Emulator {
     /// does, and the default), so clients can test both.
     pub fn patch_returns_entity(mut self, yes: bool) -> Self {
         self.config.patch_returns_entity = yes;
+        self
+    }
+
+    /// Answers valid writes wrongly, as each rule says (a bare [`WrongAnswer`] applies to
+    /// every matching request; [`WrongAnswer::once`] and [`WrongAnswer::times`] to the first
+    /// ones), so a client can prove it checks answers. Rules add up across calls; each
+    /// wrong answer given is counted ([`EmulatorState::wrong_answers_given`]).
+    ///
+    /// ```
+    /// use intune_graph::emulator::{Emulator, WrongAnswer};
+    /// let emulator = Emulator::new()
+    ///     .wrong_answers([WrongAnswer::CreateAnswersExisting.once(), WrongAnswer::PatchStoresNothing.always()]);
+    /// # let _ = emulator;
+    /// ```
+    pub fn wrong_answers<R: Into<WrongAnswerRule>>(mut self, rules: impl IntoIterator<Item = R>) -> Self {
+        self.config.wrong_answers.extend(rules.into_iter().map(Into::into));
+        self
+    }
+
+    /// Seeds the groups `GET /groups` and `GET /groups/{id}` answer (none by default: every
+    /// group is then a 404, as Graph answers for an unknown id). An entry whose id is
+    /// already seeded replaces it.
+    pub fn groups(mut self, groups: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.groups, groups);
+        self
+    }
+
+    /// Seeds the assignment filters of `GET /deviceManagement/assignmentFilters`; each is
+    /// answered with `platform` `"unknown"` and `rule` `""` unless the entry sets them.
+    pub fn assignment_filters(mut self, filters: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.assignment_filters, filters);
+        self
+    }
+
+    /// Seeds the scope tags of `GET /deviceManagement/roleScopeTags`, after the built-in
+    /// `{"id":"0","displayName":"Default"}` that is always there (an entry with id `"0"` is
+    /// ignored).
+    pub fn scope_tags(mut self, tags: impl IntoIterator<Item = DirectoryEntry>) -> Self {
+        directory::merge(&mut self.config.directory.scope_tags, tags);
         self
     }
 

@@ -7,6 +7,8 @@
 
 use super::errors::ApiError;
 use super::filter::{self, Expr};
+use super::references;
+use super::types;
 
 /// The largest `$top` Graph accepts for this collection: 999, the limit the client
 /// enforces too (`odata::MAX_TOP`), so a request the emulator accepts is one the client
@@ -38,8 +40,8 @@ pub(crate) struct Options {
     pub(crate) top: Option<usize>,
     /// `$select`.
     pub(crate) select: Option<Vec<String>>,
-    /// `$expand=assignments`.
-    pub(crate) expand_assignments: bool,
+    /// `$expand`.
+    pub(crate) expand: Expand,
     /// `$filter`.
     pub(crate) filter: Option<Expr>,
     /// `$count=true`.
@@ -97,7 +99,7 @@ pub(crate) fn parse(raw: Option<&str>, scope: Scope) -> Result<Options, ApiError
         match name.as_str() {
             "top" => opts.top = Some(parse_top(value)?),
             "select" => opts.select = Some(parse_select(value)?),
-            "expand" => opts.expand_assignments = parse_expand(value)?,
+            "expand" => opts.expand = parse_expand(value)?,
             "filter" => {
                 let expr = filter::parse(value)
                     .map_err(|e| ApiError::bad(format!("Invalid $filter '{value}': {e}.")))?;
@@ -143,8 +145,27 @@ fn parse_select(value: &str) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-fn parse_expand(value: &str) -> Result<bool, ApiError> {
-    let mut any = false;
+/// What `$expand` names: the contained `assignments` and references to other
+/// configurations (`rootCertificate`, or cast: `microsoft.graph.T/rootCertificate`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Expand {
+    /// `assignments` (or `*`).
+    pub(crate) assignments: bool,
+    /// The references, in the order named.
+    pub(crate) references: Vec<ExpandReference>,
+}
+
+/// One reference named in `$expand`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ExpandReference {
+    /// The type of the cast form (normalised), `None` for a bare navigation name.
+    pub(crate) cast: Option<String>,
+    /// The navigation property, as the schema spells it.
+    pub(crate) navigation: &'static str,
+}
+
+fn parse_expand(value: &str) -> Result<Expand, ApiError> {
+    let mut expand = Expand::default();
     for item in value.split(',') {
         let item = item.trim();
         if item.contains('(') {
@@ -153,15 +174,34 @@ fn parse_expand(value: &str) -> Result<bool, ApiError> {
             )));
         }
         if item == "*" || item.eq_ignore_ascii_case("assignments") {
-            any = true;
-        } else {
-            return Err(ApiError::bad(format!(
-                "Invalid $expand '{value}': could not find a navigation property named \
-                 '{item}' (supported: assignments)."
-            )));
+            expand.assignments = true;
+            continue;
+        }
+        let reference = expand_reference(item).ok_or_else(|| {
+            ApiError::bad(format!(
+                "Invalid $expand '{value}': could not find a navigation property named '{item}' \
+                 (supported: assignments, and the references between configurations, e.g. \
+                 'microsoft.graph.iosScepCertificateProfile/rootCertificate')."
+            ))
+        })?;
+        expand.references.push(reference);
+    }
+    Ok(expand)
+}
+
+/// `nav` (a reference some type has) or `microsoft.graph.T/nav` (one `T` has).
+fn expand_reference(item: &str) -> Option<ExpandReference> {
+    match item.split_once('/') {
+        Some((cast, navigation)) => {
+            let cast = types::normalize(cast)?;
+            let reference = references::find(&cast, navigation)?;
+            Some(ExpandReference { cast: Some(cast), navigation: reference.navigation })
+        }
+        None => {
+            let reference = references::named(item)?;
+            Some(ExpandReference { cast: None, navigation: reference })
         }
     }
-    Ok(any)
 }
 
 fn parse_orderby(value: &str) -> Result<Vec<OrderKey>, ApiError> {
@@ -216,9 +256,29 @@ mod tests {
         );
         assert_eq!(o.top, Some(5));
         assert_eq!(o.select.as_deref().map(<[String]>::len), Some(2));
-        assert!(o.count && o.expand_assignments && o.filter.is_some());
+        assert!(o.count && o.expand.assignments && o.filter.is_some());
         assert!(o.orderby[0].descending && !o.orderby[1].descending);
         assert_eq!(o.pairs.len(), 7);
+    }
+
+    #[test]
+    fn expands_references_bare_and_cast() {
+        let o = ok(
+            "$expand=assignments,RootCertificate,microsoft.graph.iosEnterpriseWiFiConfiguration/\
+             rootCertificatesForServerValidation",
+            Scope::Entity,
+        );
+        assert!(o.expand.assignments);
+        assert_eq!(
+            o.expand.references,
+            [
+                ExpandReference { cast: None, navigation: "rootCertificate" },
+                ExpandReference {
+                    cast: Some("#microsoft.graph.iosEnterpriseWiFiConfiguration".into()),
+                    navigation: "rootCertificatesForServerValidation"
+                },
+            ]
+        );
     }
 
     #[test]
@@ -234,6 +294,10 @@ mod tests {
             ("$orderby=a b c", Scope::Collection),
             ("$orderby=a sideways", Scope::Collection),
             ("$expand=deviceStatuses", Scope::Collection),
+            ("$expand=microsoft.graph.iosPkcsCertificateProfile/rootCertificate", Scope::Entity),
+            ("$expand=microsoft.graph.iosScepCertificateProfile/bogus", Scope::Entity),
+            ("$expand=bogus/rootCertificate", Scope::Entity),
+            ("$expand=rootCertificate(select=id)", Scope::Entity),
             ("$select=a,,b", Scope::Collection),
             ("$top=1", Scope::Entity),
         ] {

@@ -2,8 +2,8 @@
 //! (authentication, quota, faults) and the `/beta` dispatcher.
 //!
 //! Unknown routes: a path outside `/beta` and the token endpoint is a 404
-//! `ResourceNotFound`; an unknown Graph segment under `/beta` (anything but
-//! `deviceManagement/deviceConfigurations`) is a 400 `BadRequest` "Resource
+//! `ResourceNotFound`; an unknown Graph segment under `/beta` (see `resources`) is a
+//! 400 `BadRequest` "Resource
 //! not found for the segment '…'." as Graph answers; a known collection with
 //! an unknown sub-path or an unsupported method is a 400 with the code
 //! `No method match route template`, as Intune answers.
@@ -23,11 +23,11 @@ use super::batch;
 use super::clock;
 use super::conn::ConnKill;
 use super::ctx::Ctx;
-use super::device_configurations;
 use super::errors::{ApiError, RequestIds, graph_error};
 use super::faults;
 use super::percent;
 use super::quota;
+use super::resources;
 use super::state::Shared;
 use super::token::{self, Auth};
 
@@ -131,13 +131,7 @@ fn is_batch_path(path: &str) -> bool {
 /// Anything outside `/beta` and the token endpoint.
 async fn fallback(req: Request) -> Response {
     let ids = ids_of(&req);
-    graph_error(
-        StatusCode::NOT_FOUND,
-        "ResourceNotFound",
-        "The emulator serves /beta/deviceManagement/deviceConfigurations and \
-         /{tenant}/oauth2/v2.0/token only.",
-        &ids,
-    )
+    graph_error(StatusCode::NOT_FOUND, "ResourceNotFound", resources::SERVED, &ids)
 }
 
 /// The origin used in links: the configured one, else the request's `Host`,
@@ -217,8 +211,7 @@ async fn beta(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
     let ctx = Ctx { shared: &shared, origin, path, query: parts.uri.query() };
     let segs = segments(path);
-    device_configurations::dispatch(&ctx, &parts.method, &segs, &bytes)
-        .unwrap_or_else(|e| e.render(&ids, &url))
+    resources::dispatch(&ctx, &parts.method, &segs, &bytes).unwrap_or_else(|e| e.render(&ids, &url))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Shared emulator state and [`EmulatorState`], its public handle.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -9,10 +10,12 @@ use serde_json::{Map, Value};
 
 use super::batch::{StepFault, StepFaults};
 use super::clock;
+use super::directory::Directory;
 use super::faults::{FaultConfig, FaultKind, FaultState};
 use super::quota::{QuotaConfig, QuotaState};
 use super::store::{Entry, Store};
 use super::token::TokenStore;
+use super::wrong::{WrongAnswer, WrongAnswerRule, WrongAnswers};
 
 /// Settings fixed at startup.
 #[derive(Clone)]
@@ -26,6 +29,8 @@ pub(crate) struct Config {
     pub(crate) faults: Option<FaultConfig>,
     pub(crate) quota: Option<QuotaConfig>,
     pub(crate) patch_returns_entity: bool,
+    pub(crate) wrong_answers: Vec<WrongAnswerRule>,
+    pub(crate) directory: Directory,
 }
 
 /// Request and fault counters.
@@ -47,6 +52,7 @@ pub(crate) struct Shared {
     faults: Mutex<FaultState>,
     quota: Mutex<QuotaState>,
     step_faults: Mutex<StepFaults>,
+    wrong: Mutex<WrongAnswers>,
     pub(crate) counters: Counters,
     /// The address `start()` bound, for links when a request has no `Host`.
     pub(crate) bound: OnceLock<SocketAddr>,
@@ -61,6 +67,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
         let seed = config.faults.as_ref().map_or(0, |f| f.seed);
+        let wrong = WrongAnswers::new(&config.wrong_answers);
         Self {
             config,
             store: RwLock::default(),
@@ -68,6 +75,7 @@ impl Shared {
             faults: Mutex::new(FaultState::new(seed)),
             quota: Mutex::default(),
             step_faults: Mutex::default(),
+            wrong: Mutex::new(wrong),
             counters: Counters::default(),
             bound: OnceLock::new(),
         }
@@ -95,6 +103,11 @@ impl Shared {
 
     pub(crate) fn step_faults(&self) -> MutexGuard<'_, StepFaults> {
         lock(&self.step_faults)
+    }
+
+    /// Whether this request gets the wrong answer `kind` (counted when it does).
+    pub(crate) fn wrong(&self, kind: WrongAnswer) -> bool {
+        lock(&self.wrong).take(kind)
     }
 
     pub(crate) fn count_fault(&self, kind: FaultKind) {
@@ -188,9 +201,43 @@ impl EmulatorState {
         Some(entry.assignments.iter().map(|a| Value::Object(a.clone())).collect())
     }
 
-    /// The id of the trusted root certificate linked to a SCEP profile.
+    /// The references an object holds to other objects: navigation property (as the
+    /// schema spells it, e.g. `rootCertificate`) → target ids, one for a single-valued
+    /// reference. Unset references are absent. `None` when the object does not exist.
+    pub fn references(&self, id: &str) -> Option<BTreeMap<String, Vec<String>>> {
+        Some(self.shared.read().get(id)?.references.clone())
+    }
+
+    /// The id of the trusted root certificate linked to a profile (its `rootCertificate`).
     pub fn root_certificate(&self, id: &str) -> Option<String> {
-        self.shared.read().get(id)?.root_certificate.clone()
+        self.shared.read().get(id)?.references.get("rootCertificate")?.first().cloned()
+    }
+
+    /// Sets an object's reference `navigation` to `targets` as given, unchecked (like
+    /// [`insert_raw`](Self::insert_raw)), so tests can seed references the service would
+    /// refuse; no targets removes it. Returns `false` when the object does not exist.
+    pub fn set_reference(&self, id: &str, navigation: &str, targets: Vec<String>) -> bool {
+        let mut store = self.shared.write();
+        let Some(entry) = store.get_mut(id) else {
+            return false;
+        };
+        if targets.is_empty() {
+            entry.references.remove(navigation);
+        } else {
+            entry.references.insert(navigation.to_owned(), targets);
+        }
+        true
+    }
+
+    /// Adds a wrong-answer rule while the emulator runs (after those of
+    /// [`Emulator::wrong_answers`](super::Emulator::wrong_answers)).
+    pub fn add_wrong_answer(&self, rule: impl Into<WrongAnswerRule>) {
+        lock(&self.shared.wrong).add(rule.into());
+    }
+
+    /// How many wrong answers of `kind` were given.
+    pub fn wrong_answers_given(&self, kind: WrongAnswer) -> usize {
+        lock(&self.shared.wrong).given(kind)
     }
 
     /// Seeds `managedDeviceCertificateStates` of a profile (non-objects are

@@ -1,22 +1,28 @@
 //! The in-memory object store: deviceConfigurations in creation order, with
-//! their navigation data (assignments, root certificate link, cert states).
+//! their navigation data (assignments, references to other objects, cert states).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use serde_json::{Map, Value};
 
+use super::shape::Shape;
+
 /// One stored deviceConfiguration.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     /// Creation sequence number (monotonic, never reused).
     pub(crate) seq: u64,
-    /// The object as returned by GET (including `@odata.type` and `id`).
+    /// The object as stored (including `@odata.type` and `id`); reads answer it in
+    /// `shape`.
     pub(crate) obj: Map<String, Value>,
+    /// How reads answer objects of its type.
+    pub(crate) shape: Shape,
     /// The contained `assignments` navigation.
     pub(crate) assignments: Vec<Map<String, Value>>,
-    /// The `rootCertificate` link (target id), for SCEP profiles.
-    pub(crate) root_certificate: Option<String>,
+    /// References to other objects: navigation property → target ids (one for a
+    /// single-valued reference). Only set references have an entry.
+    pub(crate) references: BTreeMap<String, Vec<String>>,
     /// `managedDeviceCertificateStates`, seeded by tests.
     pub(crate) certificate_states: Vec<Map<String, Value>>,
 }
@@ -50,8 +56,10 @@ impl Store {
     /// Inserts a new object, or replaces the object with the same id in place
     /// (keeping its position and navigation data). Returns the sequence number.
     pub(crate) fn upsert(&mut self, id: &str, obj: Map<String, Value>) -> u64 {
+        let shape = Shape::of(obj.get("@odata.type").and_then(Value::as_str).unwrap_or_default());
         if let Some(entry) = self.get_mut(id) {
             entry.obj = obj;
+            entry.shape = shape;
             return entry.seq;
         }
         self.next_seq += 1;
@@ -62,8 +70,9 @@ impl Store {
             Entry {
                 seq,
                 obj,
+                shape,
                 assignments: Vec::new(),
-                root_certificate: None,
+                references: BTreeMap::new(),
                 certificate_states: Vec::new(),
             },
         );
@@ -101,6 +110,17 @@ impl Store {
     /// Objects in creation order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.by_seq.values()
+    }
+
+    /// The first other object with a reference to `id`, and the navigation property it uses.
+    pub(crate) fn referrer_of(&self, id: &str) -> Option<(&Entry, &str)> {
+        self.iter().filter(|entry| !entry.id().eq_ignore_ascii_case(id)).find_map(|entry| {
+            entry
+                .references
+                .iter()
+                .find(|(_, targets)| targets.iter().any(|t| t.eq_ignore_ascii_case(id)))
+                .map(|(navigation, _)| (entry, navigation.as_str()))
+        })
     }
 
     /// Objects created after `seq`, in creation order.

@@ -311,6 +311,10 @@ macro_rules! graph_fields {
     (@nav read_only) => { false };
     (@nav navigation) => { true };
     (@nav not_null) => { false };
+    (@prop) => { true };
+    (@prop read_only) => { true };
+    (@prop navigation) => { false };
+    (@prop not_null) => { true };
     // The distinct names of the groups' `$list`, then of the fields whose marker `$marker`
     // selects, computed at compile time.
     (@keys $marker:ident $list:ident [$($gty:ty),*] [$($wire:literal $($ro:ident)?),*]) => {{
@@ -347,6 +351,11 @@ macro_rules! graph_fields {
             #[allow(dead_code)]
             pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
                 graph_fields!(@keys nav NAVIGATION_KEYS [] [$($wire $($ro)?),+]);
+
+            /// JSON names of every field but the navigation properties.
+            #[allow(dead_code)]
+            pub(crate) const PROPERTY_KEYS: &'static [&'static str] =
+                graph_fields!(@keys prop PROPERTY_KEYS [] [$($wire $($ro)?),+]);
 
             /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
             /// read as `null` and has no value since. False for names of other types' fields.
@@ -467,6 +476,12 @@ macro_rules! graph_object {
             #[allow(dead_code)]
             pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
                 graph_fields!(@keys nav NAVIGATION_KEYS [$($gty),*] [$($wire $($ro)?),*]);
+
+            /// JSON names of every field but the navigation properties, its groups' first:
+            /// the properties a read of this type carries.
+            #[allow(dead_code)]
+            pub(crate) const PROPERTY_KEYS: &'static [&'static str] =
+                graph_fields!(@keys prop PROPERTY_KEYS [$($gty),*] [$($wire $($ro)?),*]);
 
             /// Whether the field named `wire` (its JSON name) holds an explicit null: it was
             /// read as `null` and has no value since. Unmodelled properties read as null are
@@ -662,6 +677,12 @@ macro_rules! graph_subtypes {
             #[allow(dead_code)]
             pub(crate) const TYPED: &'static [(&'static str, &'static [&'static str], &'static [&'static str])] =
                 &[$(($ty::ODATA_TYPE, $ty::READ_ONLY_KEYS, $ty::NAVIGATION_KEYS)),+];
+
+            /// Every typed subtype: its `@odata.type` and all its properties but the
+            /// navigation ones (what a read of it carries, `null` when unset).
+            #[allow(dead_code)]
+            pub(crate) const TYPED_PROPERTIES: &'static [(&'static str, &'static [&'static str])] =
+                &[$(($ty::ODATA_TYPE, $ty::PROPERTY_KEYS)),+];
 
             /// The common fields.
             pub fn base(&self) -> &$base {

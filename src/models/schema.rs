@@ -76,6 +76,15 @@ pub fn parent_type(odata_type: &str) -> Option<&'static str> {
     PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(_, parent)| *parent)
 }
 
+/// The schema's spelling of `odata_type` without the namespace (`macOSScepCertificateProfile`
+/// for `#microsoft.graph.macosscepcertificateprofile`), or `None` for a type it does not have.
+pub fn type_name(odata_type: &str) -> Option<&'static str> {
+    if same(odata_type, "deviceConfiguration") {
+        return Some("deviceConfiguration");
+    }
+    PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(ty, _)| *ty)
+}
+
 /// Whether `odata_type` is `base` or derives from it. A type the schema does not have is
 /// only itself.
 pub fn is_a(odata_type: &str, base: &str) -> bool {

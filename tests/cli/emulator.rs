@@ -192,3 +192,72 @@ async fn without_configuration_commands_use_an_embedded_emulator() {
     out.assert_code(1);
     assert!(out.stderr.contains("embedded emulator") && out.stderr.contains("HTTP 404"), "{}", out.stderr);
 }
+
+/// A file under the test target's scratch directory holding `value`.
+fn scratch_file(name: &str, value: &serde_json::Value) -> String {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, bytes(value)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// `GET {base_url}{path}` with the emulator's token, as JSON.
+async fn get_json(emu: &EmulatorProcess, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", emu.get("base_url")))
+        .bearer_auth(emu.get("token"))
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_serves_the_directory_files_it_is_given() {
+    let group = "5a9b1e0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
+    let groups = scratch_file("cli-emulator-groups.json", &json!([{"id": group, "displayName": "Sales"}]));
+    let filters = scratch_file(
+        "cli-emulator-filters.json",
+        &json!([{"id": "f1f1f1f1-0000-4000-8000-000000000001", "displayName": "iPhones", "platform": "iOS"}]),
+    );
+    let tags = scratch_file("cli-emulator-tags.json", &json!([{"id": "7", "displayName": "Paris"}]));
+    let mut emu = EmulatorProcess::spawn(&[
+        "emulator",
+        "--groups",
+        &groups,
+        "--assignment-filters",
+        &filters,
+        "--scope-tags",
+        &tags,
+    ])
+    .await;
+    assert_eq!(get_json(&emu, &format!("/groups/{group}")).await["displayName"], "Sales");
+    let found = get_json(&emu, "/groups?$filter=displayName%20eq%20'sales'").await;
+    assert_eq!(found["value"], json!([{"id": group, "displayName": "Sales"}]));
+    let filters = get_json(&emu, "/deviceManagement/assignmentFilters").await;
+    assert_eq!(filters["value"][0]["platform"], "iOS");
+    let tags = get_json(&emu, "/deviceManagement/roleScopeTags").await;
+    let names: Vec<&str> =
+        tags["value"].as_array().unwrap().iter().map(|t| t["displayName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Default", "Paris"]);
+    emu.child.start_kill().unwrap();
+    let stderr = emu.stderr_so_far().await;
+    assert!(stderr.contains("with 1 group(s), 1 assignment filter(s), 1 scope tag(s)"), "{stderr}");
+    let _ = emu.child.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_directory_file_is_a_usage_error_naming_it() {
+    let not_a_list = scratch_file("cli-emulator-bad-groups.json", &json!({"id": "x", "displayName": "y"}));
+    let blank_id = scratch_file("cli-emulator-blank-id.json", &json!([{"id": "", "displayName": "y"}]));
+    let missing = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-emulator-missing.json");
+    let missing = missing.to_str().unwrap();
+    for (option, file) in [
+        ("--groups", not_a_list.as_str()),
+        ("--scope-tags", blank_id.as_str()),
+        ("--assignment-filters", missing),
+    ] {
+        let run = run_with(&["emulator", option, file], &[], None).await;
+        run.assert_code(2);
+        assert!(run.stderr.contains(file) && run.stderr.contains(option), "{}", run.stderr);
+    }
+}

@@ -131,7 +131,10 @@ async fn delete_then_delete_again() {
 async fn assign_sends_typed_targets_and_prints_the_assignments() {
     let emu = emulator().await;
     let id = seeded_scep(&emu);
-    let args = ["assign", &id, "--group", "g1", "--group", "g2", "--exclude-group", "g3"];
+    // Group ids are GUIDs: the service refuses anything else.
+    let g = |n: u8| format!("00000000-0000-4000-8000-00000000000{n}");
+    let (g1, g2, g3, g4, g5) = (g(1), g(2), g(3), g(4), g(5));
+    let args = ["assign", &id, "--group", &g1, "--group", &g2, "--exclude-group", &g3];
     let run = run_at(&emu, "json", &args, None).await;
     run.assert_code(0);
 
@@ -143,9 +146,9 @@ async fn assign_sends_typed_targets_and_prints_the_assignments() {
     assert_eq!(
         targets,
         [
-            ("#microsoft.graph.groupAssignmentTarget", "g1"),
-            ("#microsoft.graph.groupAssignmentTarget", "g2"),
-            ("#microsoft.graph.exclusionGroupAssignmentTarget", "g3")
+            ("#microsoft.graph.groupAssignmentTarget", g1.as_str()),
+            ("#microsoft.graph.groupAssignmentTarget", g2.as_str()),
+            ("#microsoft.graph.exclusionGroupAssignmentTarget", g3.as_str())
         ]
     );
     // What the service reported, as the crate decodes it.
@@ -162,15 +165,15 @@ async fn assign_sends_typed_targets_and_prints_the_assignments() {
         .collect();
     assert_eq!(run.json(), Value::Array(expected));
 
-    let run = run_at(&emu, "table", &["assign", &id, "--group", "g4", "--exclude-group", "g5"], None).await;
+    let run = run_at(&emu, "table", &["assign", &id, "--group", &g4, "--exclude-group", &g5], None).await;
     run.assert_code(0);
     let lines = run.lines();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
     for column in ["ID", "TARGET", "GROUP", "INTENT"] {
         assert!(lines[0].contains(column), "{}", lines[0]);
     }
-    assert!(lines[1].contains(" group ") && lines[1].contains(" g4 "), "{}", lines[1]);
-    assert!(lines[2].contains(" exclusionGroup ") && lines[2].contains(" g5 "), "{}", lines[2]);
+    assert!(lines[1].contains(" group ") && lines[1].contains(&format!(" {g4} ")), "{}", lines[1]);
+    assert!(lines[2].contains(" exclusionGroup ") && lines[2].contains(&format!(" {g5} ")), "{}", lines[2]);
 
     let run = run_at(&emu, "json", &["assign", &id, "--clear"], None).await;
     run.assert_code(0);

@@ -39,7 +39,8 @@ async fn the_helpers_read_many_objects_in_envelopes_of_twenty() {
     let mut ids = seed(&emu, 44);
     let client = client(&emu);
     let dc = client.device_configurations();
-    dc.assign(&ids[3], &[DeviceConfigurationAssignment::new(AssignmentTarget::group("g3"))]).await.unwrap();
+    let group = "33333333-0000-4000-8000-000000000003";
+    dc.assign(&ids[3], &[DeviceConfigurationAssignment::new(AssignmentTarget::group(group))]).await.unwrap();
     let root = emu.state().insert_raw(
         json!({"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "displayName": "root"}),
     );
@@ -62,7 +63,7 @@ async fn the_helpers_read_many_objects_in_envelopes_of_twenty() {
     assert_eq!(groups[3], 1);
     let target = assignments[3].as_ref().unwrap()[0].target.as_ref();
     assert!(
-        matches!(target, Some(AssignmentTarget::Group(g)) if g.group_id.as_deref() == Some("g3")),
+        matches!(target, Some(AssignmentTarget::Group(g)) if g.group_id.as_deref() == Some(group)),
         "{target:?}"
     );
 

@@ -1,5 +1,6 @@
-//! `intune emulator [--addr A] [--fault-rate R] [--seed S] [--quota] [--time-scale X]`:
-//! run the crate's Graph emulator in the foreground until Ctrl-C.
+//! `intune emulator [--addr A] [--fault-rate R] [--seed S] [--quota] [--time-scale X]
+//! [--groups FILE] [--assignment-filters FILE] [--scope-tags FILE]`: run the crate's Graph
+//! emulator in the foreground until Ctrl-C.
 //!
 //! stdout gets `key=value` lines for scripts, first `base_url=…`, then the static
 //! `token=…` and the client-credentials pair (`tenant_id`, `client_id`, `client_secret`,
@@ -11,7 +12,9 @@ use std::{
 };
 
 use clap::Args;
-use intune_graph::emulator::{DEFAULT_TENANT_ID, Emulator, FaultConfig, QuotaConfig};
+use intune_graph::emulator::{
+    DEFAULT_TENANT_ID, DirectoryEntry, Emulator, EmulatorState, FaultConfig, QuotaConfig, RunningEmulator,
+};
 
 use crate::Outcome;
 
@@ -44,6 +47,31 @@ pub struct EmulatorArgs {
     /// service does).
     #[arg(long)]
     patch_returns_entity: bool,
+    /// Groups to serve at /groups: a JSON file holding an array of
+    /// {"id": "<GUID>", "displayName": "…"} (other properties are served as given).
+    #[arg(long, value_name = "FILE", value_parser = read_directory)]
+    groups: Option<DirectoryFile>,
+    /// Assignment filters to serve at /deviceManagement/assignmentFilters (a JSON file, as
+    /// --groups; "platform" and "rule" may be given).
+    #[arg(long, value_name = "FILE", value_parser = read_directory)]
+    assignment_filters: Option<DirectoryFile>,
+    /// Scope tags to serve at /deviceManagement/roleScopeTags besides the built-in "0"
+    /// (a JSON file, as --groups).
+    #[arg(long, value_name = "FILE", value_parser = read_directory)]
+    scope_tags: Option<DirectoryFile>,
+}
+
+/// The entries of a `--groups`-style file.
+#[derive(Clone, Debug)]
+struct DirectoryFile(Vec<DirectoryEntry>);
+
+/// Reads a JSON array of `{"id", "displayName"}` (a bad file is a usage error, exit 2,
+/// clap naming the option and the file).
+fn read_directory(path: &str) -> Result<DirectoryFile, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    serde_json::from_slice::<Vec<DirectoryEntry>>(&text)
+        .map(DirectoryFile)
+        .map_err(|e| format!("{path} is not a JSON array of {{\"id\": …, \"displayName\": …}} objects: {e}"))
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -61,6 +89,36 @@ fn parse_scale(text: &str) -> Result<f64, String> {
 }
 
 pub async fn run(args: EmulatorArgs) -> Outcome {
+    if !args.addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {} (not loopback): anyone who can reach it can use the emulator's \
+             well-known token; the crate's client only accepts plain http on loopback",
+            args.addr
+        );
+    }
+    let running = match emulator(&args).start().await {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", args.addr);
+            return Outcome::Refused;
+        }
+    };
+    let stop = StopSignals::install();
+    if let Err(e) = print_lines(&running) {
+        eprintln!("error: cannot write to stdout: {e}");
+        running.shutdown().await;
+        return Outcome::Refused;
+    }
+    eprintln!("{}", banner(&args, &running));
+    stop.wait().await;
+    let state = running.state().clone();
+    running.shutdown().await;
+    eprintln!("{}", summary(&state));
+    Outcome::Success
+}
+
+/// The emulator the arguments describe.
+fn emulator(args: &EmulatorArgs) -> Emulator {
     let mut emulator = Emulator::new().addr(args.addr).patch_returns_entity(args.patch_returns_entity);
     if let Some(rate) = args.fault_rate {
         let faults = FaultConfig { writes_only: args.fault_writes_only, ..FaultConfig::new(rate, args.seed) };
@@ -72,25 +130,17 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
     if let Some(size) = args.page_size {
         emulator = emulator.page_size(usize::try_from(size).unwrap_or(usize::MAX));
     }
-    if !args.addr.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {} (not loopback): anyone who can reach it can use the emulator's \
-             well-known token; the crate's client only accepts plain http on loopback",
-            args.addr
-        );
-    }
-    let running = match emulator.start().await {
-        Ok(running) => running,
-        Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", args.addr);
-            return Outcome::Refused;
-        }
-    };
+    let entries = |file: &Option<DirectoryFile>| file.iter().flat_map(|f| f.0.clone()).collect::<Vec<_>>();
+    emulator
+        .groups(entries(&args.groups))
+        .assignment_filters(entries(&args.assignment_filters))
+        .scope_tags(entries(&args.scope_tags))
+}
 
-    let stop = StopSignals::install();
-    let base_url = running.base_url();
+/// The `key=value` lines for scripts, `base_url=` first, flushed at once.
+fn print_lines(running: &RunningEmulator) -> io::Result<()> {
     let lines = [
-        ("base_url", base_url.to_string()),
+        ("base_url", running.base_url().to_string()),
         ("token", running.token().to_owned()),
         ("tenant_id", DEFAULT_TENANT_ID.to_owned()),
         ("client_id", running.client_id().to_owned()),
@@ -98,17 +148,12 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
         ("authority_host", running.origin().to_string()),
     ];
     let mut stdout = io::stdout().lock();
-    let printed = lines
-        .iter()
-        .try_for_each(|(key, value)| writeln!(stdout, "{key}={value}"))
-        .and_then(|()| stdout.flush());
-    drop(stdout);
-    if let Err(e) = printed {
-        eprintln!("error: cannot write to stdout: {e}");
-        running.shutdown().await;
-        return Outcome::Refused;
-    }
+    lines.iter().try_for_each(|(key, value)| writeln!(stdout, "{key}={value}"))?;
+    stdout.flush()
+}
 
+/// What stderr says once the emulator listens: its features and how to use it.
+fn banner(args: &EmulatorArgs, running: &RunningEmulator) -> String {
     let mut features = Vec::new();
     if let Some(rate) = args.fault_rate {
         features.push(format!("faults at rate {rate} (seed {})", args.seed));
@@ -119,7 +164,17 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
             QuotaConfig::scaled(args.time_scale.unwrap_or(1.0)).window()
         ));
     }
-    eprintln!(
+    for (name, file) in [
+        ("group", &args.groups),
+        ("assignment filter", &args.assignment_filters),
+        ("scope tag", &args.scope_tags),
+    ] {
+        if let Some(file) = file {
+            features.push(format!("{} {name}(s)", file.0.len()));
+        }
+    }
+    let base_url = running.base_url();
+    format!(
         "Graph emulator at {base_url}{}; Ctrl-C to stop.\n\
          Use it with a static token:  intune --base-url {base_url} --token {} list\n\
          or client credentials:       AZURE_TENANT_ID={DEFAULT_TENANT_ID} AZURE_CLIENT_ID={} \
@@ -129,20 +184,19 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
         running.client_id(),
         running.client_secret(),
         running.origin(),
-    );
+    )
+}
 
-    stop.wait().await;
-    let state = running.state().clone();
-    running.shutdown().await;
-    eprintln!(
+/// The line stderr gets when the emulator stops.
+fn summary(state: &EmulatorState) -> String {
+    format!(
         "stopped: {} request(s) served, {} token(s) issued, {} fault(s) injected, {} throttled, {} object(s) held",
         state.requests(),
         state.tokens_issued(),
         state.faults_injected(),
         state.throttled(),
         state.len()
-    );
-    Outcome::Success
+    )
 }
 
 /// Ctrl-C, or SIGTERM on Unix. Handlers are installed when this is created, so a signal

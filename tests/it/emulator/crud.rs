@@ -1,61 +1,9 @@
 //! Emulator: create, get, update, delete, headers, errors, auth, routing.
 
-use intune_graph::emulator::{Emulator, RunningEmulator};
+use super::harness::{DC, Harness, Resp};
+use intune_graph::emulator::Emulator;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
-
-const DC: &str = "/deviceManagement/deviceConfigurations";
-
-struct Resp {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-    body: Value,
-}
-
-struct Harness {
-    emu: RunningEmulator,
-    http: reqwest::Client,
-}
-
-impl Harness {
-    async fn start() -> Self {
-        Self::with(Emulator::new()).await
-    }
-
-    async fn with(e: Emulator) -> Self {
-        let emu = e.start().await.expect("emulator starts");
-        Self { emu, http: reqwest::Client::new() }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.emu.base_url())
-    }
-
-    async fn raw(&self, req: reqwest::RequestBuilder) -> Resp {
-        let resp = req.send().await.expect("request succeeds");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, body }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let mut req = self.http.request(method, self.url(path)).bearer_auth(self.emu.token());
-        if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
-        }
-        self.raw(req).await
-    }
-
-    async fn create(&self, body: Value) -> Value {
-        let r = self.call(Method::POST, DC, Some(body)).await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        r.body
-    }
-}
 
 fn scep(name: &str) -> Value {
     json!({
@@ -164,7 +112,7 @@ async fn create_keeps_writable_version_and_scope_tags() {
     body["version"] = json!(7);
     body["roleScopeTagIds"] = json!(["3", "4"]);
     body["someFutureProperty"] = json!({"kept": true});
-    let b = h.create(body).await;
+    let b = h.created(body).await;
     assert_eq!(b["version"], 7);
     assert_eq!(b["roleScopeTagIds"], json!(["3", "4"]));
     assert_eq!(b["someFutureProperty"]["kept"], true);
@@ -173,7 +121,7 @@ async fn create_keeps_writable_version_and_scope_tags() {
 #[tokio::test]
 async fn get_returns_bare_entity_select_and_key_forms() {
     let h = Harness::start().await;
-    let id = h.create(scep("one")).await["id"].as_str().expect("id").to_owned();
+    let id = h.created(scep("one")).await["id"].as_str().expect("id").to_owned();
 
     let r = h.call(Method::GET, &format!("{DC}/{id}"), None).await;
     assert_eq!(r.status, 200);
@@ -231,7 +179,7 @@ async fn missing_object_is_404_with_intune_message() {
 #[tokio::test]
 async fn patch_merges_bumps_version_and_returns_204() {
     let h = Harness::start().await;
-    let created = h.create(scep("before")).await;
+    let created = h.created(scep("before")).await;
     let id = created["id"].as_str().expect("id");
     let path = format!("{DC}/{id}");
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -294,7 +242,7 @@ async fn patch_merges_bumps_version_and_returns_204() {
 #[tokio::test]
 async fn delete_returns_204_then_404() {
     let h = Harness::start().await;
-    let id = h.create(scep("gone")).await["id"].as_str().expect("id").to_owned();
+    let id = h.created(scep("gone")).await["id"].as_str().expect("id").to_owned();
     let path = format!("{DC}/{id}");
     let r = h.call(Method::DELETE, &path, None).await;
     assert_eq!(r.status, 204);
@@ -341,7 +289,7 @@ async fn create_validation_errors_are_400() {
     assert!(h.emu.state().is_empty());
 
     let root = h
-        .create(json!({
+        .created(json!({
             "@odata.type": "#microsoft.graph.iosTrustedRootCertificate",
             "displayName": "root",
             "certFileName": "root.cer",
@@ -378,7 +326,7 @@ async fn requests_without_a_valid_token_are_401() {
 #[tokio::test]
 async fn unknown_routes() {
     let h = Harness::start().await;
-    let id = h.create(scep("x")).await["id"].as_str().expect("id").to_owned();
+    let id = h.created(scep("x")).await["id"].as_str().expect("id").to_owned();
 
     let r = h.call(Method::GET, "/users", None).await;
     assert_graph_error(&r, 400, "BadRequest");
@@ -489,7 +437,7 @@ async fn router_can_be_embedded() {
 #[tokio::test]
 async fn patch_can_return_the_entity_like_the_docs() {
     let h = Harness::with(Emulator::new().patch_returns_entity(true)).await;
-    let id = h.create(scep("before")).await["id"].as_str().expect("id").to_owned();
+    let id = h.created(scep("before")).await["id"].as_str().expect("id").to_owned();
     let r = h.call(Method::PATCH, &format!("{DC}/{id}"), Some(json!({"displayName": "after"}))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["displayName"], "after");

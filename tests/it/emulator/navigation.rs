@@ -1,75 +1,29 @@
 //! Emulator: assign / assignments, the SCEP root certificate link ($ref and
 //! @odata.bind), type casts and managedDeviceCertificateStates.
 
-use intune_graph::emulator::{Emulator, RunningEmulator};
+use super::harness::{DC, Harness, assert_error, minimal, with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const DC: &str = "/deviceManagement/deviceConfigurations";
 const CAST: &str = "microsoft.graph.iosScepCertificateProfile";
 
-struct Harness {
-    emu: RunningEmulator,
-    http: reqwest::Client,
+trait Objects {
+    async fn scep(&self, extra: Value) -> String;
+    async fn root(&self) -> String;
 }
 
-struct Resp {
-    status: u16,
-    text: String,
-    body: Value,
-}
-
-impl Harness {
-    async fn start() -> Self {
-        Self { emu: Emulator::new().start().await.expect("emulator starts"), http: reqwest::Client::new() }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let mut req =
-            self.http.request(method, format!("{}{path}", self.emu.base_url())).bearer_auth(self.emu.token());
-        if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, text, body }
-    }
-
-    async fn create(&self, body: Value) -> String {
-        let r = self.call(Method::POST, DC, Some(body)).await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        r.body["id"].as_str().expect("id").to_owned()
-    }
-
+impl Objects for Harness {
     async fn scep(&self, extra: Value) -> String {
-        let mut body = json!({
-            "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
-            "displayName": "scep",
-            "keySize": "size2048",
-            "keyUsage": "digitalSignature",
-        });
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
-        self.create(body).await
+        let base = with(
+            minimal("iosScepCertificateProfile", "scep"),
+            json!({"keySize": "size2048", "keyUsage": "digitalSignature"}),
+        );
+        self.create(with(base, extra)).await
     }
 
     async fn root(&self) -> String {
-        self.create(json!({
-            "@odata.type": "#microsoft.graph.iosTrustedRootCertificate",
-            "displayName": "root",
-            "certFileName": "root.cer",
-            "trustedRootCertificate": "TUlJQmtUQ0IrUUlKQUtI",
-        }))
-        .await
+        self.create(minimal("iosTrustedRootCertificate", "root")).await
     }
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.body["error"]["code"], code, "{}", r.text);
 }
 
 #[tokio::test]
@@ -145,10 +99,15 @@ async fn assign_replaces_the_assignment_set() {
             {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
             {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
         ]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": null}}]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "sales"}}]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group}}],
+               "deviceConfigurationGroupAssignments": [{"targetGroupId": group, "excludeGroup": true}]}),
     ] {
         let r = h.call(Method::POST, &format!("{DC}/{id}/assign"), Some(body.clone())).await;
         assert_error(&r, 400, "BadRequest");
     }
+    assert_eq!(h.emu.state().assignments(&id), Some(vec![]), "nothing stored");
 }
 
 #[tokio::test]
@@ -213,9 +172,9 @@ async fn root_certificate_via_ref() {
     }
     assert_eq!(h.emu.state().root_certificate(&scep), Some(root.clone()));
 
-    // The cast must match the object's type; a trusted root has no root.
+    // The cast must be the object's type (or a base of it); a trusted root has no root.
     let r = h.call(Method::GET, &format!("{DC}/{root}/{CAST}/rootCertificate"), None).await;
-    assert_error(&r, 404, "ResourceNotFound");
+    assert_error(&r, 400, "BadRequest");
     let r = h
         .call(
             Method::GET,
