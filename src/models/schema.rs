@@ -61,15 +61,6 @@ fn same(a: &str, b: &str) -> bool {
     short_type(a).eq_ignore_ascii_case(short_type(b))
 }
 
-/// The schema's spelling of `odata_type` (`iosImportedPFXCertificateProfile` for
-/// `#microsoft.graph.iosimportedpfxcertificateprofile`), or `None` for a type it does not have.
-pub fn known_type(odata_type: &str) -> Option<&'static str> {
-    if same(odata_type, "deviceConfiguration") {
-        return Some("deviceConfiguration");
-    }
-    PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(ty, _)| *ty)
-}
-
 /// The type `odata_type` derives from (`deviceConfiguration` for the direct subtypes), or
 /// `None` for `deviceConfiguration` itself and for types the schema does not have.
 pub fn parent_type(odata_type: &str) -> Option<&'static str> {

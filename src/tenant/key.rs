@@ -47,7 +47,7 @@ impl ObjectKey {
     /// spelling, and the name is put in Unicode normal form C.
     pub fn new(odata_type: impl Into<String>, display_name: impl AsRef<str>) -> Self {
         let odata_type = odata_type.into();
-        let odata_type = match schema::known_type(&odata_type) {
+        let odata_type = match schema::type_name(&odata_type) {
             Some(known) => format!("{TYPE_PREFIX}{known}"),
             None if odata_type.starts_with('#') => odata_type,
             None => format!("#{odata_type}"),

@@ -213,18 +213,19 @@ pub async fn apply(
     if !blockers.is_empty() {
         return Err(TenantError::PlanNotApplicable { reasons: blockers });
     }
+    on_event(&ApplyEvent::Planned { writes: plan.write_count(), objects: plan.actions.len() });
+    if plan.write_count() == 0 {
+        return Ok(ApplyReport { plan: plan.clone(), outcomes: Vec::new(), verifications: Vec::new() });
+    }
     let reader = TenantReader::new(client);
     let before = TargetObject::from_tenant(&reader.read().await?)?;
     check::still_current(plan, &before)?;
-    on_event(&ApplyEvent::Planned { writes: plan.write_count(), objects: plan.actions.len() });
     let mut run = run::Run::new(client, &before);
-    if plan.write_count() > 0 {
-        for wave in Wave::OBJECTS {
-            run.objects(plan, wave, &on_event).await;
-        }
-        run.assignments(plan, &on_event).await;
-        run.deletes(plan, &on_event).await;
+    for wave in Wave::OBJECTS {
+        run.objects(plan, wave, &on_event).await;
     }
+    run.assignments(plan, &on_event).await;
+    run.deletes(plan, &on_event).await;
     let verifications = verify::read_back(&reader, plan, &run, options, &on_event).await?;
     Ok(ApplyReport { plan: plan.clone(), outcomes: run.into_outcomes(), verifications })
 }

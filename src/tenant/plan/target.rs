@@ -10,7 +10,7 @@ use crate::{
     GraphClient,
     tenant::{
         Snapshot, SnapshotEntry, TenantError, TenantObject, TenantReader,
-        directory::{Directory, DirectoryKind, Wanted},
+        directory::{DEFAULT_SCOPE_TAG, Directory, DirectoryKind, Wanted},
         export::{entry_of, keys_by_id},
     },
 };
@@ -116,11 +116,13 @@ fn wanted(snapshot: &Snapshot, options: &PlanOptions) -> Wanted {
                 };
             }
         }
-        for name in entry.scope_tags.iter().flatten() {
+        // The built-in scope tag is in every tenant: nothing to look up.
+        let (default_id, default_name) = DEFAULT_SCOPE_TAG;
+        for name in entry.scope_tags.iter().flatten().filter(|n| !n.eq_ignore_ascii_case(default_name)) {
             wanted.names.insert((DirectoryKind::ScopeTag, name.clone()));
         }
         let ids = entry.object.get("roleScopeTagIds").and_then(Value::as_array).into_iter().flatten();
-        for id in ids.filter_map(Value::as_str) {
+        for id in ids.filter_map(Value::as_str).filter(|id| *id != default_id) {
             wanted.ids.insert((DirectoryKind::ScopeTag, id.to_owned()));
         }
     }

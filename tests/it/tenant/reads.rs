@@ -1,12 +1,13 @@
-//! What reading a tenant costs: the root links, the assignments a list did not expand and
-//! the group names go through `$batch` (20 per round trip), never one GET per object.
+//! What reading a tenant costs: the references come with one expanded listing (or, when the
+//! service refuses it, through `$batch`, 20 per round trip), and so do the assignments a
+//! list did not expand and the group names: never one GET per object.
 
 use crate::support::resilience::*;
 use intune_graph::{
     GraphClient,
     emulator::Emulator,
     models::DeviceConfiguration,
-    tenant::{ExportOptions, ObjectKey, TenantReader, export},
+    tenant::{ExportOptions, ObjectKey, ReferenceValue, TenantReader, export},
 };
 use serde_json::{Value, json};
 use wiremock::{
@@ -19,7 +20,7 @@ const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 const LIST: &str = "/beta/deviceManagement/deviceConfigurations";
 
 #[tokio::test]
-async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
+async fn an_export_reads_the_references_of_45_profiles_in_one_listing() {
     let emu = Emulator::new().page_size(1000).start().await.unwrap();
     let client = GraphClient::builder()
         .base_url(emu.base_url().as_str())
@@ -53,21 +54,66 @@ async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
     let state = emu.state();
     let (requests, batches, steps) = (state.requests(), state.batches(), state.batch_steps());
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
-    // One list page, then ceil(45 / 20) = 3 `$batch` envelopes of 45 steps in all; no
-    // assignments, so no group reads. One GET per profile would be 46 requests.
-    assert_eq!(
-        (state.requests() - requests, state.batches() - batches, state.batch_steps() - steps),
-        (4, 3, 45)
-    );
+    // One list page, then one listing of the SCEP profiles' ids with their roots expanded;
+    // no `$batch`. One GET per profile would be 46 requests.
+    assert_eq!((state.requests() - requests, state.batches() - batches, state.batch_steps() - steps), (2, 0, 0));
     assert!(notes.is_empty(), "{notes:?}");
     let root_key = ObjectKey::new(ROOT, "Root");
     let scep_entries: Vec<_> = snapshot.entries().iter().filter(|e| e.key.odata_type == SCEP).collect();
     assert_eq!(scep_entries.len(), 45);
     for entry in scep_entries {
         let i: usize = entry.key.display_name.trim_start_matches("SCEP ").parse().unwrap();
-        let expected = (i % 3 != 0).then(|| root_key.clone());
-        assert_eq!(entry.root_certificate, expected, "{}", entry.key.display_name);
+        let expected = ReferenceValue::One((i % 3 != 0).then(|| root_key.clone()));
+        assert_eq!(entry.references["rootCertificate"], expected, "{}", entry.key.display_name);
     }
+}
+
+#[tokio::test]
+async fn references_the_service_will_not_expand_are_read_through_batch() {
+    let server = MockServer::start().await;
+    let scep = |n: usize| json!({"@odata.type": SCEP, "id": format!("s{n}"), "displayName": format!("SCEP {n}"), "assignments": []});
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .and(query_param("$expand", "assignments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .and(query_param("$expand", "microsoft.graph.iosScepCertificateProfile/rootCertificate"))
+        .and(query_param("$select", "id"))
+        .and(query_param("$filter", "isof('microsoft.graph.iosScepCertificateProfile')"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": {"code": "BadRequest", "message": "Parsing OData Select and Expand failed"}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/beta/$batch"))
+        .respond_with(|request: &wiremock::Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let responses: Vec<Value> = body["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|step| json!({"id": step["id"], "status": 200, "body": {"@odata.type": ROOT, "id": "r1", "displayName": "Root"}}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+        })
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri(), &RecordingSleep::new()).build().unwrap();
+    let objects = TenantReader::new(&client).read().await.unwrap();
+    let bodies = batch_bodies(&server).await;
+    assert_eq!(bodies.iter().map(|b| b["requests"].as_array().unwrap().len()).collect::<Vec<_>>(), [20, 5]);
+    assert_eq!(
+        bodies[0]["requests"][0],
+        json!({"id": "0", "method": "GET", "url": "/deviceManagement/deviceConfigurations/s0/microsoft.graph.iosScepCertificateProfile/rootCertificate"})
+    );
+    assert!(objects.iter().all(|o| o.references["rootCertificate"] == ["r1"]));
 }
 
 /// A list whose objects carry no expanded assignments, and a client for the server.
@@ -112,7 +158,7 @@ async fn assignments_a_list_did_not_expand_are_read_in_one_batch() {
         .expect(1)
         .mount(&server)
         .await;
-    let objects = TenantReader::new(&client).read(|_| true).await.unwrap();
+    let objects = TenantReader::new(&client).read().await.unwrap();
     assert_eq!(
         batch_bodies(&server).await,
         [json!({"requests": [
@@ -136,7 +182,7 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
     .await;
     Mock::given(method("GET"))
         .and(path("/beta/groups/g1"))
-        .and(query_param("$select", "displayName"))
+        .and(query_param("$select", "id,displayName"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"displayName": "Wi-Fi users"})))
         .expect(1)
         .mount(&server)
@@ -154,14 +200,14 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
     assert_eq!(
         batch_bodies(&server).await,
         [json!({"requests": [
-            {"id": "0", "method": "GET", "url": "/groups/g2?$select=displayName"},
-            {"id": "1", "method": "GET", "url": "/groups/g3?$select=displayName"}
+            {"id": "0", "method": "GET", "url": "/groups/g2?$select=id,displayName"},
+            {"id": "1", "method": "GET", "url": "/groups/g3?$select=id,displayName"}
         ]})]
     );
     let names: Vec<(&str, Option<&str>)> = snapshot
         .entries()
         .iter()
-        .flat_map(|e| &e.assignments)
+        .flat_map(|e| e.assignments.iter().flatten())
         .map(|a| (a.group_id().unwrap(), a.group_display_name.as_deref()))
         .collect();
     assert_eq!(
@@ -171,7 +217,7 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
     assert_eq!(
         notes,
         [
-            "group display names could not be read for g3 (404 Not Found); those assignments record the group id only"
+            "group names could not be read for g3 (not found); those files hold the id only, which another tenant does not have"
         ]
     );
 }
@@ -193,9 +239,9 @@ async fn a_refused_group_probe_costs_one_request_and_one_note() {
         .await;
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     assert!(batch_bodies(&server).await.is_empty());
-    assert!(snapshot.entries()[0].assignments.iter().all(|a| a.group_display_name.is_none()));
+    assert!(snapshot.entries()[0].assignments.iter().flatten().all(|a| a.group_display_name.is_none()));
     assert_eq!(
         notes,
-        ["group display names could not be read (403 Forbidden); assignments record group ids only"]
+        ["group names could not be read for g1, g2 (HTTP 403); those files hold the id only, which another tenant does not have"]
     );
 }
