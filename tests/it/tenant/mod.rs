@@ -9,7 +9,11 @@ mod reads;
 mod roundtrip;
 mod safety;
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::{Mutex, PoisonError},
+};
 
 use intune_graph::{
     GraphClient,
@@ -52,13 +56,23 @@ pub async fn tenant_b() -> RunningEmulator {
 }
 
 /// A client of `emu` that does not pace writes (pacing is not what these tests look at).
+/// One per emulator: building a client loads the platform's root certificates, which takes
+/// a quarter of a second in a debug build.
 pub fn client(emu: &RunningEmulator) -> GraphClient {
-    GraphClient::builder()
-        .base_url(emu.base_url().as_str())
-        .bearer_token(emu.token())
-        .write_rate_limit(None)
-        .build()
-        .unwrap()
+    static CLIENTS: Mutex<BTreeMap<(String, String), GraphClient>> = Mutex::new(BTreeMap::new());
+    let key = (emu.base_url().to_string(), emu.token().to_owned());
+    let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    clients
+        .entry(key)
+        .or_insert_with(|| {
+            GraphClient::builder()
+                .base_url(emu.base_url().as_str())
+                .bearer_token(emu.token())
+                .write_rate_limit(None)
+                .build()
+                .unwrap()
+        })
+        .clone()
 }
 
 /// Creates `object` in `emu`; its id.

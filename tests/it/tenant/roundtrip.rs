@@ -13,7 +13,7 @@ use super::*;
 
 /// Tenant A: a trusted root and a SCEP profile bound to it, both assigned to "iOS
 /// devices", plus an unassigned second root.
-pub async fn seeded() -> RunningEmulator {
+pub(super) async fn seeded() -> RunningEmulator {
     let emu = tenant_a().await;
     let root = create(&emu, json!({
         "@odata.type": ROOT, "displayName": "Contoso Root CA", "certFileName": "root.cer",
@@ -230,3 +230,4 @@ async fn the_group_map_wins_and_prune_deletes_what_the_files_do_not_hold() {
     assert!(!plan_on(&b, &snapshot, &options).await.has_changes());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
