@@ -12,7 +12,7 @@ use crate::{
     models::{
         DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
         DeviceConfigurationPatch, GraphEntity, IosScepCertificateProfile, IosTrustedRootCertificate,
-        ManagedDeviceCertificateState, WriteMode, object::Encoded,
+        ManagedDeviceCertificateState, WriteMode, object::Encoded, resolve_binds,
     },
     odata::{ItemStream, Page, PageStream, Query, page_reader},
     pipeline::{ApiRequest, BodyReader},
@@ -78,7 +78,8 @@ impl DeviceConfigurations {
         if self.client.validates() {
             object.validate()?;
         }
-        let body = object.to_write_json().map_err(Error::Encode)?;
+        let body = resolve_binds(object.to_write_json().map_err(Error::Encode)?, self.client.base_url())
+            .map_err(Error::Encode)?;
         Ok(ApiRequest::new(Method::POST, self.collection.clone()).with_json_body(body))
     }
 
@@ -233,7 +234,7 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn update_request(&self, id: &str, patch: &DeviceConfigurationPatch) -> Result<ApiRequest> {
-        let body = patch.to_json()?;
+        let body = resolve_binds(patch.to_json()?, self.client.base_url()).map_err(Error::Encode)?;
         Ok(ApiRequest::new(Method::PATCH, self.item_url(id, &[])?).with_json_body(body))
     }
 

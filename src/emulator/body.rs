@@ -23,6 +23,12 @@ const NAVIGATION: &[&str] = &[
     "userStatusOverview",
     "rootCertificate",
     "managedDeviceCertificateStates",
+    "rootCertificatesForServerValidation",
+    "identityCertificateForClientAuthentication",
+    "derivedCredentialSettings",
+    "identityCertificate",
+    "smimeSigningCertificate",
+    "smimeEncryptionCertificate",
 ];
 
 /// Parses a request body that must be a JSON object.

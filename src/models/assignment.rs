@@ -261,6 +261,8 @@ impl AssignmentTarget {
     }
 }
 
+impl super::field_type::FieldType for AssignmentTarget {}
+
 impl Serialize for AssignmentTarget {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         each_target!(self, t => t.serialize(serializer))

@@ -3,9 +3,10 @@
 use serde_json::Value;
 
 use super::{
-    ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
+    AdditionalData, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition, ApplicabilityRuleOsVersion,
+    ConfigurationObject, IosEasEmailProfileConfiguration, IosEnterpriseWiFiConfiguration,
     IosImportedPfxCertificateProfile, IosPkcsCertificateProfile, IosScepCertificateProfile,
-    IosTrustedRootCertificate, MacOsPkcsCertificateProfile, MacOsScepCertificateProfile,
+    IosTrustedRootCertificate, IosVpnConfiguration, MacOsPkcsCertificateProfile, MacOsScepCertificateProfile,
     MacOsTrustedRootCertificate, Timestamp, ValidationError,
     object::{GraphEntity, strip_hash},
     validation::Problems,
@@ -139,14 +140,34 @@ macro_rules! base_accessors {
                 self.base.role_scope_tag_ids.as_deref().unwrap_or_default()
             }
         }
+
+        impl ConfigurationObject for $ty {
+            fn base(&self) -> &DeviceConfigurationBase {
+                &self.base
+            }
+
+            fn base_mut(&mut self) -> &mut DeviceConfigurationBase {
+                &mut self.base
+            }
+
+            fn additional_data(&self) -> &AdditionalData {
+                &self.additional_data
+            }
+
+            fn additional_data_mut(&mut self) -> &mut AdditionalData {
+                &mut self.additional_data
+            }
+        }
     )+};
 }
 
 graph_subtypes! {
     /// Any device configuration, keyed on `@odata.type`.
     ///
-    /// The iOS and macOS certificate families are typed; every other type (Graph beta has
-    /// well over a hundred) is kept losslessly in [`DeviceConfiguration::Other`].
+    /// The iOS and macOS certificate families and the iOS profiles that use their
+    /// certificates (enterprise Wi-Fi, VPN, Exchange ActiveSync email) are typed; every
+    /// other type (Graph beta has well over a hundred) is kept losslessly in
+    /// [`DeviceConfiguration::Other`].
     ///
     /// Adding a typed subtype is one line in `typed` (after its `graph_object!` with the
     /// fixed `@odata.type` and its `check` rules).
@@ -168,8 +189,88 @@ graph_subtypes! {
             MacOsPkcsCertificate(MacOsPkcsCertificateProfile),
             /// A macOS trusted root certificate.
             MacOsTrustedRootCertificate(MacOsTrustedRootCertificate),
+            /// An iOS enterprise Wi-Fi profile.
+            IosEnterpriseWiFi(IosEnterpriseWiFiConfiguration),
+            /// An iOS VPN profile.
+            IosVpn(IosVpnConfiguration),
+            /// An iOS Exchange ActiveSync email profile.
+            IosEasEmailProfile(IosEasEmailProfileConfiguration),
         }
         /// Any other type, kept whole.
         other: Other(OtherDeviceConfiguration),
+    }
+}
+
+impl ConfigurationObject for DeviceConfiguration {
+    fn base(&self) -> &DeviceConfigurationBase {
+        DeviceConfiguration::base(self)
+    }
+
+    fn base_mut(&mut self) -> &mut DeviceConfigurationBase {
+        DeviceConfiguration::base_mut(self)
+    }
+
+    fn additional_data(&self) -> &AdditionalData {
+        DeviceConfiguration::additional_data(self)
+    }
+
+    fn additional_data_mut(&mut self) -> &mut AdditionalData {
+        DeviceConfiguration::additional_data_mut(self)
+    }
+}
+
+/// The JSON names of the flag-set properties (`"a,b"`) of an object of type `odata_type`
+/// (with or without the namespace, in any case), as its typed model declares them; none
+/// beyond the common fields' for an unmodelled type. What the tenant code normalises.
+#[allow(dead_code)]
+pub(crate) fn flag_properties(odata_type: &str) -> &'static [&'static str] {
+    DeviceConfiguration::flag_properties(odata_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::schema;
+
+    /// A typed model declares each reference the schema gives its type as a navigation
+    /// field, so a read with `$expand` keeps it typed and a write leaves it out.
+    #[test]
+    fn every_reference_of_a_typed_type_is_one_of_its_navigation_fields() {
+        let mut seen = 0;
+        for (odata_type, read_only, navigation) in DeviceConfiguration::TYPED {
+            for reference in schema::references(odata_type) {
+                assert!(navigation.contains(&reference.navigation), "{odata_type}: {}", reference.navigation);
+                assert!(read_only.contains(&reference.navigation), "{odata_type}: {}", reference.navigation);
+                seen += 1;
+            }
+        }
+        // rootCertificate of both SCEP profiles, two of Wi-Fi, one of VPN, three of email.
+        assert_eq!(seen, 8);
+    }
+
+    /// The flag-set properties of each type come from its fields' types, groups first.
+    #[test]
+    fn flag_properties_are_found_from_the_field_types() {
+        assert_eq!(
+            flag_properties("#microsoft.graph.iosScepCertificateProfile"),
+            ["subjectAlternativeNameType", "keyUsage"]
+        );
+        assert_eq!(flag_properties("iosPkcsCertificateProfile"), ["subjectAlternativeNameType"]);
+        assert_eq!(
+            flag_properties("MICROSOFT.GRAPH.MACOSSCEPCERTIFICATEPROFILE"),
+            ["subjectAlternativeNameType", "keyUsage", "hashAlgorithm"]
+        );
+        assert_eq!(flag_properties("microsoft.graph.iosEasEmailProfileConfiguration"), ["easServices"]);
+        for none in [
+            "#microsoft.graph.iosEnterpriseWiFiConfiguration",
+            "#microsoft.graph.iosVpnConfiguration",
+            "#microsoft.graph.iosTrustedRootCertificate",
+            "#microsoft.graph.windows10GeneralConfiguration",
+            "",
+        ] {
+            assert!(flag_properties(none).is_empty(), "{none}");
+        }
+        // Flag sets nested in complex types are not properties of the configuration.
+        assert!(IosScepCertificateProfile::FLAG_KEYS.iter().all(|key| *key != "sanType"));
     }
 }

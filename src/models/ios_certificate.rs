@@ -3,11 +3,10 @@
 use serde_json::Value;
 
 use super::{
-    AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale, CustomSubjectAlternativeName,
-    DeviceConfigurationBase, ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages,
-    SubjectAlternativeNameType, ValidationError,
-    object::GraphEntity,
-    validation::{Problems, https_url_problem, is_dotted_decimal_oid, require},
+    AppleSubjectNameFormat, CertificateStore, CertificateValidityPeriodScale, ConfigurationBuilder,
+    ConfigurationObject, CustomSubjectAlternativeName, DeviceConfiguration, DeviceConfigurationBase,
+    ExtendedKeyUsage, IntendedPurpose, KeySize, KeyUsages, SubjectAlternativeNameType,
+    validation::{Problems, at_most, count, https_url_problem, is_dotted_decimal_oid, require},
 };
 
 /// Most extended key usages or custom SANs a profile may carry.
@@ -74,13 +73,7 @@ impl IosCertificateProfileBase {
 }
 
 fn check_custom_sans(problems: &mut Problems, sans: &Option<Vec<CustomSubjectAlternativeName>>) {
-    let Some(sans) = sans else { return };
-    if sans.len() > MAX_PROFILE_COLLECTION_LEN {
-        problems.push(
-            "customSubjectAlternativeNames",
-            format!("has {} entries, at most {MAX_PROFILE_COLLECTION_LEN} are allowed", sans.len()),
-        );
-    }
+    at_most(problems, "customSubjectAlternativeNames", count(sans), MAX_PROFILE_COLLECTION_LEN);
 }
 
 graph_object! {
@@ -111,8 +104,9 @@ graph_object! {
             certificate_store: CertificateStore = "certificateStore",
             /// Custom subject alternative names (at most 500).
             custom_subject_alternative_names: Vec<CustomSubjectAlternativeName> = "customSubjectAlternativeNames",
-            /// Navigation: the trusted root certificate (only with `$expand`; never written).
-            [navigation] root_certificate: Box<Value> = "rootCertificate",
+            /// Reference: the trusted root certificate (only with `$expand`; bound with
+            /// [`IosScepCertificateProfileBuilder::root_certificate`]).
+            [navigation] root_certificate: Box<DeviceConfiguration> = "rootCertificate",
             /// Navigation: certificate states of managed devices (never written).
             [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
@@ -120,10 +114,10 @@ graph_object! {
 }
 
 impl IosScepCertificateProfile {
-    /// Starts a profile; [`IosScepCertificateProfileBuilder::build`] refuses it until every
+    /// Starts a profile; [`build`](ConfigurationBuilder::build) refuses it until every
     /// required field is set.
     pub fn builder() -> IosScepCertificateProfileBuilder {
-        IosScepCertificateProfileBuilder::default()
+        ConfigurationBuilder::new()
     }
 }
 
@@ -191,12 +185,7 @@ impl ScepFields<'_> {
         }
         require(problems, "keySize", self.key_size);
         if let Some(ekus) = self.extended_key_usages {
-            if ekus.len() > MAX_PROFILE_COLLECTION_LEN {
-                problems.push(
-                    "extendedKeyUsages",
-                    format!("has {} entries, at most {MAX_PROFILE_COLLECTION_LEN} are allowed", ekus.len()),
-                );
-            }
+            at_most(problems, "extendedKeyUsages", ekus.len(), MAX_PROFILE_COLLECTION_LEN);
             for (i, eku) in ekus.iter().enumerate() {
                 match eku.object_identifier.as_deref() {
                     None => problems.push(format!("extendedKeyUsages[{i}].objectIdentifier"), "is required"),
@@ -215,120 +204,91 @@ impl ScepFields<'_> {
 /// Builds an [`IosScepCertificateProfile`] for a create call.
 ///
 /// Required: display name, at least one SCEP server URL, key usage, key size, subject name
-/// format, validity period and renewal threshold. [`build`](Self::build) runs the same
-/// validation as `create` and reports every missing or invalid field at once.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct IosScepCertificateProfileBuilder {
-    profile: IosScepCertificateProfile,
-}
+/// format, validity period and renewal threshold. [`build`](ConfigurationBuilder::build)
+/// runs the same validation as `create` and reports every missing or invalid field at once.
+pub type IosScepCertificateProfileBuilder = ConfigurationBuilder<IosScepCertificateProfile>;
 
-impl IosScepCertificateProfileBuilder {
-    /// Display name (required).
-    pub fn display_name(mut self, name: impl Into<String>) -> Self {
-        self.profile.base.display_name = Some(name.into());
-        self
-    }
+/// The builder setters of the SCEP profiles: iOS and macOS name these fields alike.
+macro_rules! scep_builder {
+    ($($profile:ty),+) => {$(
+        impl ConfigurationBuilder<$profile> {
+            /// Adds a SCEP server URL (at least one is required).
+            pub fn scep_server_url(self, url: impl Into<String>) -> Self {
+                self.with(|p| p.scep_server_urls.get_or_insert_with(Vec::new).push(url.into()))
+            }
 
-    /// Description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.profile.base.description = Some(description.into());
-        self
-    }
+            /// Custom subject name; sets the format to `custom`.
+            pub fn custom_subject_name(self, format_string: impl Into<String>) -> Self {
+                self.with(|p| {
+                    p.certificate.subject_name_format = Some(AppleSubjectNameFormat::Custom);
+                    p.subject_name_format_string = Some(format_string.into());
+                })
+            }
 
-    /// Scope tag ids.
-    pub fn role_scope_tag_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
-        self.profile.base.role_scope_tag_ids = Some(ids.into_iter().map(Into::into).collect());
-        self
-    }
+            /// Subject alternative name types. `customAzureADAttribute` stays in the set when
+            /// an attribute was given with `subject_alternative_name_attribute`.
+            pub fn subject_alternative_name_type(self, mut types: SubjectAlternativeNameType) -> Self {
+                self.with(|p| {
+                    if p.subject_alternative_name_format_string.is_some() {
+                        types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
+                    }
+                    p.certificate.subject_alternative_name_type = Some(types);
+                })
+            }
 
-    /// Adds a SCEP server URL (at least one is required).
-    pub fn scep_server_url(mut self, url: impl Into<String>) -> Self {
-        self.profile.scep_server_urls.get_or_insert_with(Vec::new).push(url.into());
-        self
-    }
+            /// Custom Entra ID attribute for the SAN (adds `customAzureADAttribute` to the SAN types).
+            pub fn subject_alternative_name_attribute(self, attribute: impl Into<String>) -> Self {
+                self.with(|p| {
+                    let types = p.certificate.subject_alternative_name_type.get_or_insert_with(Default::default);
+                    types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
+                    p.subject_alternative_name_format_string = Some(attribute.into());
+                })
+            }
 
-    /// Key usage (required), e.g. `KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT`.
-    pub fn key_usage(mut self, usage: KeyUsages) -> Self {
-        self.profile.key_usage = Some(usage);
-        self
-    }
+            /// Validity period (required): a value greater than 0 and its unit.
+            pub fn validity(self, value: i32, scale: CertificateValidityPeriodScale) -> Self {
+                self.with(|p| {
+                    p.certificate.certificate_validity_period_value = Some(value);
+                    p.certificate.certificate_validity_period_scale = Some(scale);
+                })
+            }
 
-    /// Key size (required).
-    pub fn key_size(mut self, size: KeySize) -> Self {
-        self.profile.key_size = Some(size);
-        self
-    }
+            /// Adds an extended key usage, e.g. `KnownEku::CLIENT_AUTHENTICATION`.
+            pub fn extended_key_usage(self, eku: impl Into<ExtendedKeyUsage>) -> Self {
+                self.with(|p| p.extended_key_usages.get_or_insert_with(Vec::new).push(eku.into()))
+            }
 
-    /// Subject name format (required).
-    pub fn subject_name_format(mut self, format: AppleSubjectNameFormat) -> Self {
-        self.profile.certificate.subject_name_format = Some(format);
-        self
-    }
+            /// Adds a custom subject alternative name.
+            pub fn custom_subject_alternative_name(self, san: CustomSubjectAlternativeName) -> Self {
+                self.with(|p| p.custom_subject_alternative_names.get_or_insert_with(Vec::new).push(san))
+            }
 
-    /// Custom subject name; sets the format to `custom`.
-    pub fn custom_subject_name(mut self, format_string: impl Into<String>) -> Self {
-        self.profile.certificate.subject_name_format = Some(AppleSubjectNameFormat::Custom);
-        self.profile.subject_name_format_string = Some(format_string.into());
-        self
-    }
-
-    /// Subject alternative name types. `customAzureADAttribute` stays in the set when an
-    /// attribute was given with [`subject_alternative_name_attribute`](Self::subject_alternative_name_attribute).
-    pub fn subject_alternative_name_type(mut self, mut types: SubjectAlternativeNameType) -> Self {
-        if self.profile.subject_alternative_name_format_string.is_some() {
-            types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
+            /// The trusted root certificate profile the issued certificates chain to: a
+            /// created trusted root of the same platform, bound as `rootCertificate`
+            /// (relative to the Graph base URL, see `models::resolve_binds`).
+            pub fn root_certificate(self, root: &impl ConfigurationObject) -> Self {
+                self.reference("rootCertificate", root)
+            }
         }
-        self.profile.certificate.subject_alternative_name_type = Some(types);
-        self
-    }
 
-    /// Custom Entra ID attribute for the SAN (adds `customAzureADAttribute` to the SAN types).
-    pub fn subject_alternative_name_attribute(mut self, attribute: impl Into<String>) -> Self {
-        let types =
-            self.profile.certificate.subject_alternative_name_type.get_or_insert_with(Default::default);
-        types.insert(SubjectAlternativeNameType::CUSTOM_AZURE_AD_ATTRIBUTE);
-        self.profile.subject_alternative_name_format_string = Some(attribute.into());
-        self
-    }
-
-    /// Validity period (required): a value greater than 0 and its unit.
-    pub fn validity(mut self, value: i32, scale: CertificateValidityPeriodScale) -> Self {
-        self.profile.certificate.certificate_validity_period_value = Some(value);
-        self.profile.certificate.certificate_validity_period_scale = Some(scale);
-        self
-    }
-
-    /// Renewal threshold in percent, 1–99 (required).
-    pub fn renewal_threshold_percentage(mut self, percent: i32) -> Self {
-        self.profile.certificate.renewal_threshold_percentage = Some(percent);
-        self
-    }
-
-    /// Adds an extended key usage, e.g. `KnownEku::CLIENT_AUTHENTICATION`.
-    pub fn extended_key_usage(mut self, eku: impl Into<ExtendedKeyUsage>) -> Self {
-        self.profile.extended_key_usages.get_or_insert_with(Vec::new).push(eku.into());
-        self
-    }
-
-    /// Certificate store on the device.
-    pub fn certificate_store(mut self, store: CertificateStore) -> Self {
-        self.profile.certificate_store = Some(store);
-        self
-    }
-
-    /// Adds a custom subject alternative name.
-    pub fn custom_subject_alternative_name(mut self, san: CustomSubjectAlternativeName) -> Self {
-        self.profile.custom_subject_alternative_names.get_or_insert_with(Vec::new).push(san);
-        self
-    }
-
-    /// Checks the profile and returns it, or every problem found.
-    pub fn build(self) -> Result<IosScepCertificateProfile, ValidationError> {
-        self.profile.validate()?;
-        Ok(self.profile)
-    }
+        builder_setters! {
+            $profile {
+                /// Key usage (required), e.g. `KeyUsages::DIGITAL_SIGNATURE | KeyUsages::KEY_ENCIPHERMENT`.
+                key_usage(KeyUsages) => key_usage;
+                /// Key size (required).
+                key_size(KeySize) => key_size;
+                /// Subject name format (required).
+                subject_name_format(AppleSubjectNameFormat) => certificate.subject_name_format;
+                /// Renewal threshold in percent, 1–99 (required).
+                renewal_threshold_percentage(i32) => certificate.renewal_threshold_percentage;
+                /// Certificate store on the device.
+                certificate_store(CertificateStore) => certificate_store;
+            }
+        }
+    )+};
 }
+
+scep_builder!(IosScepCertificateProfile, super::MacOsScepCertificateProfile);
 
 graph_object! {
     /// An iOS PKCS certificate profile (`#microsoft.graph.iosPkcsCertificateProfile`).

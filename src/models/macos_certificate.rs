@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::{
-    AppleDeploymentChannel, CertificateStore, CustomSubjectAlternativeName, DeviceConfigurationBase,
-    ExtendedKeyUsage, HashAlgorithms, IosCertificateProfileBase, KeySize, KeyUsages,
-    ios_certificate::check_trusted_root, validation::Problems,
+    AppleDeploymentChannel, CertificateStore, ConfigurationBuilder, CustomSubjectAlternativeName,
+    DeviceConfiguration, DeviceConfigurationBase, ExtendedKeyUsage, HashAlgorithms,
+    IosCertificateProfileBase, KeySize, KeyUsages, ios_certificate::check_trusted_root, validation::Problems,
 };
 
 /// The `macOSCertificateProfileBase` fields: the same five as `iosCertificateProfileBase`
@@ -48,11 +48,35 @@ graph_object! {
             allow_all_apps_access: bool = "allowAllAppsAccess",
             /// The keychain the certificate goes to.
             deployment_channel: AppleDeploymentChannel = "deploymentChannel",
-            /// Navigation: the trusted root certificate (only with `$expand`; never written).
-            [navigation] root_certificate: Box<Value> = "rootCertificate",
+            /// Reference: the trusted root certificate (only with `$expand`; bound with
+            /// [`MacOsScepCertificateProfileBuilder::root_certificate`]).
+            [navigation] root_certificate: Box<DeviceConfiguration> = "rootCertificate",
             /// Navigation: certificate states of managed devices (never written).
             [navigation] managed_device_certificate_states: Box<Value> = "managedDeviceCertificateStates",
         }
+    }
+}
+
+impl MacOsScepCertificateProfile {
+    /// Starts a profile; [`build`](ConfigurationBuilder::build) refuses it until every
+    /// required field is set (those of the iOS SCEP profile).
+    pub fn builder() -> MacOsScepCertificateProfileBuilder {
+        ConfigurationBuilder::new()
+    }
+}
+
+/// Builds a [`MacOsScepCertificateProfile`] for a create call: the iOS SCEP builder's
+/// setters, and the keychain, hash algorithm and app access of macOS.
+pub type MacOsScepCertificateProfileBuilder = ConfigurationBuilder<MacOsScepCertificateProfile>;
+
+builder_setters! {
+    MacOsScepCertificateProfile {
+        /// Hash algorithms of the SCEP request.
+        hash_algorithm(HashAlgorithms) => hash_algorithm;
+        /// Whether every app may use the private key.
+        allow_all_apps_access(bool) => allow_all_apps_access;
+        /// The keychain the certificate goes to.
+        deployment_channel(AppleDeploymentChannel) => deployment_channel;
     }
 }
 

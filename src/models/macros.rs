@@ -52,6 +52,8 @@ macro_rules! graph_enum {
             }
         }
 
+        impl $crate::models::field_type::FieldType for $name {}
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -195,6 +197,10 @@ macro_rules! graph_flags {
             }
         }
 
+        impl $crate::models::field_type::FieldType for $name {
+            const FLAGS: bool = true;
+        }
+
         impl ::std::ops::BitOr for $name {
             type Output = $name;
             fn bitor(mut self, rhs: $name) -> $name {
@@ -317,9 +323,18 @@ macro_rules! graph_fields {
     (@prop not_null) => { true };
     // The distinct names of the groups' `$list`, then of the fields whose marker `$marker`
     // selects, computed at compile time.
-    (@keys $marker:ident $list:ident [$($gty:ty),*] [$($wire:literal $($ro:ident)?),*]) => {{
+    (@keys $marker:ident $list:ident [$($gty:ty),*] [$($wire:literal $($ro:ident)?),*]) => {
+        graph_fields!(@marked $list [$($gty),*] [$(($wire, graph_fields!(@ $marker $($ro)?))),*])
+    };
+    // The same for the fields whose type is a flag set (asked of the type, so no field can
+    // be forgotten).
+    (@flag_keys [$($gty:ty),*] [$($wire:literal : $ty:ty),*]) => {
+        graph_fields!(@marked FLAG_KEYS [$($gty),*]
+            [$(($wire, <$ty as $crate::models::field_type::FieldType>::FLAGS)),*])
+    };
+    (@marked $list:ident [$($gty:ty),*] [$(($wire:literal, $selected:expr)),*]) => {{
         const GROUPS: &[&[&str]] = &[$(<$gty>::$list),*];
-        const FIELDS: &[(&str, bool)] = &[$(($wire, graph_fields!(@ $marker $($ro)?))),*];
+        const FIELDS: &[(&str, bool)] = &[$(($wire, $selected)),*];
         const N: usize = $crate::models::object::marked_len(GROUPS, FIELDS);
         const KEYS: [&str; N] = $crate::models::object::marked_names(GROUPS, FIELDS);
         &KEYS
@@ -351,6 +366,11 @@ macro_rules! graph_fields {
             #[allow(dead_code)]
             pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
                 graph_fields!(@keys nav NAVIGATION_KEYS [] [$($wire $($ro)?),+]);
+
+            /// JSON names of the fields that hold a flag set.
+            #[allow(dead_code)]
+            pub(crate) const FLAG_KEYS: &'static [&'static str] =
+                graph_fields!(@flag_keys [] [$($wire : $ty),+]);
 
             /// JSON names of every field but the navigation properties.
             #[allow(dead_code)]
@@ -477,6 +497,12 @@ macro_rules! graph_object {
             pub(crate) const NAVIGATION_KEYS: &'static [&'static str] =
                 graph_fields!(@keys nav NAVIGATION_KEYS [$($gty),*] [$($wire $($ro)?),*]);
 
+            /// JSON names of the fields that hold a flag set (`"a,b"`), its groups' included:
+            /// found from the field types, so a new flags field is listed by the compiler.
+            #[allow(dead_code)]
+            pub(crate) const FLAG_KEYS: &'static [&'static str] =
+                graph_fields!(@flag_keys [$($gty),*] [$($wire : $ty),*]);
+
             /// JSON names of every field but the navigation properties, its groups' first:
             /// the properties a read of this type carries.
             #[allow(dead_code)]
@@ -571,14 +597,18 @@ macro_rules! graph_object {
                 // `@odata.type` goes first: OData readers need it before the properties of a
                 // derived type. It comes from the model's fixed type, a typed field, or
                 // `additional_data`, in that order.
+                // The type written is also what a write body's references are looked up by.
                 #[allow(unused_mut, unused_assignments)]
                 let mut type_written = false;
-                $( sink.entry("@odata.type", $odata)?; type_written = true; )?
+                #[allow(unused_mut, unused_assignments)]
+                let mut written_type: Option<&str> = None;
+                $( sink.entry("@odata.type", $odata)?; type_written = true; written_type = Some($odata); )?
                 $(
                     if $wire == "@odata.type" && !type_written {
                         if let Some(value) = &self.$field {
                             sink.entry("@odata.type", value)?;
                             type_written = true;
+                            written_type = $crate::models::field_type::FieldType::as_text(value);
                         } else if self.explicit_nulls.contains(null_bit!($wire)) {
                             sink.entry("@odata.type", &())?;
                             type_written = true;
@@ -586,6 +616,7 @@ macro_rules! graph_object {
                     }
                 )*
                 if !type_written {
+                    // (`encode_additional` reads this one itself, only when it needs it.)
                     if let Some(value) = self.additional_data.get("@odata.type") {
                         sink.entry("@odata.type", value)?;
                     }
@@ -601,9 +632,17 @@ macro_rules! graph_object {
                         }
                     }
                 )*
-                $crate::models::object::encode_additional(sink, mode, &self.additional_data, |k| self.field_state(k))
+                $crate::models::object::encode_additional(
+                    sink,
+                    mode,
+                    &self.additional_data,
+                    written_type,
+                    |k| self.field_state(k),
+                )
             }
         }
+
+        impl $crate::models::field_type::FieldType for $name {}
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -678,6 +717,20 @@ macro_rules! graph_subtypes {
             pub(crate) const TYPED: &'static [(&'static str, &'static [&'static str], &'static [&'static str])] =
                 &[$(($ty::ODATA_TYPE, $ty::READ_ONLY_KEYS, $ty::NAVIGATION_KEYS)),+];
 
+            /// The JSON names of the flag-set properties (`"a,b"`) of an object of type
+            /// `odata_type` (with or without the namespace, in any case): those of its
+            /// typed model, found from the field types; an unmodelled type has those of the
+            /// common fields.
+            #[allow(dead_code)]
+            pub(crate) fn flag_properties(odata_type: &str) -> &'static [&'static str] {
+                $(
+                    if $crate::models::schema::same(odata_type, $ty::ODATA_TYPE) {
+                        return $ty::FLAG_KEYS;
+                    }
+                )+
+                $other_ty::FLAG_KEYS
+            }
+
             /// Every typed subtype: its `@odata.type` and all its properties but the
             /// navigation ones (what a read of it carries, `null` when unset).
             #[allow(dead_code)]
@@ -727,6 +780,8 @@ macro_rules! graph_subtypes {
                 graph_subtypes!(@each $name [$($variant)+ $other] self, c => c.is_explicit_null(wire))
             }
         }
+
+        impl $crate::models::field_type::FieldType for $name {}
 
         impl $crate::models::GraphEntity for $name {
             fn odata_type(&self) -> &str {

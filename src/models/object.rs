@@ -20,6 +20,7 @@ use super::{
     AdditionalData, RawJson,
     entries::{EntrySink, JsonObject, SerdeMap},
     raw::WriteRaw,
+    schema,
 };
 
 /// Which fields an encoding includes.
@@ -421,18 +422,32 @@ pub(crate) fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
 
 /// Writes `additional_data` entries that are not shadowed by a set typed field and are
 /// allowed in `mode` (`@odata.type` excepted: the object writes it first).
+///
+/// A write body also leaves out every reference of the schema's table that an object of
+/// its type has: `odata_type` (the type of the model or its `@odata.type` field), else the
+/// `@odata.type` kept in `additional`. An expanded navigation read back from the service is
+/// not a value the service accepts, whether or not the type is modelled; a reference is
+/// written as `{navigation}@odata.bind`, which stays.
 pub(crate) fn encode_additional<S: EntrySink>(
     sink: &mut S,
     mode: WriteMode,
     additional: &AdditionalData,
+    odata_type: Option<&str>,
     state: impl Fn(&str) -> FieldState,
 ) -> Result<(), S::Error> {
+    // The type is looked up only for a property named like some reference (rare).
+    let is_reference = |key: &str| {
+        schema::may_be_reference(key)
+            && odata_type
+                .or_else(|| additional.get("@odata.type").and_then(RawJson::as_plain_str))
+                .is_some_and(|t| schema::is_reference(t, key))
+    };
     for (key, value) in additional.iter() {
         // Written first by the object itself.
         if key == "@odata.type" {
             continue;
         }
-        if mode == WriteMode::Write && !extra_key_is_writable(key) {
+        if mode == WriteMode::Write && (!extra_key_is_writable(key) || is_reference(key)) {
             continue;
         }
         match state(key) {
@@ -670,6 +685,33 @@ mod tests {
                 f60: i32 = "f60", f61: i32 = "f61", f62: i32 = "f62", f63: i32 = "f63", f64: i32 = "f64", f65: i32 = "f65", f66: i32 = "f66", f67: i32 = "f67", f68: i32 = "f68", f69: i32 = "f69",
             }
         }
+    }
+
+    graph_object! {
+        /// An object whose `@odata.type` is not a field: kept in `additional_data`.
+        pub struct Untyped {
+            groups {}
+            fields {
+                name: String = "name",
+            }
+        }
+    }
+
+    #[test]
+    fn a_write_body_leaves_out_the_references_of_the_type_kept_in_additional_data() {
+        let read = serde_json::json!({
+            "@odata.type": "#microsoft.graph.iosVpnConfiguration",
+            "name": "n",
+            "identityCertificate": {"id": "s1"},
+            "identityCertificate@odata.bind": "deviceManagement/deviceConfigurations('s1')",
+            "rootCertificate": "not a reference of this type"
+        });
+        let object: Untyped = serde_json::from_value(read.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&object).unwrap(), read);
+        assert_eq!(
+            String::from_utf8(write_json(&object).unwrap()).unwrap(),
+            r##"{"@odata.type":"#microsoft.graph.iosVpnConfiguration","name":"n","identityCertificate@odata.bind":"deviceManagement/deviceConfigurations('s1')","rootCertificate":"not a reference of this type"}"##
+        );
     }
 
     #[test]

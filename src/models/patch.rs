@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::{
     DeviceConfiguration, GraphEntity, ValidationError, ValidationProblem,
     object::{WriteValue, extra_key_is_writable, strip_hash},
+    schema,
 };
 use crate::error::{Error, Result};
 
@@ -182,7 +183,7 @@ impl DeviceConfigurationPatch {
             problems.push(ValidationProblem { field: "@odata.type".into(), message: "is required".into() });
         }
         for (key, _) in &self.fields {
-            if let Some(message) = read_only_reason(key) {
+            if let Some(message) = read_only_reason(&self.odata_type, key) {
                 problems.push(ValidationProblem { field: key.clone(), message: message.into() });
             }
         }
@@ -201,7 +202,7 @@ impl DeviceConfigurationPatch {
         let mut object = Map::new();
         object.insert("@odata.type".into(), Value::String(self.odata_type.clone()));
         for (key, value) in &self.fields {
-            if read_only_reason(key).is_some() {
+            if read_only_reason(&self.odata_type, key).is_some() {
                 continue;
             }
             // Alone first, so that a value of the wrong type names its property.
@@ -266,11 +267,11 @@ impl Serialize for DeviceConfigurationPatch {
     }
 }
 
-/// Why `key` may not be sent in an update, if it may not.
-fn read_only_reason(key: &str) -> Option<&'static str> {
+/// Why `key` may not be sent in an update of an object of type `odata_type`, if it may not.
+fn read_only_reason(odata_type: &str, key: &str) -> Option<&'static str> {
     if key == "@odata.type" {
         Some("is set by DeviceConfigurationPatch::new, not as a property")
-    } else if READ_ONLY_PROPERTIES.contains(&key) {
+    } else if READ_ONLY_PROPERTIES.contains(&key) || schema::is_reference(odata_type, key) {
         Some("is read-only (server-owned or a navigation property) and cannot be updated")
     } else if !extra_key_is_writable(key) {
         Some("is a response annotation and cannot be sent")
@@ -527,6 +528,12 @@ mod tests {
                 "userStatusOverview",
                 "rootCertificate",
                 "managedDeviceCertificateStates",
+                "rootCertificatesForServerValidation",
+                "identityCertificateForClientAuthentication",
+                "derivedCredentialSettings",
+                "identityCertificate",
+                "smimeSigningCertificate",
+                "smimeEncryptionCertificate",
             ]
         );
         assert_eq!(
@@ -557,6 +564,15 @@ mod tests {
             "id" => json!("x"),
             "createdDateTime" | "lastModifiedDateTime" => json!("2024-01-01T00:00:00Z"),
             "supportsScopeTags" => json!(true),
+            // An expanded reference to one, and the settings entity.
+            "rootCertificate"
+            | "identityCertificateForClientAuthentication"
+            | "identityCertificate"
+            | "smimeSigningCertificate"
+            | "smimeEncryptionCertificate" => {
+                json!({"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "id": "r"})
+            }
+            "derivedCredentialSettings" => json!({"id": "d", "issuer": "purebred"}),
             _ => json!([]),
         };
         for (odata_type, keys) in typed {

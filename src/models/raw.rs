@@ -63,6 +63,13 @@ impl RawJson {
         self.as_str() == "null"
     }
 
+    /// The string a JSON string holds, when it needs no unescaping (an `@odata.type`);
+    /// `None` for any other value.
+    pub(crate) fn as_plain_str(&self) -> Option<&str> {
+        let inner = self.as_str().strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('\\')).then_some(inner)
+    }
+
     /// Decodes the text as a `T`.
     ///
     /// # Errors

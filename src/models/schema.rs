@@ -57,7 +57,8 @@ pub fn short_type(odata_type: &str) -> &str {
     }
 }
 
-fn same(a: &str, b: &str) -> bool {
+/// Whether `a` and `b` name the same type (with or without the namespace, in any case).
+pub(crate) fn same(a: &str, b: &str) -> bool {
     short_type(a).eq_ignore_ascii_case(short_type(b))
 }
 
@@ -99,8 +100,35 @@ pub fn references(odata_type: &str) -> impl Iterator<Item = &'static Reference> 
 
 /// The reference `navigation` of an object of type `odata_type`, if it has one.
 pub fn reference(odata_type: &str, navigation: &str) -> Option<&'static Reference> {
-    references(odata_type).find(|r| r.navigation == navigation)
+    // The name first: it rules out nearly every entry without walking the type tree.
+    REFERENCES.iter().find(|r| r.navigation == navigation && is_a(odata_type, r.source))
 }
+
+/// Whether `property` of an object of type `odata_type` is one of its references (the
+/// navigation itself, not its `@odata.bind`).
+pub(crate) fn is_reference(odata_type: &str, property: &str) -> bool {
+    may_be_reference(property) && reference(odata_type, property).is_some()
+}
+
+/// False for a property no reference is named like, told by its length alone: every
+/// unmodelled property of a create body is asked, and the usual one is ruled out before a
+/// name is compared or a type looked up.
+pub(crate) fn may_be_reference(property: &str) -> bool {
+    property.len() < 64 && REFERENCE_NAME_LENGTHS & (1 << property.len()) != 0
+}
+
+/// One bit for each length the name of a reference has (all are shorter than 64).
+const REFERENCE_NAME_LENGTHS: u64 = {
+    let mut lengths = 0u64;
+    let mut i = 0;
+    while i < REFERENCES.len() {
+        let len = REFERENCES[i].navigation.len();
+        assert!(len < 64, "a reference's name is shorter than 64 bytes");
+        lengths |= 1 << len;
+        i += 1;
+    }
+    lengths
+};
 
 /// The secrets of an object of type `odata_type`: properties the service never returns
 /// as they were set (it answers `null`, or a placeholder). They are never exported, never
@@ -577,6 +605,21 @@ mod tests {
         let smime = reference("iosEasEmailProfileConfiguration", "smimeSigningCertificate").unwrap();
         assert!(smime.accepts("iosImportedPFXCertificateProfile"), "any iosCertificateProfile");
         assert!(reference("iosWiFiConfiguration", "identityCertificateForClientAuthentication").is_none());
+    }
+
+    #[test]
+    fn references_are_told_by_name_and_type() {
+        for r in REFERENCES {
+            assert!(is_reference(r.source, r.navigation), "{r:?}");
+            assert!(!is_reference(r.source, &r.bind_property()), "{r:?}");
+        }
+        assert!(is_reference(
+            "#microsoft.graph.iosEnterpriseWiFiConfiguration",
+            "rootCertificatesForServerValidation"
+        ));
+        assert!(!is_reference("iosWiFiConfiguration", "identityCertificateForClientAuthentication"));
+        assert!(!is_reference("iosScepCertificateProfile", "assignmentStatus"));
+        assert!(!is_reference("iosScepCertificateProfile", &"x".repeat(200)));
     }
 
     #[test]

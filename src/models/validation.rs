@@ -25,6 +25,11 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
+    /// An error of one problem.
+    pub(crate) fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationError { problems: vec![ValidationProblem { field: field.into(), message: message.into() }] }
+    }
+
     /// True when some problem concerns `field` (an exact JSON path).
     pub fn has_problem_with(&self, field: &str) -> bool {
         self.problems.iter().any(|p| p.field == field)
@@ -69,6 +74,41 @@ pub(crate) fn require<T>(problems: &mut Problems, field: &str, value: &Option<T>
         problems.push(field, "is required");
     }
     value.is_some()
+}
+
+/// Requires a text that is not blank; true when it is there.
+pub(crate) fn require_text(problems: &mut Problems, field: &str, value: &Option<String>) -> bool {
+    match value.as_deref() {
+        None => problems.push(field, "is required"),
+        Some(text) if text.trim().is_empty() => problems.push(field, "must not be empty"),
+        Some(_) => return true,
+    }
+    false
+}
+
+/// How many entries an optional list has.
+pub(crate) fn count<T>(list: &Option<Vec<T>>) -> usize {
+    list.as_ref().map_or(0, Vec::len)
+}
+
+/// Refuses a list longer than the schema allows (`This collection can contain a maximum of
+/// {max} elements`).
+pub(crate) fn at_most(problems: &mut Problems, field: &str, len: usize, max: usize) {
+    if len > max {
+        problems.push(field, format!("has {len} entries, at most {max} are allowed"));
+    }
+}
+
+/// Refuses a number outside `range` (the schema's `Valid values 0 to 65535`).
+pub(crate) fn in_range(
+    problems: &mut Problems,
+    field: &str,
+    value: Option<i32>,
+    range: std::ops::RangeInclusive<i32>,
+) {
+    if let Some(value) = value.filter(|v| !range.contains(v)) {
+        problems.push(field, format!("must be {} to {}, is {value}", range.start(), range.end()));
+    }
 }
 
 /// A dotted-decimal OID: at least two arcs, the first 0–2, no leading zeros.

@@ -353,3 +353,209 @@ fn builder_keeps_the_custom_attribute_san_whatever_the_call_order() {
         );
     }
 }
+
+/// The rules of the profiles that use a certificate, each from the schema's description
+/// of the property it names: every problem reported, with its message.
+mod certificate_users {
+    use intune_graph::models::{
+        AppleVpnConnectionType, ConfigurationObject, DeviceConfigurationPatch, EapType,
+        EasAuthenticationMethod, EmailCertificateType, GraphEntity, IosEasEmailProfileConfiguration,
+        IosEnterpriseWiFiConfiguration, IosPkcsCertificateProfile, IosVpnConfiguration, KeyValue,
+        VpnAuthenticationMethod, VpnServer, WiFiAuthenticationMethod, WiFiProxySetting,
+    };
+    use serde_json::json;
+
+    fn messages(object: &impl GraphEntity) -> Vec<String> {
+        object
+            .validate()
+            .err()
+            .map(|e| e.problems.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    fn pkcs(id: &str) -> IosPkcsCertificateProfile {
+        let mut pkcs = IosPkcsCertificateProfile::default();
+        pkcs.base_mut().id = Some(id.into());
+        pkcs
+    }
+
+    #[test]
+    fn wifi_needs_an_ssid_an_eap_type_and_the_certificate_its_eap_type_uses() {
+        assert_eq!(
+            messages(&IosEnterpriseWiFiConfiguration::default()),
+            ["displayName: is required", "ssid: is required", "eapType: is required"]
+        );
+        let mut wifi = IosEnterpriseWiFiConfiguration::builder()
+            .display_name("Wi-Fi")
+            .ssid(" ")
+            .network_name("")
+            .eap_type(EapType::Peap)
+            .authentication_method(WiFiAuthenticationMethod::Certificate)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            wifi.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "ssid: must not be empty",
+                "networkName: must not be empty",
+                "identityCertificateForClientAuthentication: is required when eapType is peap with authenticationMethod certificate",
+            ]
+        );
+        // PEAP with a username and password needs no certificate; EAP-TTLS with one does.
+        let peap = IosEnterpriseWiFiConfiguration::builder()
+            .display_name("Wi-Fi")
+            .ssid("corp")
+            .eap_type(EapType::Peap)
+            .authentication_method(WiFiAuthenticationMethod::UsernameAndPassword);
+        peap.clone().build().unwrap();
+        wifi = peap
+            .eap_type(EapType::EapTtls)
+            .authentication_method(WiFiAuthenticationMethod::Certificate)
+            .build()
+            .unwrap_err();
+        assert!(wifi.has_problem_with("identityCertificateForClientAuthentication"), "{wifi}");
+        // A PKCS profile is an iosCertificateProfileBase too.
+        IosEnterpriseWiFiConfiguration::builder()
+            .display_name("Wi-Fi")
+            .ssid("corp")
+            .eap_type(EapType::EapTls)
+            .identity_certificate(&pkcs("p1"))
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn wifi_proxy_needs_what_its_setting_uses_and_at_most_500_server_roots() {
+        let base = || {
+            IosEnterpriseWiFiConfiguration::builder().display_name("W").ssid("corp").eap_type(EapType::Leap)
+        };
+        let mut manual = base().build().unwrap();
+        manual.wifi.proxy_settings = Some(WiFiProxySetting::Manual);
+        assert_eq!(messages(&manual), ["proxyManualAddress: is required"]);
+        let mut automatic = base().build().unwrap();
+        automatic.wifi.proxy_settings = Some(WiFiProxySetting::Automatic);
+        assert_eq!(messages(&automatic), ["proxyAutomaticConfigurationUrl: is required"]);
+        base().manual_proxy("proxy.contoso.com", 8080).automatic_proxy("https://proxy/pac").build().unwrap();
+
+        let mut roots = base().build().unwrap();
+        let binds: Vec<String> =
+            (0..501).map(|i| format!("deviceManagement/deviceConfigurations('r{i}')")).collect();
+        roots
+            .additional_data
+            .insert("rootCertificatesForServerValidation@odata.bind".into(), json!(binds).into());
+        assert_eq!(
+            messages(&roots),
+            ["rootCertificatesForServerValidation: has 501 entries, at most 500 are allowed"]
+        );
+    }
+
+    #[test]
+    fn vpn_needs_a_connection_a_server_and_its_certificate() {
+        assert_eq!(
+            messages(&IosVpnConfiguration::default()),
+            [
+                "displayName: is required",
+                "connectionName: is required",
+                "connectionType: is required",
+                "server.address: is required",
+            ]
+        );
+        let vpn = IosVpnConfiguration::builder()
+            .display_name("VPN")
+            .connection_name("Contoso")
+            .connection_type(AppleVpnConnectionType::CustomVpn)
+            .server(VpnServer::new(""))
+            .authentication_method(VpnAuthenticationMethod::Certificate);
+        let mut invalid = vpn.clone().build().unwrap_err().problems.into_iter().map(|p| p.to_string());
+        assert_eq!(invalid.next().as_deref(), Some("server.address: must not be empty"));
+        assert_eq!(invalid.next().as_deref(), Some("identifier: is required"));
+        assert_eq!(
+            invalid.next().as_deref(),
+            Some("identityCertificate: is required when authenticationMethod is certificate")
+        );
+        assert_eq!(invalid.next(), None);
+
+        let mut limits = vpn
+            .server(VpnServer::new("vpn.contoso.com"))
+            .identifier("com.contoso.vpn")
+            .identity_certificate(&pkcs("p1"))
+            .build()
+            .unwrap();
+        limits.vpn.custom_data = Some(vec![KeyValue::default(); 26]);
+        limits.vpn.disconnect_on_idle_timer_in_seconds = Some(65536);
+        limits.vpn.proxy_server = Some(Box::new(serde_json::from_value(json!({"port": -1})).unwrap()));
+        assert_eq!(
+            messages(&limits),
+            [
+                "customData: has 26 entries, at most 25 are allowed",
+                "disconnectOnIdleTimerInSeconds: must be 0 to 65535, is 65536",
+                "proxyServer.port: must be 0 to 65535, is -1",
+            ]
+        );
+    }
+
+    #[test]
+    fn email_needs_a_host_and_the_certificates_its_settings_use() {
+        assert_eq!(
+            messages(&IosEasEmailProfileConfiguration::default()),
+            ["displayName: is required", "hostName: is required"]
+        );
+        let err = IosEasEmailProfileConfiguration::builder()
+            .display_name("Mail")
+            .host_name("outlook.office365.com")
+            .authentication_method(EasAuthenticationMethod::Certificate)
+            .signing_certificate_type(EmailCertificateType::Certificate)
+            .encryption_certificate_type(EmailCertificateType::Certificate)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "identityCertificate: is required when authenticationMethod is certificate",
+                "smimeSigningCertificate: is required when signingCertificateType is certificate",
+                "smimeEncryptionCertificate: is required when encryptionCertificateType is certificate",
+            ]
+        );
+        // A derived credential or no S/MIME certificate needs no reference.
+        IosEasEmailProfileConfiguration::builder()
+            .display_name("Mail")
+            .host_name("outlook.office365.com")
+            .authentication_method(EasAuthenticationMethod::DerivedCredential)
+            .signing_certificate_type(EmailCertificateType::DerivedCredential)
+            .build()
+            .unwrap();
+    }
+
+    /// An update is held to the rules of what it sets, and never sends a reference itself
+    /// (of a typed type or not): only its bind.
+    #[test]
+    fn updates_follow_the_rules_and_refuse_references() {
+        let wifi = "#microsoft.graph.iosEnterpriseWiFiConfiguration";
+        let err = DeviceConfigurationPatch::new(wifi)
+            .set("ssid", "")
+            .set("identityCertificateForClientAuthentication", json!({"id": "s1"}))
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(),
+            ["identityCertificateForClientAuthentication", "ssid"]
+        );
+        DeviceConfigurationPatch::new(wifi)
+            .set(
+                "identityCertificateForClientAuthentication@odata.bind",
+                "https://graph.microsoft.com/beta/x",
+            )
+            .validate()
+            .unwrap();
+        // An unmodelled type's references come from the schema's table.
+        let windows = "#microsoft.graph.windowsWifiEnterpriseEAPConfiguration";
+        let err = DeviceConfigurationPatch::new(windows)
+            .set("rootCertificateForClientValidation", json!({}))
+            .validate();
+        assert!(err.unwrap_err().has_problem_with("rootCertificateForClientValidation"));
+        DeviceConfigurationPatch::new("#microsoft.graph.windows10GeneralConfiguration")
+            .set("rootCertificateForClientValidation", "not a reference there")
+            .validate()
+            .unwrap();
+    }
+}

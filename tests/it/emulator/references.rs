@@ -30,6 +30,12 @@ async fn linked(h: &Harness, short_type: &str, name: &str, navigation: &str, tar
     h.create(with(minimal(short_type, name), json!({format!("{navigation}@odata.bind"): url(target)}))).await
 }
 
+/// Whether an answer has the property `navigation` or an annotation of it (a typed read has
+/// properties whose names start like one: `smimeSigningCertificateUserOverrideEnabled`).
+fn shows(body: &Value, navigation: &str) -> bool {
+    body.as_object().is_some_and(|o| o.keys().any(|k| k.split('@').next() == Some(navigation)))
+}
+
 const WIFI: &str = "iosEnterpriseWiFiConfiguration";
 const WIFI_CAST: &str = "microsoft.graph.iosEnterpriseWiFiConfiguration";
 const SERVER_ROOTS: &str = "rootCertificatesForServerValidation";
@@ -50,11 +56,11 @@ async fn every_edge_of_the_schema_binds_on_create_and_reads_back() {
             .await;
         assert_eq!(created.status, 201, "{source}.{}: {}", r.navigation, created.text);
         let id = created.body["id"].as_str().expect("id").to_owned();
-        assert!(!created.text.contains(r.navigation), "never echoed: {}", created.text);
+        assert!(!shows(&created.body, r.navigation), "never echoed: {}", created.text);
         let expected = if r.many { vec![t1.clone(), t2.clone()] } else { vec![t1.clone()] };
         let stored = h.emu.state().references(&id).expect("stored");
         assert_eq!(stored.get(r.navigation), Some(&expected), "{source}.{}", r.navigation);
-        assert!(!h.get(&format!("{DC}/{id}")).await.text.contains(r.navigation), "a plain GET shows none");
+        assert!(!shows(&h.get(&format!("{DC}/{id}")).await.body, r.navigation), "a plain GET shows none");
 
         let nav = h.get(&format!("{DC}/{id}/microsoft.graph.{source}/{}", r.navigation)).await;
         assert_eq!(nav.status, 200, "{}", nav.text);

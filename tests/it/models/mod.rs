@@ -1,5 +1,6 @@
-//! The models: enums, flag sets and JSON round trips.
+//! The models: enums, flag sets, JSON round trips and the profiles that use certificates.
 
+mod certificate_users;
 mod enums;
 mod restore;
 mod roundtrip;
