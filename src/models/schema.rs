@@ -562,7 +562,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_every_edge_of_the_schema_and_each_end_is_a_known_type() {
+    fn the_table_has_every_edge_of_the_schema_and_each_end_is_a_type_name() {
         assert_eq!(REFERENCES.len(), 57);
         let sources: std::collections::BTreeSet<&str> = REFERENCES.iter().map(|r| r.source).collect();
         assert_eq!(sources.len(), 35);
@@ -631,10 +631,10 @@ mod tests {
         assert!(is_a("unknownType", "unknownType") && !is_a("unknownType", "deviceConfiguration"));
         assert_eq!(parent_type("deviceConfiguration"), None);
         assert_eq!(
-            known_type("#microsoft.graph.IOSIMPORTEDPFXCERTIFICATEPROFILE"),
+            type_name("#microsoft.graph.IOSIMPORTEDPFXCERTIFICATEPROFILE"),
             Some("iosImportedPFXCertificateProfile")
         );
-        assert_eq!(known_type("notAType"), None);
+        assert_eq!(type_name("notAType"), None);
     }
 
     #[test]

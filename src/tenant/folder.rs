@@ -487,7 +487,8 @@ mod tests {
     #[test]
     fn every_entry_is_read_or_refused() {
         use std::os::unix::fs::symlink;
-        let cases: [(&str, fn(&Path)); 4] = [
+        type Make = fn(&Path);
+        let cases: [(&str, Make); 4] = [
             ("dangling", |p| symlink(p.with_file_name("nowhere"), p).unwrap()),
             ("loop", |p| symlink(p, p).unwrap()),
             ("folder", |p| fs::create_dir(p).unwrap()),

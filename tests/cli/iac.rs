@@ -24,14 +24,22 @@ fn temp(name: &str) -> PathBuf {
 fn the_samples_are_a_valid_snapshot() {
     let snapshot = Snapshot::read_dir(Path::new(&samples())).unwrap();
     let names: Vec<&str> = snapshot.entries().iter().map(|e| e.key.display_name.as_str()).collect();
-    assert_eq!(names, ["iOS SCEP - Corporate Wi-Fi", "Contoso Root CA"]);
+    assert_eq!(names, ["Corporate Wi-Fi", "iOS SCEP - Corporate Wi-Fi", "Contoso Root CA"]);
     for entry in snapshot.entries() {
-        let config: DeviceConfiguration =
-            serde_json::from_value(Value::Object(entry.object.clone())).unwrap();
+        let mut object = entry.object.clone();
+        // The references are bound on create; validation wants to see them.
+        for navigation in entry.references.keys() {
+            object.insert(format!("{navigation}@odata.bind"), json!("deviceManagement/deviceConfigurations('x')"));
+        }
+        let config: DeviceConfiguration = serde_json::from_value(Value::Object(object)).unwrap();
         config.validate().unwrap_or_else(|e| panic!("{}: {e}", entry.key));
-        assert_eq!(entry.assignments.len(), 1);
+        assert_eq!(entry.assignments.as_ref().map(Vec::len), Some(1));
+        assert!(entry.modelled, "{}", entry.key);
     }
-    assert_eq!(snapshot.entries()[0].root_certificate.as_ref(), Some(&snapshot.entries()[1].key));
+    let [wifi, scep, root] = snapshot.entries() else { unreachable!() };
+    assert_eq!(scep.references["rootCertificate"].targets(), std::slice::from_ref(&root.key));
+    assert_eq!(wifi.references["identityCertificateForClientAuthentication"].targets(), std::slice::from_ref(&scep.key));
+    assert_eq!(wifi.references["rootCertificatesForServerValidation"].targets(), std::slice::from_ref(&root.key));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@ use super::{
     Wave, resolve::Names,
 };
 use crate::{
-    models::schema,
+    models::{DeviceConfiguration, GraphEntity, schema},
     tenant::{ObjectKey, Snapshot, SnapshotEntry, files::canonical_multiset as as_multiset, key::nfc},
 };
 
@@ -38,6 +38,25 @@ pub(super) fn create(
         references: references.into_iter().filter(|r| !r.targets.is_empty()).collect(),
         assignments,
         not_restorable: entry.not_restorable.clone(),
+    }
+}
+
+/// What the crate's validation finds wrong with a create body (its references bound as the
+/// apply will bind them): every problem, so the plan stops before the first write instead of
+/// the apply stopping half-way.
+pub(super) fn create_problems(object: &Map<String, Value>, references: &[PlannedReference]) -> Vec<String> {
+    let mut body = object.clone();
+    for reference in references.iter().filter(|r| !r.targets.is_empty()) {
+        let placeholder = Value::from("deviceManagement/deviceConfigurations('planned')");
+        let bind = if reference.many { Value::Array(vec![placeholder; reference.targets.len()]) } else { placeholder };
+        body.insert(format!("{}@odata.bind", reference.navigation), bind);
+    }
+    match serde_json::from_value::<DeviceConfiguration>(Value::Object(body)) {
+        Err(e) => vec![format!("the object does not decode: {e}")],
+        Ok(config) => match config.validate() {
+            Ok(()) => Vec::new(),
+            Err(invalid) => invalid.problems.iter().map(|p| format!("object.{p}")).collect(),
+        },
     }
 }
 

@@ -233,7 +233,14 @@ impl<'a> Planner<'a> {
             }
         };
         Some(match in_target.first() {
-            None => compare::create(entry, wave, references, resolved.assignments, resolved.scope_tags),
+            None => {
+                let problems = compare::create_problems(&entry.object, &references);
+                if !problems.is_empty() {
+                    problems.into_iter().for_each(|p| self.problem(entry, p));
+                    return None;
+                }
+                compare::create(entry, wave, references, resolved.assignments, resolved.scope_tags)
+            }
             Some(target) => compare::update(
                 entry,
                 target,

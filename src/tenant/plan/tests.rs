@@ -16,8 +16,24 @@ const ALL_USERS: &str = "#microsoft.graph.allLicensedUsersAssignmentTarget";
 const G1: &str = "11111111-1111-1111-1111-111111111111";
 const G2: &str = "22222222-2222-2222-2222-222222222222";
 
+/// The least a valid object of each type the tests use holds (a plan validates creates).
+fn valid(odata_type: &str) -> Value {
+    match odata_type {
+        ROOT => json!({"certFileName": "root.cer", "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp"}),
+        SCEP => json!({
+            "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"], "keyUsage": "digitalSignature",
+            "keySize": "size2048", "subjectNameFormat": "commonName", "certificateValidityPeriodValue": 1,
+            "certificateValidityPeriodScale": "years", "renewalThresholdPercentage": 20
+        }),
+        WIFI => json!({"ssid": "corp", "eapType": "eapTls"}),
+        VPN => json!({"connectionName": "corp", "connectionType": "ciscoAnyConnect", "server": {"address": "vpn.contoso.com"}}),
+        _ => json!({}),
+    }
+}
+
 fn entry(odata_type: &str, name: &str, extra: Value) -> SnapshotEntry {
     let mut object = json!({"@odata.type": odata_type, "displayName": name});
+    object.as_object_mut().unwrap().extend(valid(odata_type).as_object().unwrap().clone());
     object.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     let mut entry = SnapshotEntry::from_object(&object).unwrap();
     entry.file = Some(format!("{}/{name}.json", entry.key.short_type()).into());
@@ -521,7 +537,7 @@ fn names_in_either_normal_form_are_one_object_and_secrets_are_not_compared() {
     let held = target_object(
         "w",
         SnapshotEntry::normalized(
-            &json!({"@odata.type": WIFI, "displayName": "Wi-Fi", "ssid": "corp", "preSharedKey": null}),
+            &json!({"@odata.type": WIFI, "displayName": "Wi-Fi", "ssid": "corp", "eapType": "eapTls", "preSharedKey": null}),
             crate::tenant::normalize::Origin::Service,
         )
         .unwrap(),
