@@ -9,8 +9,11 @@
 //! the client does (`from_str` on the whole body) while a counting allocator records the
 //! peak of live heap bytes:
 //! - `tiny_unmodelled`: many small objects of types the crate does not model
-//!   (`windows10GeneralConfiguration`, …) with a few unknown properties each;
-//! - `unknown_array`: one object whose unknown property is a single huge array of numbers.
+//!   (`windows10GeneralConfiguration`, …) with a few unknown properties each, as many as a
+//!   page may hold ([`MAX_PAGE_ITEMS`]; the page is smaller than the target then);
+//! - `unknown_array`: one object whose unknown property is a single huge array of numbers;
+//! - `hostile_tiny`: millions of `{"@odata.type":"#x"}`, refused once past
+//!   [`MAX_PAGE_ITEMS`] (the line then says `refused`, with the peak of the refusal).
 //!
 //! Each line prints the page's bytes, the peak heap bytes the decode added on top of the
 //! page itself, the ratio of the two, and the bytes still held by the decoded page.
@@ -21,7 +24,7 @@ use std::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 
-use intune_graph::{Page, models::DeviceConfiguration};
+use intune_graph::{Page, models::DeviceConfiguration, odata::MAX_PAGE_ITEMS};
 
 /// Counts live heap bytes and their peak.
 struct Counting;
@@ -76,7 +79,7 @@ fn tiny_unmodelled_page(target: usize) -> String {
     let mut page = String::with_capacity(target + 4096);
     page.push_str(r#"{"@odata.context":"https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations","value":["#);
     let mut i = 0usize;
-    while page.len() < target {
+    while page.len() < target && i < MAX_PAGE_ITEMS {
         if i > 0 {
             page.push(',');
         }
@@ -109,11 +112,33 @@ fn unknown_array_page(target: usize) -> String {
     page
 }
 
+/// A page of tiny objects of an unknown type, about `target` bytes: what no service sends.
+fn hostile_tiny_page(target: usize) -> String {
+    let mut page = String::with_capacity(target + 64);
+    page.push_str(r#"{"value":["#);
+    while page.len() < target {
+        page.push_str(r##"{"@odata.type":"#x"},"##);
+    }
+    page.push_str(r##"{"@odata.type":"#x"}]}"##);
+    page
+}
+
 /// Decodes `page` and prints its line.
 fn measure(name: &str, page: &str) {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
-    let decoded: Page<DeviceConfiguration> = serde_json::from_str(page).expect("the page decodes");
+    let decoded: Page<DeviceConfiguration> = match serde_json::from_str(page) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            let peak = PEAK.load(Ordering::Relaxed) - before;
+            println!(
+                "MEM shape={name} refused page_bytes={} peak_decode_bytes={peak} peak_ratio={:.2} error={error:?}",
+                page.len(),
+                peak as f64 / page.len() as f64,
+            );
+            return;
+        }
+    };
     let peak = PEAK.load(Ordering::Relaxed) - before;
     let held = LIVE.load(Ordering::Relaxed) - before;
     let bytes = page.len();
@@ -134,4 +159,7 @@ fn main() {
     drop(page);
     let page = unknown_array_page(target);
     measure("unknown_array", &page);
+    drop(page);
+    let page = hostile_tiny_page(target);
+    measure("hostile_tiny", &page);
 }

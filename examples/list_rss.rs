@@ -19,6 +19,20 @@
 //! `page_bytes` is the wire size of one page (measured on the first page); peak RSS should
 //! not grow with N by more than a page or two. The seeded objects mix SCEP, trusted root and
 //! PKCS profiles with unmodelled Windows types, in the proportions of the `models` bench.
+//!
+//! Hostile answers (a server that sends what Graph never does):
+//!
+//! ```sh
+//! cargo run --release --example list_rss -- hostile page    # one 63 MB page of tiny objects
+//! cargo run --release --example list_rss -- hostile batch   # one 63 MB $batch answer of them
+//! cargo run --release --example list_rss -- hostile base    # the same process, nothing read
+//! ```
+//!
+//! `hostile` starts `list_rss hostile-serve` (a bare HTTP server, in its own process) that
+//! answers every request with ~63 MB of 3.1 million `{"@odata.type":"#x"}`: as one
+//! `deviceConfigurations` page (`page`), or as one `$batch` answer of 20 `get` steps
+//! whose bodies each hold a twentieth of them in an unmodelled property (`batch`: the
+//! reads an export makes). It prints `HOSTILE kind=… body_bytes=… peak_rss_kb=… outcome=…`.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -49,12 +63,15 @@ fn main() -> ExitCode {
         None => both(page_size),
         Some("measure") => measure(n, page_size),
         Some("serve") => serve(n, page_size),
+        Some("hostile") => hostile::measure(args.get(1).map_or("page", String::as_str)),
+        Some("hostile-serve") => hostile::serve(args.get(1).map_or("page", String::as_str)),
         Some(_) => usage(),
     }
 }
 
 fn usage() -> ! {
     eprintln!("usage: list_rss [measure|serve] [--n N (1..=1000000)] [--page-size P (1..=1000)]");
+    eprintln!("       list_rss hostile [page|batch|base]");
     std::process::exit(2)
 }
 
@@ -322,4 +339,150 @@ fn peak_rss_kb() -> u64 {
 #[cfg(not(target_os = "linux"))]
 fn peak_rss_kb() -> u64 {
     0
+}
+
+/// Answers that cost memory out of proportion to their bytes, from a server in its own
+/// process; the client's peak RSS against the bytes it was sent.
+mod hostile {
+    use std::{
+        io::{BufRead, BufReader, Write},
+        process::{Command, ExitCode, Stdio},
+        time::Duration,
+    };
+
+    use intune_graph::{GraphClient, odata::Query};
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpListener,
+    };
+
+    /// The tiny object, 3.1 million times.
+    const TINY: &str = r##"{"@odata.type":"#x"}"##;
+    const COUNT: usize = 3_100_000;
+    /// The steps of the batch answer: one envelope's worth.
+    const STEPS: usize = 20;
+
+    /// `n` tiny objects, comma-separated.
+    fn tiny_array(n: usize) -> String {
+        let mut out = String::with_capacity(n * (TINY.len() + 1) + 2);
+        out.push('[');
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(TINY);
+        }
+        out.push(']');
+        out
+    }
+
+    /// The body the server sends for `kind`.
+    fn body(kind: &str) -> String {
+        if kind == "batch" {
+            let array = tiny_array(COUNT / STEPS);
+            let steps: Vec<String> = (0..STEPS)
+                .map(|i| {
+                    format!(
+                        r##"{{"id":"{i}","status":200,"headers":{{"Content-Type":"application/json"}},"body":{{"@odata.type":"#microsoft.graph.windowsWifiConfiguration","id":"p{i}","displayName":"p{i}","junk":{array}}}}}"##
+                    )
+                })
+                .collect();
+            format!(r#"{{"responses":[{}]}}"#, steps.join(","))
+        } else {
+            format!(r#"{{"value":{}}}"#, tiny_array(COUNT))
+        }
+    }
+
+    /// The server: prints `READY <port> <body bytes>`, answers every request with the body
+    /// until its stdin closes (or a minute passes).
+    pub fn serve(kind: &str) -> ExitCode {
+        let body = body(kind);
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let port = listener.local_addr().expect("address").port();
+            println!("READY {port} {}", body.len());
+            std::io::stdout().flush().expect("stdout");
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let served = async {
+                loop {
+                    let Ok((mut socket, _)) = listener.accept().await else { return };
+                    let (head, body) = (head.clone(), body.clone());
+                    tokio::spawn(async move {
+                        let mut request = vec![0u8; 64 * 1024];
+                        let _ = socket.read(&mut request).await;
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(body.as_bytes()).await;
+                    });
+                }
+            };
+            let stdin_closed = tokio::task::spawn_blocking(|| {
+                let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
+            });
+            tokio::select! {
+                () = served => {}
+                _ = stdin_closed => {}
+                () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
+        });
+        ExitCode::SUCCESS
+    }
+
+    /// Reads the hostile answer of `kind` through the client and prints the peak RSS.
+    pub fn measure(kind: &str) -> ExitCode {
+        let exe = std::env::current_exe().expect("own path");
+        let mut child = Command::new(exe)
+            .args(["hostile-serve", kind])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the server process");
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut ready).expect("server line");
+        let words: Vec<&str> = ready.split_whitespace().collect();
+        let (Some(&"READY"), Some(port), Some(bytes)) = (words.first(), words.get(1), words.get(2)) else {
+            eprintln!("the server did not start: {ready:?}");
+            let _ = child.kill();
+            let _ = child.wait();
+            return ExitCode::FAILURE;
+        };
+        let base = format!("http://127.0.0.1:{port}/beta");
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        let outcome = runtime.block_on(async move {
+            let client = GraphClient::builder()
+                .base_url(base)
+                .bearer_token("t")
+                .retry_policy(intune_graph::RetryPolicy::none())
+                .build()
+                .expect("client");
+            let configurations = client.device_configurations();
+            match kind {
+                "batch" => {
+                    let ids: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
+                    match configurations.get_many(&ids).await {
+                        Ok(results) => {
+                            let ok = results.iter().filter(|r| r.is_ok()).count();
+                            format!("steps_ok={ok}/{}", results.len())
+                        }
+                        Err(e) => format!("error={e}"),
+                    }
+                }
+                "page" => match configurations.list(&Query::new()).await {
+                    Ok(page) => format!("items={}", page.len()),
+                    Err(e) => format!("refused={:?}", e.to_string()),
+                },
+                _ => "nothing_read".to_owned(),
+            }
+        });
+        drop(child.stdin.take());
+        let _ = child.wait();
+        println!(
+            "HOSTILE kind={kind} body_bytes={bytes} peak_rss_kb={} outcome={outcome}",
+            super::peak_rss_kb()
+        );
+        ExitCode::SUCCESS
+    }
 }

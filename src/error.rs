@@ -91,7 +91,11 @@ pub enum Error {
     /// A request body could not be encoded.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
-    /// A `$batch` was refused before sending, or a step's envelope failed as a whole.
+    /// A `$batch` step's envelope failed as a whole, or the service's answer did not answer
+    /// the step exactly once. (A batch refused before sending is
+    /// [`InvalidArgument`](Self::InvalidArgument).) [`status`](Self::status),
+    /// [`request_id`](Self::request_id) and the other accessors answer from the envelope's
+    /// error.
     #[error(transparent)]
     Batch(Box<crate::batch::BatchError>),
 }
@@ -108,9 +112,25 @@ impl Error {
         Error::InvalidArgument { what, reason: reason.into() }
     }
 
-    /// The HTTP status, when a response was received.
+    /// The error a batch step's failed envelope carries, for a step that failed with its
+    /// whole envelope ([`BatchError::Envelope`](crate::batch::BatchError::Envelope)); the
+    /// error itself otherwise. The accessors below answer from it, as reqwest's `is_*`
+    /// walk the source chain.
+    fn innermost(&self) -> &Error {
+        let mut error = self;
+        while let Error::Batch(batch) = error {
+            match &**batch {
+                crate::batch::BatchError::Envelope { source, .. } => error = source,
+                _ => break,
+            }
+        }
+        error
+    }
+
+    /// The HTTP status, when a response was received (for a batch step whose envelope
+    /// failed, the envelope's).
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
+        match self.innermost() {
             Error::Graph(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
@@ -120,9 +140,10 @@ impl Error {
         }
     }
 
-    /// The Graph error, when the service answered with one.
+    /// The Graph error, when the service answered with one (for a batch step whose
+    /// envelope failed, the envelope's).
     pub fn graph_error(&self) -> Option<&GraphError> {
-        match self {
+        match self.innermost() {
             Error::Graph(e) => Some(e),
             Error::OutcomeUnknown(e) => e.graph_error.as_deref(),
             _ => None,
@@ -142,12 +163,13 @@ impl Error {
     /// True for a create whose outcome is unknown, or that was accepted with an answer
     /// that could not be read: either way, check before sending it again.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown(_) | Error::CreatedUnreadable(_))
+        matches!(self.innermost(), Error::OutcomeUnknown(_) | Error::CreatedUnreadable(_))
     }
 
-    /// The `client-request-id` sent with the failed call, when one was sent.
+    /// The `client-request-id` sent with the failed call, when one was sent (for a batch
+    /// step whose envelope failed, the envelope's).
     pub fn client_request_id(&self) -> Option<&str> {
-        match self {
+        match self.innermost() {
             Error::Graph(e) => e.client_request_id.as_deref(),
             Error::Decode(e) => e.client_request_id.as_deref(),
             Error::Transport(e) => e.client_request_id.as_deref(),
@@ -157,9 +179,10 @@ impl Error {
         }
     }
 
-    /// The service's `request-id`, when a response carried one.
+    /// The service's `request-id`, when a response carried one (for a batch step whose
+    /// envelope failed, the envelope's).
     pub fn request_id(&self) -> Option<&str> {
-        match self {
+        match self.innermost() {
             Error::CreatedUnreadable(e) => e.request_id.as_deref(),
             _ => self.graph_error().and_then(|e| e.request_id.as_deref()),
         }
@@ -655,6 +678,29 @@ impl From<OutcomeUnknown> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_envelope_answers_for_its_steps() {
+        let mut headers = HeaderMap::new();
+        headers.insert("request-id", reqwest::header::HeaderValue::from_static("req-7"));
+        let graph = GraphError::from_response(
+            StatusCode::NOT_FOUND,
+            &headers,
+            br#"{"error":{"code":"NotFound","message":"m"}}"#,
+            "POST /beta/$batch".into(),
+            Some("crid-1"),
+            None,
+        );
+        let source = std::sync::Arc::new(Error::Graph(Box::new(graph)));
+        let step: Error = crate::batch::BatchError::Envelope { key: "a".into(), source }.into();
+        assert_eq!(step.status(), Some(StatusCode::NOT_FOUND));
+        assert!(step.is_not_found());
+        assert_eq!(step.request_id(), Some("req-7"));
+        assert_eq!(step.client_request_id(), Some("crid-1"));
+        assert_eq!(step.graph_error().and_then(|g| g.code.as_deref()), Some("NotFound"));
+        let missing: Error = crate::batch::BatchError::MissingResponse { key: "a".into() }.into();
+        assert_eq!((missing.status(), missing.request_id()), (None, None));
+    }
 
     #[test]
     fn excerpts_cap_the_text_not_the_body() {

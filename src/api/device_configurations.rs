@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde::{Serialize, Serializer, de::DeserializeOwned, ser::SerializeMap};
 use url::Url;
 
+use super::references::Navigation;
 use crate::{
     GraphClient,
     client::is_empty_body,
@@ -12,14 +13,16 @@ use crate::{
     models::{
         DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationGroupAssignment,
         DeviceConfigurationPatch, GraphEntity, IosScepCertificateProfile, IosTrustedRootCertificate,
-        ManagedDeviceCertificateState, WriteMode, object::Encoded, resolve_binds,
+        ManagedDeviceCertificateState, WriteMode,
+        object::{Encoded, strip_hash},
+        resolve_binds,
     },
     odata::{ItemStream, Page, PageStream, Query, page_reader},
-    pipeline::{ApiRequest, BodyReader},
+    pipeline::{ApiRequest, BodyReader, Repeat},
 };
 
-/// The type-cast segment that reaches the SCEP profile's own navigation properties.
-const SCEP_CAST: &str = "microsoft.graph.iosScepCertificateProfile";
+/// The SCEP navigation the `root_certificate` shorthands and the certificate states use.
+const ROOT_CERTIFICATE: &str = "rootCertificate";
 
 /// The `deviceConfigurations` collection of a tenant. Owned and cheap to clone, so it can
 /// be moved into a task.
@@ -78,9 +81,17 @@ impl DeviceConfigurations {
         if self.client.validates() {
             object.validate()?;
         }
-        let body = resolve_binds(object.to_write_json().map_err(Error::Encode)?, self.client.base_url())
-            .map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::POST, self.collection.clone()).with_json_body(body))
+        let body = object.to_write_json().map_err(Error::Encode)?;
+        self.write_request(Method::POST, self.collection.clone(), Repeat::Once, body)
+    }
+
+    /// A create or update request carrying `body`: the one place where the write bodies
+    /// of device configurations pass, so relative `@odata.bind` values
+    /// (`deviceManagement/deviceConfigurations('ID')`) are resolved against the client's
+    /// base URL for both, in one call.
+    fn write_request(&self, method: Method, url: Url, repeat: Repeat, body: Vec<u8>) -> Result<ApiRequest> {
+        let body = resolve_binds(body, self.client.base_url()).map_err(Error::Encode)?;
+        Ok(ApiRequest::new(method, url, repeat).with_json_body(body))
     }
 
     // ----- read -------------------------------------------------------------------------
@@ -129,7 +140,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.item_url(id, &[])?;
         query.apply(&mut url);
-        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
+        Ok(ApiRequest::get(url).with_query_headers(query))
     }
 
     // ----- list -------------------------------------------------------------------------
@@ -162,7 +173,7 @@ impl DeviceConfigurations {
         query: &Query,
     ) -> Result<Option<Page<DeviceConfiguration>>> {
         let Some(link) = &page.next_link else { return Ok(None) };
-        let mut request = ApiRequest::new(Method::GET, link.clone());
+        let mut request = ApiRequest::get(link.clone());
         if query.carries_headers() {
             request = request.with_query_headers(query);
         }
@@ -175,7 +186,7 @@ impl DeviceConfigurations {
         query.validate()?;
         let mut url = self.collection.clone();
         query.apply(&mut url);
-        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
+        Ok(ApiRequest::get(url).with_query_headers(query))
     }
 
     /// Every page of the collection, as a stream (see [`PageStream`]: one page in memory,
@@ -234,8 +245,8 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn update_request(&self, id: &str, patch: &DeviceConfigurationPatch) -> Result<ApiRequest> {
-        let body = resolve_binds(patch.to_json()?, self.client.base_url()).map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::PATCH, self.item_url(id, &[])?).with_json_body(body))
+        let body = patch.to_json()?;
+        self.write_request(Method::PATCH, self.item_url(id, &[])?, Repeat::Safe, body)
     }
 
     /// Deletes a device configuration (`DELETE …/deviceConfigurations/{id}`, `204`).
@@ -251,7 +262,7 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn delete_request(&self, id: &str) -> Result<ApiRequest> {
-        Ok(ApiRequest::new(Method::DELETE, self.item_url(id, &[])?))
+        Ok(ApiRequest::new(Method::DELETE, self.item_url(id, &[])?, Repeat::Safe))
     }
 
     // ----- assignments ------------------------------------------------------------------
@@ -305,7 +316,9 @@ impl DeviceConfigurations {
     ) -> Result<ApiRequest> {
         let body =
             serde_json::to_vec(&AssignBody { assignments, group_assignments }).map_err(Error::Encode)?;
-        Ok(ApiRequest::new(Method::POST, self.item_url(id, &["assign"])?).with_json_body(body))
+        // The action replaces the whole assignment set: sending it twice leaves the same set.
+        let url = self.item_url(id, &["assign"])?;
+        Ok(ApiRequest::new(Method::POST, url, Repeat::Safe).with_json_body(body))
     }
 
     /// The assignments of a device configuration (`GET …/{id}/assignments`, every page).
@@ -322,13 +335,15 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn assignments_request(&self, id: &str) -> Result<ApiRequest> {
-        Ok(ApiRequest::new(Method::GET, self.item_url(id, &["assignments"])?))
+        Ok(ApiRequest::get(self.item_url(id, &["assignments"])?))
     }
 
     // ----- SCEP: trusted root and certificate states -----------------------------------
 
-    /// The trusted root certificate linked to a SCEP profile
-    /// (`GET …/{id}/microsoft.graph.iosScepCertificateProfile/rootCertificate`).
+    /// The trusted root certificate linked to an iOS SCEP profile
+    /// (`GET …/{id}/microsoft.graph.iosScepCertificateProfile/rootCertificate`): the
+    /// shorthand of [`reference`](Self::reference) for that type. For any other type
+    /// (macOS SCEP, Android…), call `reference` with the object's `@odata.type`.
     ///
     /// `None` when no root is linked: the service answers `204` or `404` then. (A `404`
     /// also comes back for a SCEP profile that does not exist.)
@@ -345,13 +360,19 @@ impl DeviceConfigurations {
         }
     }
 
-    pub(crate) fn root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
-        Ok(ApiRequest::new(Method::GET, self.item_url(scep_id, &[SCEP_CAST, "rootCertificate"])?))
+    /// The iOS SCEP profile's `rootCertificate` reference.
+    fn scep_root() -> Result<Navigation<'static>> {
+        Navigation::of(IosScepCertificateProfile::ODATA_TYPE, ROOT_CERTIFICATE)
     }
 
-    /// Links a trusted root certificate profile to a SCEP profile
+    pub(crate) fn root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
+        self.reference_request(scep_id, &Self::scep_root()?)
+    }
+
+    /// Links a trusted root certificate profile to an iOS SCEP profile
     /// (`PUT …/{scep_id}/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref`
-    /// with `{"@odata.id": "<base>/deviceManagement/deviceConfigurations('<root_id>')"}`).
+    /// with `{"@odata.id": "<base>/deviceManagement/deviceConfigurations('<root_id>')"}`):
+    /// the shorthand of [`set_reference`](Self::set_reference) for that type.
     ///
     /// The usual sequence is: create the [`IosTrustedRootCertificate`], create the SCEP
     /// profile bound to it ([`bind_root_certificate`](Self::bind_root_certificate)) or link
@@ -364,48 +385,32 @@ impl DeviceConfigurations {
     }
 
     pub(crate) fn link_root_certificate_request(&self, scep_id: &str, root_id: &str) -> Result<ApiRequest> {
-        #[derive(Serialize)]
-        struct Reference<'a> {
-            #[serde(rename = "@odata.id")]
-            odata_id: &'a str,
-        }
-        let reference = self.root_certificate_reference(root_id)?;
-        let body = serde_json::to_vec(&Reference { odata_id: reference.as_str() }).map_err(Error::Encode)?;
-        let url = self.item_url(scep_id, &[SCEP_CAST, "rootCertificate", "$ref"])?;
-        Ok(ApiRequest::new(Method::PUT, url).with_json_body(body))
+        self.ref_write_request(Method::PUT, scep_id, &Self::scep_root()?, root_id)
     }
 
-    /// Removes the link to the trusted root certificate
-    /// (`DELETE …/{scep_id}/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref`).
+    /// Removes the link to the trusted root certificate of an iOS SCEP profile
+    /// (`DELETE …/{scep_id}/microsoft.graph.iosScepCertificateProfile/rootCertificate/$ref`):
+    /// the shorthand of [`clear_reference`](Self::clear_reference) for that type.
     ///
     /// # Errors
     /// [`Error::Graph`].
     pub async fn unlink_root_certificate(&self, scep_id: &str) -> Result<()> {
-        self.client.send(self.unlink_root_certificate_request(scep_id)?).await.map(drop)
+        let scep = IosScepCertificateProfile::ODATA_TYPE;
+        self.clear_reference(scep_id, scep, ROOT_CERTIFICATE).await
     }
 
-    pub(crate) fn unlink_root_certificate_request(&self, scep_id: &str) -> Result<ApiRequest> {
-        let url = self.item_url(scep_id, &[SCEP_CAST, "rootCertificate", "$ref"])?;
-        Ok(ApiRequest::new(Method::DELETE, url))
-    }
-
-    /// The OData reference to a device configuration, as `@odata.id` and `@odata.bind`
-    /// expect it: `<base>/deviceManagement/deviceConfigurations('<id>')`.
+    /// The OData reference to a device configuration: the same as
+    /// [`bind_url`](Self::bind_url), under its older name.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty id.
     pub fn root_certificate_reference(&self, root_id: &str) -> Result<Url> {
-        check_id(root_id)?;
-        let mut url = self.client.url("deviceManagement")?;
-        let key = format!("deviceConfigurations('{}')", root_id.replace('\'', "''"));
-        url.path_segments_mut()
-            .map_err(|()| Error::Config("the base URL cannot hold a path".into()))?
-            .push(&key);
-        Ok(url)
+        self.bind_url(root_id)
     }
 
-    /// Binds a SCEP profile about to be created to a trusted root certificate profile, by
-    /// adding `rootCertificate@odata.bind` to its create body.
+    /// Binds an iOS SCEP profile about to be created to a trusted root certificate
+    /// profile, by adding `rootCertificate@odata.bind` (the [`bind_url`](Self::bind_url)
+    /// of `root_id`) to its create body.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty id.
@@ -414,8 +419,9 @@ impl DeviceConfigurations {
         profile: &mut IosScepCertificateProfile,
         root_id: &str,
     ) -> Result<()> {
-        let reference = self.root_certificate_reference(root_id)?;
-        profile.additional_data.insert("rootCertificate@odata.bind".into(), reference.as_str().into());
+        let reference = self.bind_url(root_id)?;
+        let property = Self::scep_root()?.reference.bind_property();
+        profile.additional_data.insert(property, reference.as_str().into());
         Ok(())
     }
 
@@ -437,15 +443,16 @@ impl DeviceConfigurations {
         query: &Query,
     ) -> Result<ApiRequest> {
         query.validate()?;
-        let mut url = self.item_url(scep_id, &[SCEP_CAST, "managedDeviceCertificateStates"])?;
+        let cast = strip_hash(IosScepCertificateProfile::ODATA_TYPE);
+        let mut url = self.item_url(scep_id, &[cast, "managedDeviceCertificateStates"])?;
         query.apply(&mut url);
-        Ok(ApiRequest::new(Method::GET, url).with_query_headers(query))
+        Ok(ApiRequest::get(url).with_query_headers(query))
     }
 
     // ----- helpers ----------------------------------------------------------------------
 
     /// `…/deviceConfigurations/{id}/{rest…}`, each part percent-encoded as one path segment.
-    fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
+    pub(crate) fn item_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
         check_id(id)?;
         let mut url = self.collection.clone();
         url.path_segments_mut()
@@ -459,7 +466,7 @@ impl DeviceConfigurations {
 /// Refuses ids that would not name one object: empty, blank, `.` or `..` (the URL rules
 /// would drop the last two, addressing the collection instead), and ids with a control
 /// character (the URL parser silently drops TAB, CR and LF, so `a\tb` would read `ab`).
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     if id.trim().is_empty() || id == "." || id == ".." {
         return Err(Error::invalid("object id", format!("{id:?} does not name one object")));
     }
@@ -551,6 +558,17 @@ mod tests {
     }
 
     #[test]
+    fn expand_takes_the_cast_form_unmangled() {
+        let cast = "microsoft.graph.iosScepCertificateProfile/rootCertificate";
+        let r = handle().get_request("s1", &Query::new().expand(cast).expand("assignments")).unwrap();
+        assert_eq!(r.url.as_str(), format!("{BASE}/s1?$expand={cast},assignments"));
+        assert_eq!(
+            r.url.query(),
+            Some("$expand=microsoft.graph.iosScepCertificateProfile/rootCertificate,assignments")
+        );
+    }
+
+    #[test]
     fn update_and_delete() {
         let h = handle();
         let patch = DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile")
@@ -580,6 +598,12 @@ mod tests {
             [with_id, DeviceConfigurationAssignment::new(AssignmentTarget::exclude_group("g2"))];
         let r = h.assign_request("p1", &assignments, &[]).unwrap();
         assert_eq!((r.method.clone(), r.url.as_str()), (Method::POST, format!("{BASE}/p1/assign").as_str()));
+        // It replaces the whole set: as safe to repeat as a PUT, unlike a create.
+        assert!(r.is_repeatable());
+        let mut root = crate::models::IosTrustedRootCertificate::default();
+        root.base.display_name = Some("Root".into());
+        root.trusted_root_certificate = Some("MIIB".into());
+        assert!(!h.create_request(&root).unwrap().is_repeatable());
         assert_eq!(
             body(&r),
             json!({"assignments": [
@@ -616,9 +640,7 @@ mod tests {
             body(&r),
             json!({"@odata.id": "https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations('r''1')"})
         );
-        let r = h.unlink_root_certificate_request("s1").unwrap();
-        assert_eq!(r.method, Method::DELETE);
-        assert!(r.url.path().ends_with("/rootCertificate/$ref"));
+        assert!(r.is_repeatable());
         let query =
             Query::new().top(10).header(HeaderName::from_static("prefer"), HeaderValue::from_static("x"));
         let r = h.managed_device_certificate_states_request("s1", &query).unwrap();

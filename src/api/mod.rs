@@ -9,6 +9,7 @@
 
 pub(crate) mod device_configurations;
 mod reconcile;
+pub(crate) mod references;
 
 pub use crate::client::raw::RawGraphResponse;
 pub use device_configurations::DeviceConfigurations;

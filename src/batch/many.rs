@@ -15,7 +15,14 @@ impl DeviceConfigurations {
     /// The outer error only before anything is sent (an empty id: [`Error::InvalidArgument`]); each
     /// id's own failure (404, throttling past the retry policy…) is its entry.
     pub async fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Result<DeviceConfiguration>>> {
-        self.read_many(ids, |batch, key, id| batch.get(key, id), StepValue::into_configuration).await
+        self.read_many(
+            ids,
+            |batch: &mut Batch, key: String, id: &str| {
+                batch.get(key, id);
+            },
+            StepValue::into_configuration,
+        )
+        .await
     }
 
     /// Reads the assignments of many device configurations
@@ -28,7 +35,14 @@ impl DeviceConfigurations {
         &self,
         ids: &[S],
     ) -> Result<Vec<Result<Vec<DeviceConfigurationAssignment>>>> {
-        self.read_many(ids, |batch, key, id| batch.assignments(key, id), StepValue::into_assignments).await
+        self.read_many(
+            ids,
+            |batch: &mut Batch, key: String, id: &str| {
+                batch.assignments(key, id);
+            },
+            StepValue::into_assignments,
+        )
+        .await
     }
 
     /// Reads the trusted roots linked to many SCEP profiles
@@ -43,10 +57,51 @@ impl DeviceConfigurations {
     ) -> Result<Vec<Result<Option<IosTrustedRootCertificate>>>> {
         self.read_many(
             scep_ids,
-            |batch, key, id| batch.root_certificate(key, id),
+            |batch: &mut Batch, key: String, id: &str| {
+                batch.root_certificate(key, id);
+            },
             StepValue::into_root_certificate,
         )
         .await
+    }
+
+    /// Reads a single-valued reference of many objects of type `odata_type`
+    /// ([`reference`](Self::reference) for each id) through `$batch`, 20 per round trip;
+    /// one result per id (`None`: nothing linked), in the order of `ids`.
+    ///
+    /// # Errors
+    /// As [`get_many`](Self::get_many); also [`Error::InvalidArgument`] when the schema
+    /// gives `odata_type` no single-valued reference `navigation`.
+    pub async fn reference_many<S: AsRef<str>>(
+        &self,
+        odata_type: &str,
+        navigation: &str,
+        ids: &[S],
+    ) -> Result<Vec<Result<Option<DeviceConfiguration>>>> {
+        self.expect_reference(odata_type, navigation, false)?;
+        let add = |batch: &mut Batch, key: String, id: &str| {
+            batch.reference(key, id, odata_type, navigation);
+        };
+        self.read_many(ids, add, StepValue::into_reference).await
+    }
+
+    /// Reads the members of a collection-valued reference of many objects of type
+    /// `odata_type` ([`reference_members`](Self::reference_members) for each id) through
+    /// `$batch`, 20 per round trip; one result per id, in the order of `ids`.
+    ///
+    /// # Errors
+    /// As [`reference_many`](Self::reference_many), for a collection-valued reference.
+    pub async fn reference_members_many<S: AsRef<str>>(
+        &self,
+        odata_type: &str,
+        navigation: &str,
+        ids: &[S],
+    ) -> Result<Vec<Result<Vec<DeviceConfiguration>>>> {
+        self.expect_reference(odata_type, navigation, true)?;
+        let add = |batch: &mut Batch, key: String, id: &str| {
+            batch.reference(key, id, odata_type, navigation);
+        };
+        self.read_many(ids, add, StepValue::into_reference_members).await
     }
 
     /// One step per id (keyed by position, so repeated ids are fine), then each step's
@@ -54,7 +109,7 @@ impl DeviceConfigurations {
     async fn read_many<S: AsRef<str>, T>(
         &self,
         ids: &[S],
-        add: for<'b> fn(&'b mut Batch, String, &str) -> &'b mut Batch,
+        add: impl Fn(&mut Batch, String, &str),
         into: fn(StepValue) -> Option<T>,
     ) -> Result<Vec<Result<T>>> {
         let mut batch = self.client().batch();

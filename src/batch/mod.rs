@@ -4,18 +4,22 @@
 //! [`GraphClient::batch`] collects steps, each under a key of the caller's choosing (the
 //! key is the step's `id` on the wire). Typed steps exist for what the crate does
 //! ([`get`](Batch::get), [`create`](Batch::create), [`update`](Batch::update),
-//! [`delete`](Batch::delete), [`assignments`](Batch::assignments),
-//! [`root_certificate`](Batch::root_certificate)); [`raw`](Batch::raw) reaches any path.
+//! [`delete`](Batch::delete), [`assign`](Batch::assign),
+//! [`assignments`](Batch::assignments), [`root_certificate`](Batch::root_certificate),
+//! [`reference`](Batch::reference)); [`raw`](Batch::raw) reaches any path.
 //! [`send`](Batch::send) checks Graph's rules before sending anything, cuts the steps into
-//! envelopes of at most 20 (a dependency chain always in one envelope), and returns every
-//! step's result by key, in the order the steps were added, whatever order the service
-//! answered in.
+//! envelopes of at most 20 (a dependency chain alone, in whole segments of 20 when it is
+//! longer), and returns every step's result by key, in the order the steps were added,
+//! whatever order the service answered in. An answer that names a step twice, or not at
+//! all, is that step's [`BatchError`].
 //!
-//! Each step goes through the same rules as a single call: a throttled (429) or
-//! unavailable (503) step is sent again in a later envelope after its own `Retry-After`
-//! (backoff when there is none), counted against the retry policy and the retry budget; a
-//! 429 with a hint pauses the whole client; the write limiter counts write steps, not
-//! envelopes. A create step (or an envelope carrying one) whose outcome is unknown ends as
+//! Each step goes through the retry decision of a single call (the same function): a
+//! throttled (429) or unavailable (503) step is sent again in a later envelope after its
+//! own `Retry-After` (backoff when there is none), counted against the retry policy and the
+//! retry budget; a 401 step forces one token refresh and goes again; a 429 with a hint
+//! pauses the whole client; the write limiter counts write steps, not envelopes. Whether a
+//! step may be repeated is its request's own property (an `assign` step is, a create is
+//! not), and an envelope is repeatable exactly when all its steps are. A create step (or an envelope carrying one) whose outcome is unknown ends as
 //! [`Error::OutcomeUnknown`] for that step, never re-sent blindly; a
 //! [`create_with`](Batch::create_with) step reconciles it as
 //! [`DeviceConfigurations::create_with`] does. A failed envelope never takes the results
@@ -58,11 +62,11 @@ pub use results::{BatchResults, RawStepResponse, StepValue};
 
 use crate::{
     GraphClient,
-    api::{CreateOptions, DeviceConfigurations, Reconcile},
+    api::{CreateOptions, DeviceConfigurations, Reconcile, references::Navigation},
     error::{Error, Result},
-    models::{DeviceConfigurationPatch, GraphEntity},
+    models::{DeviceConfigurationAssignment, DeviceConfigurationPatch, GraphEntity, schema},
     odata::Query,
-    pipeline::ApiRequest,
+    pipeline::{ApiRequest, Repeat, is_write_method},
 };
 
 /// A batch being assembled; see the [module documentation](self).
@@ -88,7 +92,11 @@ pub(crate) enum StepKind {
     Update,
     Delete,
     Assignments,
+    /// An `assign` step: the assignments the service reports (an empty answer: none).
+    Assigned,
     RootCertificate,
+    /// A reference read: the target (or `None`), or a collection's members.
+    Reference(&'static schema::Reference),
     Raw,
 }
 
@@ -108,9 +116,20 @@ pub(crate) struct Step {
     pub(crate) reconcile: Option<Reconcile>,
 }
 
+impl StepKind {
+    /// Whether a `404` (or an empty `2xx`) answers "nothing there" rather than failing.
+    pub(crate) fn reads_absent_as_none(self) -> bool {
+        match self {
+            StepKind::RootCertificate => true,
+            StepKind::Reference(reference) => !reference.many,
+            _ => false,
+        }
+    }
+}
+
 impl Step {
     pub(crate) fn is_write(&self) -> bool {
-        matches!(self.request.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        is_write_method(&self.request.method)
     }
 
     pub(crate) fn describe(&self) -> String {
@@ -244,9 +263,48 @@ impl Batch {
         self.push(key, request, StepKind::RootCertificate)
     }
 
+    /// Sets the assignments of a device configuration, like [`DeviceConfigurations::assign`]
+    /// (repeatable: it replaces the whole set); succeeds with [`StepValue::Assignments`].
+    pub fn assign(
+        &mut self,
+        key: impl Into<String>,
+        id: &str,
+        assignments: &[DeviceConfigurationAssignment],
+    ) -> &mut Self {
+        let request = self.configurations().assign_request(id, assignments, &[]);
+        self.push(key, request, StepKind::Assigned)
+    }
+
+    /// Reads the reference `navigation` of the object `id` of type `odata_type`, like
+    /// [`DeviceConfigurations::reference`] (a single-valued one: succeeds with
+    /// [`StepValue::Reference`], `None` for 404 and 204) or
+    /// [`DeviceConfigurations::reference_members`] (a collection: succeeds with
+    /// [`StepValue::ReferenceMembers`], further pages read with single calls). A reference
+    /// the schema does not have is reported by [`send`](Self::send) with
+    /// [`Error::InvalidArgument`], before anything is sent.
+    pub fn reference(
+        &mut self,
+        key: impl Into<String>,
+        id: &str,
+        odata_type: &str,
+        navigation: &str,
+    ) -> &mut Self {
+        let step = Navigation::of(odata_type, navigation).and_then(|nav| {
+            let request = self.configurations().reference_request(id, &nav)?;
+            Ok((request, StepKind::Reference(nav.reference)))
+        });
+        match step {
+            Ok((request, kind)) => self.push(key, Ok(request), kind),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self
+            }
+        }
+    }
+
     /// Any request: `path` is relative to the version root (`deviceManagement/…`, a leading
     /// `/` optional, a query string allowed); an absolute URL is refused by
-    /// [`send`](Self::send) with [`BatchError::AbsoluteUrl`]. A body is sent as JSON with
+    /// [`send`](Self::send) with [`Error::InvalidArgument`]. A body is sent as JSON with
     /// `Content-Type: application/json`. Succeeds with [`StepValue::Raw`] for any 2xx.
     pub fn raw<B: Serialize + ?Sized>(
         &mut self,
@@ -259,7 +317,9 @@ impl Batch {
         let url =
             if path.starts_with('/') || path.contains("://") { path.to_owned() } else { format!("/{path}") };
         let step = self.client.url(path.trim_start_matches('/')).and_then(|absolute| {
-            let mut request = ApiRequest::new(method, absolute);
+            // A raw step's meaning is unknown to the crate: a POST is taken for a create.
+            let repeat = Repeat::by_method(&method);
+            let mut request = ApiRequest::new(method, absolute, repeat);
             if let Some(body) = body {
                 request = request.with_json_body(serde_json::to_vec(body).map_err(Error::Encode)?);
             }
@@ -276,16 +336,18 @@ impl Batch {
 
     /// Makes the step `key` run only after the step `on` succeeded (`dependsOn`); if `on`
     /// fails, `key` fails with 424. `on` must be an earlier step, and steps must form
-    /// chains (one dependency and at most one dependent per step), at most
-    /// [`MAX_STEPS`] long.
+    /// chains (one dependency and at most one dependent per step). A chain longer than
+    /// [`MAX_STEPS`] is sent in several envelopes, in whole segments: a later segment goes
+    /// once the step it depends on was answered (and gets 424 if that step failed).
     pub fn depends_on(&mut self, key: &str, on: impl Into<String>) -> &mut Self {
         let on = on.into();
         match self.steps.iter_mut().rev().find(|s| s.key == key) {
             Some(step) => step.depends_on = Some(on),
             None => {
-                self.error.get_or_insert(
-                    BatchError::UnknownDependency { key: key.to_owned(), depends_on: on }.into(),
-                );
+                self.error.get_or_insert(Error::invalid(
+                    "batch step",
+                    format!("{key:?} depends on {on:?}, but there is no step {key:?}"),
+                ));
             }
         }
         self
@@ -297,7 +359,10 @@ impl Batch {
     /// # Errors
     /// Only before anything is sent: the first step that could not be built
     /// ([`Error::InvalidArgument`], [`Error::Validation`], [`Error::Encode`]) or a broken batch
-    /// rule ([`Error::Batch`]). Everything after is per step, in [`BatchResults`].
+    /// rule (an empty or repeated key, an absolute URL, a nested `$batch`, a body without
+    /// `Content-Type`, a `dependsOn` that is not an earlier step or does not form chains:
+    /// [`Error::InvalidArgument`] naming the step). Everything after is per step, in
+    /// [`BatchResults`].
     pub async fn send(self) -> Result<BatchResults> {
         if let Some(error) = self.error {
             return Err(error);

@@ -1,9 +1,10 @@
 //! Checks a batch against Graph's rules before anything is sent, and cuts it into
-//! envelopes of at most [`MAX_STEPS`] that keep every dependency chain in one envelope.
+//! envelopes of at most [`MAX_STEPS`]: parallel steps packed together, each dependency
+//! chain alone, a chain longer than an envelope in whole segments of [`MAX_STEPS`].
 
 use std::collections::{HashMap, HashSet};
 
-use super::BatchError;
+use crate::error::Error;
 
 /// The most steps Graph takes in one envelope.
 pub const MAX_STEPS: usize = 20;
@@ -18,62 +19,49 @@ pub(crate) struct Shape<'a> {
     pub(crate) has_content_type: bool,
 }
 
-/// Checks every rule; returns each step's dependency as an index into `steps`.
-pub(crate) fn validate(steps: &[Shape<'_>]) -> Result<Vec<Option<usize>>, BatchError> {
+/// Checks every rule; returns each step's dependency as an index into `steps`. A broken
+/// rule is the caller's mistake, refused before anything is sent:
+/// [`Error::InvalidArgument`] naming the step.
+pub(crate) fn validate(steps: &[Shape<'_>]) -> Result<Vec<Option<usize>>, Error> {
     let mut by_key: HashMap<String, usize> = HashMap::with_capacity(steps.len());
     let mut deps = Vec::with_capacity(steps.len());
-    // The one dependent each step may have, and each chain's length (by its first step).
+    // The one dependent each step may have.
     let mut dependent: Vec<Option<usize>> = vec![None; steps.len()];
-    let mut root: Vec<usize> = Vec::with_capacity(steps.len());
-    let mut chain_len: Vec<usize> = vec![0; steps.len()];
     for (index, step) in steps.iter().enumerate() {
         let key = step.key;
+        let refuse = |reason: String| Err(Error::invalid("batch step", reason));
         if key.trim().is_empty() {
-            return Err(BatchError::EmptyKey);
+            return refuse("a step has an empty key".into());
         }
         if by_key.insert(key.to_lowercase(), index).is_some() {
-            return Err(BatchError::DuplicateKey { key: key.to_owned() });
+            return refuse(format!("the key {key:?} is used twice (keys are compared case-insensitively)"));
         }
         if is_absolute(step.url) {
-            return Err(BatchError::AbsoluteUrl { key: key.to_owned(), url: step.url.to_owned() });
+            return refuse(format!("{key:?}: the URL {:?} must be relative to the version root", step.url));
         }
         if is_batch(step.url) {
-            return Err(BatchError::NestedBatch { key: key.to_owned() });
+            return refuse(format!("{key:?}: a batch cannot contain another $batch"));
         }
         if step.has_body && !step.has_content_type {
-            return Err(BatchError::MissingContentType { key: key.to_owned() });
+            return refuse(format!("{key:?} has a body but no Content-Type header"));
         }
         let dependency = match step.depends_on {
             None => None,
             Some(on) => {
-                let found = by_key.get(&on.to_lowercase()).copied().filter(|&d| d != index);
-                let Some(d) = found else {
-                    return Err(BatchError::UnknownDependency {
-                        key: key.to_owned(),
-                        depends_on: on.to_owned(),
-                    });
+                let Some(d) = by_key.get(&on.to_lowercase()).copied().filter(|&d| d != index) else {
+                    return refuse(format!("{key:?} depends on {on:?}, which is not an earlier step"));
                 };
                 if let Some(other) = dependent[d] {
-                    return Err(BatchError::NotAChain {
-                        depends_on: steps[d].key.to_owned(),
-                        first: steps[other].key.to_owned(),
-                        second: key.to_owned(),
-                    });
+                    return refuse(format!(
+                        "{:?} and {key:?} both depend on {:?}: dependencies must form chains \
+                         (Graph runs a batch fully in parallel or as chains, nothing in between)",
+                        steps[other].key, steps[d].key
+                    ));
                 }
                 dependent[d] = Some(index);
                 Some(d)
             }
         };
-        let first = dependency.map_or(index, |d| root[d]);
-        root.push(first);
-        chain_len[first] += 1;
-        if chain_len[first] > MAX_STEPS {
-            return Err(BatchError::ChainTooLong {
-                key: steps[first].key.to_owned(),
-                len: chain_len[first],
-                max: MAX_STEPS,
-            });
-        }
         deps.push(dependency);
     }
     Ok(deps)
@@ -98,8 +86,10 @@ fn is_batch(url: &str) -> bool {
 
 /// Cuts the steps `ready` (indices, in the caller's order) into envelopes: a chain (steps
 /// linked by dependencies within `ready`) travels alone in its own envelope, since Graph
-/// refuses a chain mixed with parallel steps; parallel steps are packed [`MAX_STEPS`] at
-/// a time. A step whose dependency is not in `ready` (it already succeeded) starts a chain.
+/// refuses a chain mixed with parallel steps, cut into segments of [`MAX_STEPS`] when it
+/// is longer (a later segment goes once the one before was answered: its first step's
+/// dependency is then settled); parallel steps are packed [`MAX_STEPS`] at a time. A step
+/// whose dependency is not in `ready` (it already succeeded) starts a chain.
 pub(crate) fn chunk(ready: &[usize], deps: &[Option<usize>]) -> Vec<Vec<usize>> {
     let in_ready: HashSet<usize> = ready.iter().copied().collect();
     // Each ready step's chain (an index into `chains`).
@@ -121,7 +111,7 @@ pub(crate) fn chunk(ready: &[usize], deps: &[Option<usize>]) -> Vec<Vec<usize>> 
     let mut parallel: Vec<usize> = Vec::with_capacity(MAX_STEPS);
     for chain in chains {
         if chain.len() > 1 {
-            envelopes.push(chain);
+            envelopes.extend(chain.chunks(MAX_STEPS).map(<[usize]>::to_vec));
             continue;
         }
         parallel.extend(chain);
@@ -152,19 +142,28 @@ mod tests {
     #[test]
     fn keys_are_unique_case_insensitively_and_not_empty() {
         let err = validate(&[shape("Step", None), shape("sTEP", None)]).unwrap_err();
-        assert!(matches!(err, BatchError::DuplicateKey { key } if key == "sTEP"));
-        assert!(matches!(validate(&[shape(" ", None)]), Err(BatchError::EmptyKey)));
+        assert_eq!(
+            err.to_string(),
+            "invalid batch step: the key \"sTEP\" is used twice (keys are compared case-insensitively)"
+        );
+        let err = validate(&[shape(" ", None)]).unwrap_err();
+        assert_eq!(err.to_string(), "invalid batch step: a step has an empty key");
     }
 
     #[test]
     fn urls_are_relative_and_not_batches() {
         for url in ["https://graph.microsoft.com/beta/me", "http://x/y", "//graph.microsoft.com/beta/me"] {
             let step = Shape { url, ..shape("a", None) };
-            assert!(matches!(validate(&[step]), Err(BatchError::AbsoluteUrl { .. })), "{url}");
+            let err = validate(&[step]).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("invalid batch step: \"a\": the URL {url:?} must be relative to the version root")
+            );
         }
         for url in ["/$batch", "$batch", "/$BATCH?x=1"] {
             let step = Shape { url, ..shape("a", None) };
-            assert!(matches!(validate(&[step]), Err(BatchError::NestedBatch { .. })), "{url}");
+            let err = validate(&[step]).unwrap_err().to_string();
+            assert_eq!(err, "invalid batch step: \"a\": a batch cannot contain another $batch", "{url}");
         }
         let fine = Shape { url: "/deviceManagement/deviceConfigurations?$filter=a:b", ..shape("a", None) };
         assert!(validate(&[fine]).is_ok());
@@ -173,7 +172,8 @@ mod tests {
     #[test]
     fn a_body_needs_a_content_type() {
         let step = Shape { has_body: true, ..shape("a", None) };
-        assert!(matches!(validate(&[step]), Err(BatchError::MissingContentType { key }) if key == "a"));
+        let err = validate(&[step]).unwrap_err().to_string();
+        assert_eq!(err, "invalid batch step: \"a\" has a body but no Content-Type header");
         let step = Shape { has_body: true, has_content_type: true, ..shape("a", None) };
         assert!(validate(&[step]).is_ok());
     }
@@ -185,27 +185,31 @@ mod tests {
             [None, Some(0), Some(1)]
         );
         let err = validate(&[shape("a", Some("b")), shape("b", None)]).unwrap_err();
-        assert!(
-            matches!(err, BatchError::UnknownDependency { key, depends_on } if key == "a" && depends_on == "b")
+        assert_eq!(
+            err.to_string(),
+            "invalid batch step: \"a\" depends on \"b\", which is not an earlier step"
         );
-        assert!(matches!(validate(&[shape("a", Some("a"))]), Err(BatchError::UnknownDependency { .. })));
+        assert!(matches!(
+            validate(&[shape("a", Some("a"))]),
+            Err(Error::InvalidArgument { what: "batch step", .. })
+        ));
         let err = validate(&[shape("a", None), shape("b", Some("a")), shape("c", Some("a"))]).unwrap_err();
-        assert!(
-            matches!(err, BatchError::NotAChain { depends_on, first, second } if depends_on == "a" && first == "b" && second == "c")
-        );
+        assert!(matches!(err, Error::InvalidArgument { what: "batch step", .. }));
+        assert!(err.to_string().contains("\"b\" and \"c\" both depend on \"a\""), "{err}");
     }
 
     #[test]
-    fn chains_fit_one_envelope() {
-        let keys: Vec<String> = (0..=MAX_STEPS).map(|i| format!("s{i}")).collect();
+    fn long_chains_are_accepted_and_cut_into_whole_segments() {
+        let keys: Vec<String> = (0..45).map(|i| format!("s{i}")).collect();
         let steps: Vec<Shape<'_>> = keys
             .iter()
             .enumerate()
             .map(|(i, k)| shape(k, i.checked_sub(1).map(|p| keys[p].as_str())))
             .collect();
-        assert!(validate(&steps[..MAX_STEPS]).is_ok());
-        let err = validate(&steps).unwrap_err();
-        assert!(matches!(err, BatchError::ChainTooLong { key, len: 21, max: 20 } if key == "s0"));
+        let deps = validate(&steps).unwrap();
+        let ready: Vec<usize> = (0..45).collect();
+        let envelopes = chunk(&ready, &deps);
+        assert_eq!(envelopes, [(0..20).collect::<Vec<_>>(), (20..40).collect(), (40..45).collect()]);
     }
 
     #[test]

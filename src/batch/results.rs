@@ -24,15 +24,44 @@ pub enum StepValue {
     Updated(Option<Box<DeviceConfiguration>>),
     /// A `delete` step.
     Deleted,
-    /// An `assignments` step: every assignment.
+    /// An `assignments` or `assign` step: every assignment.
     Assignments(Vec<DeviceConfigurationAssignment>),
     /// A `root_certificate` step: the linked root, `None` when there is none (204 or 404).
     RootCertificate(Option<Box<IosTrustedRootCertificate>>),
+    /// A `reference` step of a single-valued reference: the target, `None` when nothing
+    /// is linked (204 or 404).
+    Reference(Option<Box<DeviceConfiguration>>),
+    /// A `reference` step of a collection-valued reference: every member.
+    ReferenceMembers(Vec<DeviceConfiguration>),
     /// A `raw` step.
     Raw(Box<RawStepResponse>),
 }
 
 impl StepValue {
+    /// "Nothing there" for a step of `kind` (see `StepKind::reads_absent_as_none`).
+    pub(crate) fn absent(kind: super::StepKind) -> StepValue {
+        match kind {
+            super::StepKind::Reference(_) => StepValue::Reference(None),
+            _ => StepValue::RootCertificate(None),
+        }
+    }
+
+    /// The target of a single-valued `reference` step (`Some(None)`: nothing linked).
+    pub fn into_reference(self) -> Option<Option<DeviceConfiguration>> {
+        match self {
+            StepValue::Reference(r) => Some(r.map(|r| *r)),
+            _ => None,
+        }
+    }
+
+    /// The members of a collection-valued `reference` step.
+    pub fn into_reference_members(self) -> Option<Vec<DeviceConfiguration>> {
+        match self {
+            StepValue::ReferenceMembers(members) => Some(members),
+            _ => None,
+        }
+    }
+
     /// The object of a `get`, `create` or `create_with` step.
     pub fn into_configuration(self) -> Option<DeviceConfiguration> {
         match self {

@@ -9,7 +9,11 @@ use std::{
     time::Duration,
 };
 
-use reqwest::{Method, StatusCode, header::HeaderValue};
+use bytes::Bytes;
+use reqwest::{
+    Method, StatusCode,
+    header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE},
+};
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
@@ -21,12 +25,14 @@ use super::{
 };
 use crate::{
     GraphClient,
+    api::references::with_declared_type,
     client::is_empty_body,
     error::{Error, GraphError, OutcomeUnknown, Result},
-    models::DeviceConfigurationAssignment,
+    models::{DeviceConfiguration, DeviceConfigurationAssignment},
     odata::{Page, PageStream, Query},
     pipeline::{
-        ApiRequest, ApiRequestSummary, Deadline, Envelope, RawResponse, RetryKind, retry::StatusVerdict,
+        ApiRequest, ApiRequestSummary, Deadline, Decision, Judged, RawResponse, Repeat, Tries,
+        retry::StatusVerdict,
     },
     redact::Redactor,
 };
@@ -34,14 +40,10 @@ use crate::{
 /// Where one step stands between rounds.
 #[derive(Clone, Copy, Debug)]
 struct Progress {
-    /// The attempt about to be made (1 for the first).
-    attempt: u32,
-    /// Time this step has waited for retries.
-    waited: Duration,
+    /// Attempts, waits and the refresh made: what the retry decision reads.
+    tries: Tries,
     /// Not sent before this instant.
     ready_at: Instant,
-    /// What the step's last retry took from the budget.
-    last_cost: Option<u32>,
 }
 
 /// One batch in flight.
@@ -63,7 +65,7 @@ pub(crate) async fn run(
     steps: &[Step],
     deps: &[Option<usize>],
 ) -> Vec<Result<StepValue>> {
-    let start = Progress { attempt: 1, waited: Duration::ZERO, ready_at: Instant::now(), last_cost: None };
+    let start = Progress { tries: Tries::new(), ready_at: Instant::now() };
     let mut run = Run {
         client,
         url,
@@ -74,7 +76,9 @@ pub(crate) async fn run(
         deadline: client.pipeline().deadline.map(Deadline::from_now),
     };
     let mut pending: Vec<usize> = (0..steps.len()).collect();
-    while let Some(earliest) = pending.iter().map(|&i| run.progress[i].ready_at).min() {
+    loop {
+        run.hold_for_dependencies(&mut pending);
+        let Some(earliest) = pending.iter().map(|&i| run.progress[i].ready_at).min() else { break };
         // When what is left fits one envelope, it waits for its last step and goes whole:
         // the batch cannot end before that step anyway, and one round trip replaces several.
         let fits_one = pending.len() <= super::MAX_STEPS && super::plan::chunk(&pending, deps).len() == 1;
@@ -125,27 +129,21 @@ impl Run<'_> {
     }
 
     async fn send_envelope(&mut self, envelope: &[usize], writes: usize) -> Vec<usize> {
-        let pipeline = self.client.pipeline();
-        let wait = pipeline.reserve_write_steps(writes);
-        if self.deadline.is_some_and(|d| d.reached_after(wait)) {
-            // The write limiter's wait would pass the deadline: the envelope is not sent
-            // (its reserved slots go unused, erring on the side of fewer writes).
-            self.deadline_passed(envelope);
-            return Vec::new();
-        }
-        pipeline.sleep(wait).await;
-        let request = match self.envelope_request(envelope) {
+        let request = match self.envelope_request(envelope, writes) {
             Ok(request) => request,
             Err(error) => {
                 self.fail_all(envelope, &Arc::new(error));
                 return Vec::new();
             }
         };
-        let raw = match pipeline.send_until(request, self.deadline).await {
+        let mut raw = match self.client.pipeline().send_until(request, self.deadline).await {
             Ok(raw) => raw,
             Err(error) => return self.envelope_failed(envelope, error),
         };
-        match raw.decode::<ResponseEnvelope>() {
+        let decoded = raw.decode::<ResponseEnvelope>();
+        // The step bodies were copied out as text: the envelope's bytes can go now.
+        raw.body = Bytes::new();
+        match decoded {
             Ok(decoded) => {
                 let hint = &raw.operation_hint;
                 self.answered(envelope, &hint.client_request_id, &hint.redactor, decoded).await
@@ -155,6 +153,27 @@ impl Run<'_> {
                 Vec::new()
             }
         }
+    }
+
+    /// Holds back the pending steps whose dependency is still pending (not before it is
+    /// due), and ends those whose dependency failed with the `424` Graph gives a step whose
+    /// dependency failed: a chain cut into several envelopes behaves as one envelope would.
+    fn hold_for_dependencies(&mut self, pending: &mut Vec<usize>) {
+        pending.sort_unstable();
+        let mut failed = Vec::new();
+        // In the steps' order: a dependency is always an earlier step, so it is settled first.
+        for &i in pending.iter() {
+            let Some(d) = self.deps[i] else { continue };
+            match &self.outcomes[d] {
+                None => self.progress[i].ready_at = self.progress[i].ready_at.max(self.progress[d].ready_at),
+                Some(Ok(_)) => {}
+                Some(Err(_)) => {
+                    self.outcomes[i] = Some(Err(failed_dependency(&self.steps[i], &self.steps[d])));
+                    failed.push(i);
+                }
+            }
+        }
+        pending.retain(|i| !failed.contains(i));
     }
 
     /// The service answered the envelope, but not with a batch response: every step may
@@ -170,7 +189,7 @@ impl Run<'_> {
         let shared = Arc::new(error);
         for &i in envelope {
             let step = &self.steps[i];
-            self.outcomes[i] = Some(Err(if step.request.is_idempotent() {
+            self.outcomes[i] = Some(Err(if step.request.is_repeatable() {
                 BatchError::Envelope { key: step.key.clone(), source: shared.clone() }.into()
             } else {
                 unknown(step, client_request_id.to_str().unwrap_or_default(), Some(status), None, None)
@@ -178,7 +197,9 @@ impl Run<'_> {
         }
     }
 
-    fn envelope_request(&self, envelope: &[usize]) -> Result<ApiRequest> {
+    /// The envelope's request: repeatable exactly when every step is, taking one slot of
+    /// the write limiter per write step.
+    fn envelope_request(&self, envelope: &[usize], writes: usize) -> Result<ApiRequest> {
         let in_envelope: HashSet<usize> = envelope.iter().copied().collect();
         let requests = envelope
             .iter()
@@ -201,13 +222,17 @@ impl Run<'_> {
             })
             .collect();
         let body = serde_json::to_vec(&RequestEnvelope { requests }).map_err(Error::Encode)?;
-        let mut request = ApiRequest::new(Method::POST, self.url.clone()).with_json_body(body);
-        let idempotent = envelope.iter().all(|&i| self.steps[i].request.is_idempotent());
-        request.envelope = Some(Envelope { idempotent });
-        Ok(request)
+        let repeatable = envelope.iter().all(|&i| self.steps[i].request.is_repeatable());
+        let repeat = if repeatable { Repeat::Safe } else { Repeat::Once };
+        let slots = u32::try_from(writes).unwrap_or(u32::MAX);
+        Ok(ApiRequest::new(Method::POST, self.url.clone(), repeat)
+            .with_write_slots(slots)
+            .with_json_body(body))
     }
 
-    /// Records each step's answer; returns the steps to send again.
+    /// Records each step's answer; returns the steps to send again. A step answered twice
+    /// or not at all ends with [`BatchError`]; steps answered 401 get one forced token
+    /// refresh (one for the envelope) and go again.
     async fn answered(
         &mut self,
         envelope: &[usize],
@@ -215,26 +240,72 @@ impl Run<'_> {
         redactor: &Redactor,
         decoded: ResponseEnvelope,
     ) -> Vec<usize> {
-        let mut answers: HashMap<String, WireResponse> =
-            decoded.responses.into_iter().map(|r| (r.id.to_lowercase(), r)).collect();
+        let mut answers: HashMap<String, (WireResponse, usize)> =
+            HashMap::with_capacity(decoded.responses.len());
+        for answer in decoded.responses {
+            answers
+                .entry(answer.id.to_lowercase())
+                .and_modify(|(_, count)| *count += 1)
+                .or_insert((answer, 1));
+        }
         let context = EnvelopeContext { client_request_id, redactor };
         let mut again: Vec<usize> = Vec::new();
+        let mut refresh = Refresh::default();
         // In the caller's order, so a step's dependency is settled before the step.
         for &i in envelope {
-            let step = &self.steps[i];
-            let Some(answer) = answers.remove(&step.key.to_lowercase()) else {
-                self.outcomes[i] = Some(Err(BatchError::MissingResponse { key: step.key.clone() }.into()));
-                continue;
+            let key = self.steps[i].key.clone();
+            let answer = match answers.remove(&key.to_lowercase()) {
+                Some((answer, 1)) => answer,
+                Some((_, count)) => {
+                    self.outcomes[i] = Some(Err(BatchError::DuplicateResponse { key, count }.into()));
+                    continue;
+                }
+                None => {
+                    self.outcomes[i] = Some(Err(BatchError::MissingResponse { key }.into()));
+                    continue;
+                }
             };
             match self.settle(i, StepAnswer::new(answer), &context, &again).await {
                 Settled::Again => again.push(i),
+                Settled::Refresh { claims, error } => {
+                    refresh.claims = refresh.claims.or(claims);
+                    refresh.steps.push((i, error));
+                }
                 Settled::Done(outcome) => self.outcomes[i] = Some(outcome),
             }
         }
+        again.extend(self.refresh(refresh).await);
         again
     }
 
-    /// What step `i`'s answer means: a result, or another go (a retry, or its dependency's).
+    /// The credential's forced refresh, once for the steps of one envelope answered 401
+    /// (as a single call makes it); returns those steps to send again at once, or ends
+    /// them with their 401 when no token comes.
+    async fn refresh(&mut self, refresh: Refresh) -> Vec<usize> {
+        if refresh.steps.is_empty() {
+            return Vec::new();
+        }
+        let tokens = &self.client.pipeline().tokens;
+        if let Err(error) = tokens.authorization(true, refresh.claims.as_deref()).await {
+            tracing::debug!(error = %error, "token refresh for batch steps failed");
+            for (i, unauthorized) in refresh.steps {
+                self.outcomes[i] = Some(Err(Error::Graph(unauthorized)));
+            }
+            return Vec::new();
+        }
+        let now = Instant::now();
+        refresh
+            .steps
+            .into_iter()
+            .map(|(i, _)| {
+                self.progress[i].ready_at = now;
+                i
+            })
+            .collect()
+    }
+
+    /// What step `i`'s answer means: a result, or another go (a retry, a refresh, or its
+    /// dependency's), decided as a single call's answer is.
     async fn settle(
         &mut self,
         i: usize,
@@ -253,72 +324,65 @@ impl Run<'_> {
             }
         }
         let pipeline = self.client.pipeline();
-        let verdict = pipeline.classify_step(status, &answer.headers, step.request.is_idempotent());
+        let judged = pipeline.judge(status, &answer.headers, step.request.is_repeatable());
+        let attempt = self.progress[i].tries.attempt;
         tracing::debug!(
             key = %step.key,
             method = %step.request.method,
             url = %step.url,
             status = status.as_u16(),
-            attempt = self.progress[i].attempt,
-            verdict = ?verdict.verdict,
+            attempt,
+            verdict = ?judged.verdict,
             "batch step"
         );
-        let attempt = self.progress[i].attempt;
         let error = |hint| answer.graph_error(step, attempt, context, hint);
-        Settled::Done(match verdict.verdict {
-            StatusVerdict::Success => {
-                pipeline.step_succeeded(self.progress[i].last_cost);
-                let headers = answer.headers.clone();
-                decode(self.client, step, answer.into_raw(step, context), headers).await
+        if judged.verdict == StatusVerdict::Success {
+            pipeline.succeeded(&self.progress[i].tries);
+            let headers = answer.headers.clone();
+            return Settled::Done(decode(self.client, step, answer.into_raw(step, context), headers).await);
+        }
+        if judged.verdict == StatusVerdict::OutcomeUnknown {
+            let graph = Some(Box::new(error(judged.hint)));
+            let id = context.client_request_id.to_str().unwrap_or_default();
+            return Settled::Done(Err(unknown(step, id, Some(status), graph, None)));
+        }
+        if step.kind.reads_absent_as_none() && status == StatusCode::NOT_FOUND {
+            return Settled::Done(Ok(StepValue::absent(step.kind)));
+        }
+        let graph = error(judged.hint);
+        match self.decide(i, &judged, || format!("HTTP {}", status.as_u16())) {
+            Decision::Retry(_) => Settled::Again,
+            Decision::Refresh => {
+                let claims = answer
+                    .headers
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(crate::auth::challenge::parse_claims_challenge);
+                Settled::Refresh { claims, error: Box::new(graph) }
             }
-            StatusVerdict::Retry => match self.retry(i, status, verdict.hint) {
-                Ok(()) => return Settled::Again,
-                Err(()) => Err(error(verdict.hint).into()),
-            },
-            StatusVerdict::OutcomeUnknown => Err(unknown(
-                step,
-                context.client_request_id.to_str().unwrap_or_default(),
-                Some(status),
-                Some(Box::new(error(verdict.hint))),
-                None,
-            )),
-            StatusVerdict::Fail | StatusVerdict::Unauthorized
-                if step.kind == StepKind::RootCertificate && status == StatusCode::NOT_FOUND =>
-            {
-                Ok(StepValue::RootCertificate(None))
-            }
-            StatusVerdict::Fail | StatusVerdict::Unauthorized => Err(error(verdict.hint).into()),
-        })
-    }
-
-    /// Schedules step `i` again after its wait, when the policy, the budget and the batch's
-    /// deadline allow one more attempt.
-    fn retry(&mut self, i: usize, status: StatusCode, hint: Option<Duration>) -> std::result::Result<(), ()> {
-        let key = &self.steps[i].key;
-        let progress = self.progress[i];
-        let throttled = status == StatusCode::TOO_MANY_REQUESTS && hint.is_some();
-        let kind = if throttled { RetryKind::Throttled } else { RetryKind::Error };
-        match self.client.pipeline().step_retry(progress.attempt, hint, progress.waited, kind, self.deadline)
-        {
-            Ok((delay, cost)) => {
-                self.progress[i] = Progress {
-                    attempt: progress.attempt + 1,
-                    waited: progress.waited + delay,
-                    ready_at: Instant::now() + delay,
-                    last_cost: Some(cost),
-                };
-                let step = &self.steps[i];
-                // The path only: a query may carry filter values.
-                let path = step.url.split('?').next().unwrap_or_default();
-                let what = format!("batch step {key} ({} {path})", step.request.method);
-                self.client.pipeline().report_step_retry(&what, status, progress.attempt + 1, delay);
-                Ok(())
-            }
-            Err(reason) => {
-                tracing::debug!(key = %key, reason, "batch step not retried");
-                Err(())
+            Decision::Stop(reason) => {
+                tracing::debug!(key = %self.steps[i].key, reason, "batch step not retried");
+                Settled::Done(Err(graph.into()))
             }
         }
+    }
+
+    /// The retry decision for step `i` (the single call's); a retry is scheduled after its
+    /// wait, a refresh at once.
+    fn decide(&mut self, i: usize, judged: &Judged, failed: impl FnOnce() -> String) -> Decision {
+        let step = &self.steps[i];
+        let report = || {
+            // The path only: a query may carry filter values.
+            let path = step.url.split('?').next().unwrap_or_default();
+            (format!("batch step {} ({} {path})", step.key, step.request.method), failed())
+        };
+        let deadline = self.deadline.map(|d| d.at);
+        let progress = &mut self.progress[i];
+        let decision = self.client.pipeline().decide(&mut progress.tries, judged, deadline, report);
+        if let Decision::Retry(delay) = decision {
+            progress.ready_at = Instant::now() + delay;
+        }
+        decision
     }
 
     /// The envelope failed as a whole after the single-call rules: each step's result is
@@ -327,9 +391,10 @@ impl Run<'_> {
         let Error::OutcomeUnknown(envelope_unknown) = &error else {
             // Not sent, refused or given up on: nothing happened to any step.
             match &error {
-                Error::DeadlineExceeded { deadline, .. } => {
+                Error::DeadlineExceeded { deadline, attempts: made, .. } => {
                     for &i in envelope {
-                        let attempts = self.progress[i].attempt;
+                        // The step's earlier envelopes, and this one's attempts.
+                        let attempts = self.progress[i].tries.attempt - 1 + made;
                         self.outcomes[i] = Some(Err(deadline_exceeded(&self.steps[i], *deadline, attempts)));
                     }
                 }
@@ -344,12 +409,10 @@ impl Run<'_> {
         };
         // The envelope carried a create and may have been carried out: creates are
         // unknown; every other step is judged as its own call would be.
-        let pipeline = self.client.pipeline();
-        let timeout = envelope_unknown.transport.as_ref().is_some_and(reqwest::Error::is_timeout);
-        let hint = envelope_unknown.graph_error.as_ref().and_then(|g| g.retry_after);
         let client_request_id = envelope_unknown.client_request_id.clone();
         let status = envelope_unknown.status;
         let graph_error = envelope_unknown.graph_error.clone();
+        let judged = self.envelope_judged(envelope_unknown);
         // Cut short in flight by the deadline: the steps that may have run are unknown
         // (saying so), the others end as their own calls would, past the deadline.
         let cut_by = envelope_unknown.deadline;
@@ -357,45 +420,44 @@ impl Run<'_> {
         let mut again = Vec::new();
         for &i in envelope {
             let step = &self.steps[i];
-            if !step.request.is_idempotent() {
+            if !step.request.is_repeatable() {
                 let error = unknown(step, &client_request_id, status, graph_error.clone(), cut_by);
                 self.outcomes[i] = Some(Err(error));
                 continue;
             }
             if let Some(limit) = cut_by {
-                self.outcomes[i] = Some(Err(deadline_exceeded(step, limit, self.progress[i].attempt)));
+                let attempts = self.progress[i].tries.attempt;
+                self.outcomes[i] = Some(Err(deadline_exceeded(step, limit, attempts)));
                 continue;
             }
-            let retry = match status {
-                Some(status) => {
-                    crate::pipeline::retry::classify_status(status, true, hint.is_some())
-                        == StatusVerdict::Retry
-                }
-                None => true,
-            };
-            let progress = self.progress[i];
-            let kind = if timeout { RetryKind::Timeout } else { RetryKind::Error };
-            match retry
-                .then(|| pipeline.step_retry(progress.attempt, hint, progress.waited, kind, self.deadline))
-            {
-                Some(Ok((delay, cost))) => {
-                    self.progress[i] = Progress {
-                        attempt: progress.attempt + 1,
-                        waited: progress.waited + delay,
-                        ready_at: Instant::now() + delay,
-                        last_cost: Some(cost),
-                    };
-                    again.push(i);
-                }
-                _ => {
-                    self.outcomes[i] = Some(Err(match &graph_error {
-                        Some(graph) => Error::Graph(graph.clone()),
-                        None => BatchError::Envelope { key: step.key.clone(), source: shared.clone() }.into(),
-                    }));
-                }
+            if let Decision::Retry(_) = self.decide(i, &judged, || describe_envelope_failure(status)) {
+                again.push(i);
+                continue;
             }
+            self.outcomes[i] = Some(Err(match &graph_error {
+                Some(graph) => Error::Graph(graph.clone()),
+                None => {
+                    BatchError::Envelope { key: self.steps[i].key.clone(), source: shared.clone() }.into()
+                }
+            }));
         }
         again
+    }
+
+    /// How the failure of an envelope that carried a create is judged for one of its
+    /// repeatable steps: as that step's own call would judge it.
+    fn envelope_judged(&self, unknown: &OutcomeUnknown) -> Judged {
+        let pipeline = self.client.pipeline();
+        match (&unknown.transport, unknown.status) {
+            (Some(error), _) => Judged::transport(error, true),
+            (None, Some(status)) => {
+                let hint = unknown.graph_error.as_ref().and_then(|g| g.retry_after);
+                let mut judged = pipeline.judge(status, &HeaderMap::new(), true);
+                judged.hint = hint;
+                judged
+            }
+            (None, None) => Judged::broken_body(),
+        }
     }
 
     /// The batch's deadline came before `steps` were sent (again): each ends with
@@ -403,7 +465,7 @@ impl Run<'_> {
     fn deadline_passed(&mut self, steps: &[usize]) {
         let Some(deadline) = self.deadline else { return };
         for &i in steps {
-            let attempts = self.progress[i].attempt - 1;
+            let attempts = self.progress[i].tries.attempt - 1;
             self.outcomes[i] = Some(Err(deadline_exceeded(&self.steps[i], deadline.limit, attempts)));
         }
     }
@@ -437,6 +499,14 @@ fn unknown(
     .into()
 }
 
+/// What failed, for the retry report of a step whose envelope failed.
+fn describe_envelope_failure(status: Option<StatusCode>) -> String {
+    match status {
+        Some(status) => format!("the envelope got HTTP {}", status.as_u16()),
+        None => "the envelope's connection failed".to_owned(),
+    }
+}
+
 /// The step did not finish within the batch's deadline.
 fn deadline_exceeded(step: &Step, deadline: Duration, attempts: u32) -> Error {
     Error::DeadlineExceeded { operation: step.describe(), deadline, attempts }
@@ -460,16 +530,44 @@ struct StepAnswer {
 enum Settled {
     /// The step goes in a later envelope.
     Again,
+    /// The step was answered 401: it goes again after a forced token refresh, or ends
+    /// with `error` when no token comes.
+    Refresh { claims: Option<String>, error: Box<GraphError> },
     /// The step's result.
     Done(Result<StepValue>),
 }
 
+/// The steps of one envelope answered 401, and the claims challenge one of them carried.
+#[derive(Default)]
+struct Refresh {
+    claims: Option<String>,
+    steps: Vec<(usize, Box<GraphError>)>,
+}
+
+/// What a step whose dependency failed in an earlier envelope gets: the `424` Graph gives
+/// such a step when both travel in one envelope.
+fn failed_dependency(step: &Step, dependency: &Step) -> Error {
+    let body = serde_json::json!({"error": {
+        "code": "FailedDependency",
+        "message": format!("the step {:?} this step depends on failed", dependency.key),
+    }});
+    GraphError::from_response(
+        StatusCode::FAILED_DEPENDENCY,
+        &HeaderMap::new(),
+        body.to_string().as_bytes(),
+        step.request.describe(),
+        None,
+        None,
+    )
+    .into()
+}
+
 impl StepAnswer {
-    fn new(answer: WireResponse) -> Self {
+    fn new(mut answer: WireResponse) -> Self {
         StepAnswer {
             status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
-            headers: answer.header_map(),
-            body: answer.body_bytes(),
+            body: answer.take_body(),
+            headers: answer.headers,
         }
     }
 
@@ -526,7 +624,7 @@ async fn decode(
         StepKind::Update if is_empty_body(&raw.body) => StepValue::Updated(None),
         StepKind::Update => StepValue::Updated(Some(Box::new(raw.decode()?))),
         StepKind::Delete => StepValue::Deleted,
-        StepKind::RootCertificate if is_empty_body(&raw.body) => StepValue::RootCertificate(None),
+        kind if kind.reads_absent_as_none() && is_empty_body(&raw.body) => StepValue::absent(kind),
         StepKind::RootCertificate => StepValue::RootCertificate(Some(Box::new(raw.decode()?))),
         StepKind::Assignments => {
             let page: Page<DeviceConfigurationAssignment> = Page::from_response(&raw, &step.request.url)?;
@@ -538,6 +636,23 @@ async fn decode(
                 );
             }
             StepValue::Assignments(items)
+        }
+        StepKind::Assigned if is_empty_body(&raw.body) => StepValue::Assignments(Vec::new()),
+        StepKind::Assigned => StepValue::Assignments(
+            Page::<DeviceConfigurationAssignment>::from_response(&raw, &step.request.url)?.items,
+        ),
+        StepKind::Reference(reference) if !reference.many => {
+            let target = with_declared_type(raw.decode()?, reference)?;
+            StepValue::Reference(Some(Box::new(target)))
+        }
+        StepKind::Reference(reference) => {
+            let page: Page<DeviceConfiguration> = Page::from_response(&raw, &step.request.url)?;
+            let mut members = page.items;
+            if let Some(next) = page.next_link {
+                members.extend(client.device_configurations().members_from(next).collect_all().await?);
+            }
+            let members = members.into_iter().map(|m| with_declared_type(m, reference));
+            StepValue::ReferenceMembers(members.collect::<Result<_>>()?)
         }
         StepKind::Raw => StepValue::Raw(Box::new(RawStepResponse { inner: raw, headers })),
     })

@@ -11,7 +11,7 @@ use crate::{
     GraphClient,
     error::{Error, Result},
     odata::{ItemStream, PageStream, Query},
-    pipeline::{ApiRequest, RawResponse},
+    pipeline::{ApiRequest, RawResponse, Repeat},
 };
 
 /// A success response of [`GraphClient::request_raw`], body read in full.
@@ -131,7 +131,9 @@ impl GraphClient {
         path_or_url: &str,
         body: Option<Bytes>,
     ) -> Result<ApiRequest> {
-        let mut request = ApiRequest::new(method, self.resolve(path_or_url)?);
+        // The escape hatch cannot know what the request does: a POST is taken for a create.
+        let repeat = Repeat::by_method(&method);
+        let mut request = ApiRequest::new(method, self.resolve(path_or_url)?, repeat);
         request.body = body;
         Ok(request)
     }

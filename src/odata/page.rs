@@ -117,6 +117,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     }
 }
 
+/// The most items one page may hold: ten times the largest page Graph sends
+/// ([`MAX_TOP`](super::query::MAX_TOP) is 999). A page with more is refused while it is
+/// read, with an [`Error::Decode`] saying so: a hostile or broken answer of millions of tiny
+/// items (`{"@odata.type":"#x"}`, 20 bytes each on the wire, hundreds in memory once
+/// decoded) would otherwise cost many times its size.
+pub const MAX_PAGE_ITEMS: usize = 10_000;
+
 /// Decodes a page of `T` inside the attempt that reads it (see [`BodyReader`]).
 pub(crate) type PageReader<T> = BodyReader<Envelope<T>>;
 
@@ -155,7 +162,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
                                 return Err(de::Error::duplicate_field("value"));
                             }
                             // `null` is read as an empty page.
-                            items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
+                            items =
+                                Some(map.next_value::<Option<Capped<T>>>()?.map(|c| c.0).unwrap_or_default());
                         }
                         "@odata.nextLink" => next_link = map.next_value::<Option<String>>()?,
                         "@odata.deltaLink" => delta_link = map.next_value::<Option<String>>()?,
@@ -170,6 +178,39 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
             }
         }
         deserializer.deserialize_map(Visitor(PhantomData))
+    }
+}
+
+/// The `value` array, refused past [`MAX_PAGE_ITEMS`] items.
+struct Capped<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for Visitor<T> {
+            type Value = Capped<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "an array of at most {MAX_PAGE_ITEMS} items")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Capped<T>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    if items.len() == MAX_PAGE_ITEMS {
+                        return Err(de::Error::custom(format_args!(
+                            "the page holds more than {MAX_PAGE_ITEMS} items, ten times the most Graph sends in one page"
+                        )));
+                    }
+                    items.push(item);
+                }
+                Ok(Capped(items))
+            }
+        }
+        deserializer.deserialize_seq(Visitor(PhantomData))
     }
 }
 
@@ -222,6 +263,22 @@ mod tests {
                 redactor: Default::default(),
             },
         }
+    }
+
+    #[test]
+    fn a_page_beyond_what_graph_sends_is_refused_while_read() {
+        let page =
+            |n: usize| format!(r##"{{"value":[{}]}}"##, vec![r##"{"@odata.type":"#x"}"##; n].join(","));
+        let fits: Page<DeviceConfiguration> = serde_json::from_str(&page(MAX_PAGE_ITEMS)).unwrap();
+        assert_eq!(fits.len(), MAX_PAGE_ITEMS);
+        let error = raw(&page(MAX_PAGE_ITEMS + 1)).decode::<Envelope<DeviceConfiguration>>().err().unwrap();
+        assert!(matches!(error, Error::Decode(_)), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("the page holds more than 10000 items, ten times the most Graph sends in one page"),
+            "{error}"
+        );
     }
 
     #[test]

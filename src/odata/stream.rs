@@ -11,7 +11,7 @@ use std::{
 };
 
 use futures_core::{FusedStream, Stream};
-use reqwest::{Method, header::HeaderMap};
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -155,7 +155,7 @@ impl<T> PageStream<T> {
             self.next = Some(url);
             return Err(error);
         }
-        let mut request = ApiRequest::new(Method::GET, url.clone());
+        let mut request = ApiRequest::get(url.clone());
         if let Some(reader) = self.reader {
             request = request.reading(reader);
         }

@@ -12,31 +12,21 @@ use tokio::time::Instant;
 use tracing::{Instrument, Span, field::Empty};
 
 use super::{
-    Pipeline, Progress,
-    budget::RetryKind,
+    Deadline, Pipeline, Progress,
+    decision::{Decision, Judged, RETRY_TARGET, Tries, duration_ms},
     failure::{ErrorContext, Failure},
     request::{ApiRequest, AttemptHeaders, build_attempt},
     response::{Decoded, Exchange, ReadBody, exchange},
-    retry::{MAX_ATTEMPTS_CAP, StatusVerdict, classify_status, classify_transport},
-    retry_after,
+    retry::StatusVerdict,
 };
 use crate::{error::Error, redact::Redactor};
-
-/// The tracing target of the retry reports (one event per retry, at `INFO`).
-pub(super) const RETRY_TARGET: &str = "intune_graph::retry";
 
 /// One call, as its attempts see it.
 pub(super) struct Call<'a> {
     pub(super) request: &'a ApiRequest,
     pub(super) client_request_id: &'a HeaderValue,
     pub(super) progress: &'a Progress,
-    pub(super) deadline_at: Option<Instant>,
-}
-
-impl Call<'_> {
-    fn is_write(&self) -> bool {
-        self.request.counts_as_write()
-    }
+    pub(super) deadline: Option<Deadline>,
 }
 
 /// A success answer, with the token it was sent with (to redact decode errors).
@@ -51,24 +41,15 @@ pub(super) struct Answer {
 
 /// Where a call stands between attempts.
 struct AttemptState {
-    /// The attempt being made (1 for the first).
-    attempt: u32,
-    /// Time spent waiting for this call (backoff, hints, throttle pauses).
-    waited: Duration,
+    /// Attempts, waits, timeouts, the refresh made: what the retry decision reads.
+    tries: Tries,
     /// The retry wait before this attempt.
     delay_before: Duration,
     /// The 401 handling: one forced refresh, with the claims challenge.
     force_refresh: bool,
-    refreshed: bool,
     claims: Option<String>,
-    /// What the last retry took from the budget, returned if the call succeeds.
-    last_cost: Option<u32>,
     /// Up to where (on the throttle gate's scale) this call's own retry wait reached.
     covered_to: u64,
-    /// Attempts that timed out.
-    timeouts: u32,
-    /// An earlier attempt may have been carried out (a 504, a reset, a timeout).
-    may_have_happened: bool,
     /// The `Authorization` sent on the current attempt.
     authorization: Option<HeaderValue>,
 }
@@ -84,9 +65,7 @@ struct Waits {
 
 /// How an attempt that did not succeed ended.
 struct Failed {
-    verdict: StatusVerdict,
-    hint: Option<Duration>,
-    kind: RetryKind,
+    judged: Judged,
     failure: Failure,
 }
 
@@ -98,21 +77,23 @@ enum Attempted {
     Failed(Failed),
 }
 
-/// What the call does after a failed attempt.
-enum Next {
-    Attempt,
-    Stop(&'static str),
-}
-
 impl Pipeline {
     /// Makes attempts until one succeeds or the retry decision says stop.
     pub(super) async fn attempts(&self, call: &Call<'_>) -> Result<Answer, Error> {
-        let max_attempts = self.retry.max_attempts.clamp(1, MAX_ATTEMPTS_CAP);
         let mut state = AttemptState::new();
         loop {
-            call.progress.attempt.store(state.attempt, Ordering::Relaxed);
-            let waits = self.wait_turn(call, &state).await;
-            state.waited += waits.paused;
+            call.progress.attempt.store(state.tries.attempt, Ordering::Relaxed);
+            let Some(waits) = self.wait_turn(call, &state).await else {
+                // The write limiter's wait would pass the deadline: not sent, nothing happened.
+                let deadline = call.deadline.map(|d| d.limit).unwrap_or_default();
+                let attempts = state.tries.attempt - 1;
+                return Err(Error::DeadlineExceeded {
+                    operation: call.request.describe(),
+                    deadline,
+                    attempts,
+                });
+            };
+            state.tries.waited += waits.paused;
             let claims = state.claims.take();
             let authorization = self.tokens.authorization(state.force_refresh, claims.as_deref()).await?;
             state.force_refresh = false;
@@ -123,41 +104,48 @@ impl Pipeline {
                 Attempted::Answered(answer) => return Ok(answer),
                 Attempted::Failed(failed) => failed,
             };
-            match self.next(call, &mut state, &failed, max_attempts, &span).await {
-                Next::Attempt => continue,
-                Next::Stop(reason) => tracing::debug!(parent: &span, reason, "not retrying"),
+            match self.next(call, &mut state, &failed, &span).await {
+                None => continue,
+                Some(reason) => tracing::debug!(parent: &span, reason, "not retrying"),
             }
             let redactor = self.redactor_for(&state);
             let context = ErrorContext {
                 request: call.request,
                 client_request_id: call.client_request_id,
-                attempts: state.attempt,
-                timeouts: state.timeouts,
+                attempts: state.tries.attempt,
+                timeouts: state.tries.timeouts,
                 redactor: &redactor,
             };
-            return Err(context.error(failed.failure, failed.verdict, failed.hint));
+            return Err(context.error(failed.failure, failed.judged.verdict, failed.judged.hint));
         }
     }
 
-    /// Waits for the client-wide throttle pause and, for a write, for the write limiter.
-    async fn wait_turn(&self, call: &Call<'_>, state: &AttemptState) -> Waits {
+    /// Waits for the client-wide throttle pause and, for a write, for the write limiter
+    /// (one slot per write the request carries); `None` when the limiter's wait would
+    /// pass the call's deadline (the request is then not sent).
+    async fn wait_turn(&self, call: &Call<'_>, state: &AttemptState) -> Option<Waits> {
         let allowance = |waited: Duration| self.retry.max_total_wait.saturating_sub(waited);
+        let waited = state.tries.waited;
         let mut waits = Waits {
-            paused: self.throttle.wait(&*self.sleep, allowance(state.waited), state.covered_to).await,
+            paused: self.throttle.wait(&*self.sleep, allowance(waited), state.covered_to).await,
             ..Waits::default()
         };
-        if let (true, Some(limiter)) = (call.is_write(), &self.writes) {
-            waits.limited = limiter.reserve(Instant::now());
+        let slots = call.request.write_slots;
+        if let (true, Some(limiter)) = (slots > 0, &self.writes) {
+            let now = Instant::now();
+            waits.limited = (0..slots).map(|_| limiter.reserve(now)).max().unwrap_or_default();
+            if call.deadline.is_some_and(|d| d.reached_after(waits.limited)) {
+                return None;
+            }
             if !waits.limited.is_zero() {
                 let covered = self.throttle.point_after(waits.limited);
                 self.sleep(waits.limited).await;
                 // A 429 may have paused the client while this write waited its turn.
-                let more =
-                    self.throttle.wait(&*self.sleep, allowance(state.waited + waits.paused), covered).await;
+                let more = self.throttle.wait(&*self.sleep, allowance(waited + waits.paused), covered).await;
                 waits.paused += more;
             }
         }
-        waits
+        Some(waits)
     }
 
     /// Sends one attempt and reads its answer.
@@ -172,13 +160,13 @@ impl Pipeline {
             authorization,
             client_request_id: call.client_request_id,
             user_agent: &self.user_agent,
-            attempt: state.attempt,
+            attempt: state.tries.attempt,
         };
         let http_request = build_attempt(call.request, headers);
         // The request is handed to reqwest before the first await, so this call's future
         // does not keep a copy of it across the exchange (it is large and lives in every
         // request's future, which matters with many calls in flight).
-        call.progress.in_flight.store(!call.request.is_idempotent(), Ordering::Relaxed);
+        call.progress.in_flight.store(!call.request.is_repeatable(), Ordering::Relaxed);
         let pending = self.http.execute(http_request);
         let exchange = exchange(pending, self.max_response_bytes).instrument(span.clone()).await;
         call.progress.in_flight.store(false, Ordering::Relaxed);
@@ -195,14 +183,10 @@ impl Pipeline {
     ) -> Attempted {
         let (status, headers, body) = match exchange {
             Exchange::Transport { error, status } => {
-                return transport_failed(call, state, error, status, span);
+                return transport_failed(call, error, status, span);
             }
             Exchange::Response { status, headers, body } => (status, headers, body),
         };
-        // A 2xx is a success whatever hint it carries: no header lookups for it.
-        let hint = (!status.is_success() && retry_after::has_hint(&headers))
-            .then(|| retry_after::parse_retry_after(&headers, self.clock.now()))
-            .flatten();
         span.record("status", status.as_u16());
         if !span.is_disabled() {
             if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
@@ -214,84 +198,53 @@ impl Pipeline {
             Err(error) => {
                 span.record("verdict", tracing::field::debug(StatusVerdict::Retry));
                 let failure = Failure::Undecodable { status, body, error };
-                let (verdict, kind) = (StatusVerdict::Retry, RetryKind::Error);
-                return Attempted::Failed(Failed { verdict, hint: None, kind, failure });
+                return Attempted::Failed(Failed { judged: Judged::broken_body(), failure });
             }
         };
-        let verdict =
-            verdict.unwrap_or_else(|| classify_status(status, call.request.is_idempotent(), hint.is_some()));
-        span.record("verdict", tracing::field::debug(verdict));
-        if verdict == StatusVerdict::Success {
-            if let Some(budget) = &self.budget {
-                budget.succeeded(state.last_cost);
-            }
+        let mut judged = self.judge(status, &headers, call.request.is_repeatable());
+        if let Some(verdict) = verdict {
+            judged.verdict = verdict;
+        }
+        span.record("verdict", tracing::field::debug(judged.verdict));
+        if judged.verdict == StatusVerdict::Success {
+            self.succeeded(&state.tries);
             let authorization = state.authorization.take();
             return Attempted::Answered(Answer { status, headers, body, decoded, authorization });
         }
-        let throttled = status == StatusCode::TOO_MANY_REQUESTS;
-        if let (true, Some(h)) = (throttled, hint) {
-            // Every task of this client waits, whether or not this call retries.
-            if h <= self.retry.max_retry_after {
-                self.throttle.pause_for(h);
-            }
-        }
-        let kind = if throttled && hint.is_some() { RetryKind::Throttled } else { RetryKind::Error };
-        Attempted::Failed(Failed { verdict, hint, kind, failure: Failure::Status { status, headers, body } })
+        Attempted::Failed(Failed { judged, failure: Failure::Status { status, headers, body } })
     }
 
-    /// Decides whether to make another attempt, and waits for it.
+    /// Decides whether to make another attempt, and waits for it; `Some(reason)` when
+    /// there is none.
     async fn next(
         &self,
         call: &Call<'_>,
         state: &mut AttemptState,
         failed: &Failed,
-        max_attempts: u32,
         span: &Span,
-    ) -> Next {
-        if failed.verdict == StatusVerdict::Unauthorized && !state.refreshed {
-            // One forced refresh: the cached token may have been revoked or expired early,
-            // or the service asks for new claims (continuous access evaluation).
-            state.refreshed = true;
-            state.force_refresh = true;
-            if let Failure::Status { headers, .. } = &failed.failure {
-                state.claims = headers
-                    .get(WWW_AUTHENTICATE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(crate::auth::challenge::parse_claims_challenge);
+    ) -> Option<&'static str> {
+        let report = || (call.request.describe(), failed.failure.describe());
+        match self.decide(&mut state.tries, &failed.judged, call.deadline.map(|d| d.at), report) {
+            Decision::Refresh => {
+                state.force_refresh = true;
+                if let Failure::Status { headers, .. } = &failed.failure {
+                    state.claims = headers
+                        .get(WWW_AUTHENTICATE)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(crate::auth::challenge::parse_claims_challenge);
+                }
+                state.delay_before = Duration::ZERO;
+                None
             }
-            state.delay_before = Duration::ZERO;
-            state.attempt += 1;
-            return Next::Attempt;
+            Decision::Retry(delay) => {
+                tracing::debug!(parent: span, delay_ms = duration_ms(delay), "retrying");
+                state.covered_to = self.throttle.point_after(delay);
+                self.sleep(delay).await;
+                state.delay_before = delay;
+                None
+            }
+            Decision::Stop(reason) => Some(reason),
         }
-        if failed.verdict != StatusVerdict::Retry {
-            return Next::Stop("not retryable");
-        }
-        if failed.failure.is_timeout() && state.timeouts > self.retry.max_timeout_retries {
-            return Next::Stop("timed-out attempts exhausted");
-        }
-        let delay = match self.retry_delay(
-            state.attempt,
-            max_attempts,
-            failed.hint,
-            state.waited,
-            call.deadline_at,
-        ) {
-            Ok(delay) => delay,
-            Err(reason) => return Next::Stop(reason),
-        };
-        let Some(cost) = self.budget.as_ref().map_or(Some(0), |b| b.acquire(failed.kind)) else {
-            return Next::Stop("retry budget exhausted");
-        };
-        state.last_cost = Some(cost);
-        state.may_have_happened |= failed.failure.may_have_happened();
-        tracing::debug!(parent: span, delay_ms = duration_ms(delay), "retrying");
-        report_retry(call.request, &failed.failure, state.attempt + 1, max_attempts, delay);
-        state.covered_to = self.throttle.point_after(delay);
-        self.sleep(delay).await;
-        state.waited += delay;
-        state.delay_before = delay;
-        state.attempt += 1;
-        Next::Attempt
     }
 
     /// Removes the token sent on the current attempt and the credential's secrets.
@@ -301,46 +254,16 @@ impl Pipeline {
             None => self.redactor.clone(),
         }
     }
-
-    /// The wait before the next attempt, or why there is none.
-    pub(super) fn retry_delay(
-        &self,
-        attempt: u32,
-        max_attempts: u32,
-        hint: Option<Duration>,
-        waited: Duration,
-        deadline_at: Option<Instant>,
-    ) -> Result<Duration, &'static str> {
-        if attempt >= max_attempts {
-            return Err("attempts exhausted");
-        }
-        if hint.is_some_and(|h| h > self.retry.max_retry_after) {
-            return Err("retry hint longer than max_retry_after");
-        }
-        let delay = self.retry.delay(attempt + 1, hint, fastrand::f64());
-        if waited.saturating_add(delay) > self.retry.max_total_wait {
-            return Err("the wait would exceed max_total_wait");
-        }
-        if deadline_at.is_some_and(|at| Instant::now() + delay >= at) {
-            return Err("the wait would pass the call's deadline");
-        }
-        Ok(delay)
-    }
 }
 
 impl AttemptState {
     fn new() -> Self {
         AttemptState {
-            attempt: 1,
-            waited: Duration::ZERO,
+            tries: Tries::new(),
             delay_before: Duration::ZERO,
             force_refresh: false,
-            refreshed: false,
             claims: None,
-            last_cost: None,
             covered_to: 0,
-            timeouts: 0,
-            may_have_happened: false,
             authorization: None,
         }
     }
@@ -349,24 +272,22 @@ impl AttemptState {
 /// A transport failure, counted when it timed out.
 fn transport_failed(
     call: &Call<'_>,
-    state: &mut AttemptState,
     error: reqwest::Error,
     status: Option<StatusCode>,
     span: &Span,
 ) -> Attempted {
-    let verdict = classify_transport(&error, call.request.is_idempotent());
-    let kind = if error.is_timeout() { RetryKind::Timeout } else { RetryKind::Error };
-    state.timeouts += u32::from(error.is_timeout());
+    let judged = Judged::transport(&error, call.request.is_repeatable());
     tracing::debug!(parent: span, error = %error, "transport failure");
-    span.record("verdict", tracing::field::debug(verdict));
-    Attempted::Failed(Failed { verdict, hint: None, kind, failure: Failure::Transport { error, status } })
+    span.record("verdict", tracing::field::debug(judged.verdict));
+    Attempted::Failed(Failed { judged, failure: Failure::Transport { error, status } })
 }
 
-/// What the status alone does not say: a read whose success body is not JSON (`Err`: it
-/// is repeated like a broken connection; a write never is), and a DELETE that finds the
-/// object gone after an attempt with an unknown outcome (`Some(Success)`: that attempt
-/// deleted it). `Ok((None, _))`: the status decides. A read's body comes back decoded
-/// when its request has a reader.
+/// What the status alone does not say: a repeatable request (a read, a PUT, PATCH or
+/// DELETE, an `assign`) whose success body is not JSON (`Err`: it is repeated like a
+/// broken connection; a create never is), and a DELETE that finds the object gone after an
+/// attempt with an unknown outcome (`Some(Success)`: that attempt deleted it).
+/// `Ok((None, _))`: the status decides. A read's body comes back decoded when its request
+/// has a reader.
 fn second_look(
     call: &Call<'_>,
     state: &AttemptState,
@@ -375,7 +296,7 @@ fn second_look(
     span: &Span,
 ) -> Result<(Option<StatusVerdict>, Option<Decoded>), serde_json::Error> {
     let method = &call.request.method;
-    if status.is_success() && *method == Method::GET {
+    if status.is_success() && call.request.is_repeatable() {
         return match read_success_body(call.request.read, body) {
             Ok(decoded) => Ok((None, decoded)),
             Err(error) => {
@@ -384,7 +305,7 @@ fn second_look(
             }
         };
     }
-    if status == StatusCode::NOT_FOUND && *method == Method::DELETE && state.may_have_happened {
+    if status == StatusCode::NOT_FOUND && *method == Method::DELETE && state.tries.may_have_happened {
         tracing::info!(
             target: RETRY_TARGET,
             parent: None,
@@ -420,7 +341,7 @@ fn read_success_body(read: Option<ReadBody>, body: &Bytes) -> Result<Option<Deco
 fn attempt_span(state: &AttemptState, waits: &Waits) -> Span {
     tracing::debug_span!(
         "graph.attempt",
-        attempt = state.attempt,
+        attempt = state.tries.attempt,
         delay_ms = duration_ms(state.delay_before + waits.paused + waits.limited),
         throttle_wait_ms = duration_ms(waits.paused),
         rate_limit_wait_ms = duration_ms(waits.limited),
@@ -436,44 +357,4 @@ fn check_json(body: &Bytes) -> Result<(), serde_json::Error> {
         return Ok(());
     }
     serde_json::from_slice::<serde::de::IgnoredAny>(body).map(drop)
-}
-
-/// Reports a retry as it happens: what failed, which attempt comes, and the wait. A root
-/// event (no span), so a plain subscriber prints just the sentence; the fields `throttled`
-/// (the service answered 429) and `wait_ms` let a program show throttle waits without
-/// reading the sentence.
-fn report_retry(request: &ApiRequest, failure: &Failure, next: u32, max: u32, delay: Duration) {
-    let retry = Retry { next, max, delay, throttled: failure.is_throttled() };
-    retry.report(&request.describe(), &failure.describe());
-}
-
-/// A retry about to be made, as reported; `$batch` steps report theirs the same way.
-pub(super) struct Retry {
-    /// The attempt that comes (2 for the first retry) and the most there may be.
-    pub(super) next: u32,
-    pub(super) max: u32,
-    /// The wait before it.
-    pub(super) delay: Duration,
-    /// The service answered 429.
-    pub(super) throttled: bool,
-}
-
-impl Retry {
-    /// Reports the retry of `what` (e.g. `GET /path`) after `failed` (e.g. `HTTP 503`).
-    pub(super) fn report(&self, what: &str, failed: &str) {
-        tracing::info!(
-            target: RETRY_TARGET,
-            parent: None,
-            throttled = self.throttled,
-            wait_ms = duration_ms(self.delay),
-            "{what}: {failed}; retrying (attempt {} of {}) in {:.1}s",
-            self.next,
-            self.max,
-            self.delay.as_secs_f64()
-        );
-    }
-}
-
-pub(super) fn duration_ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

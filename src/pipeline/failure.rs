@@ -25,11 +25,6 @@ pub(super) enum Failure {
 }
 
 impl Failure {
-    /// Whether the service throttled the attempt (429).
-    pub(super) fn is_throttled(&self) -> bool {
-        matches!(self, Failure::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS)
-    }
-
     /// A short description for the retry report: what failed.
     pub(super) fn describe(&self) -> String {
         match self {
@@ -43,21 +38,6 @@ impl Failure {
             Failure::Undecodable { status, .. } => {
                 format!("the HTTP {} response is not valid JSON", status.as_u16())
             }
-        }
-    }
-
-    /// True when the attempt timed out (idle read, attempt time limit, or connect).
-    pub(super) fn is_timeout(&self) -> bool {
-        matches!(self, Failure::Transport { error, .. } if error.is_timeout())
-    }
-
-    /// True when the attempt may have been carried out although it failed: a gateway
-    /// timeout, or a transport failure after the request was sent.
-    pub(super) fn may_have_happened(&self) -> bool {
-        match self {
-            Failure::Transport { error, .. } => !error.is_connect() && !error.is_builder(),
-            Failure::Status { status, .. } => *status == StatusCode::GATEWAY_TIMEOUT,
-            Failure::Undecodable { .. } => false,
         }
     }
 }
@@ -79,7 +59,7 @@ impl ErrorContext<'_> {
     /// [`Error::OutcomeUnknown`].
     pub(super) fn error(&self, failure: Failure, verdict: StatusVerdict, hint: Option<Duration>) -> Error {
         let unknown = verdict == StatusVerdict::OutcomeUnknown
-            || (!self.request.is_idempotent()
+            || (!self.request.is_repeatable()
                 && matches!(&failure, Failure::Transport { error, .. }
                     if !error.is_connect() && !error.is_redirect() && !error.is_builder()));
         match failure {

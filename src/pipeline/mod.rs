@@ -4,21 +4,24 @@
 //!    attempt), the `graph.call` span, the call's deadline;
 //! 2. **per attempt** (`attempt`): the client-wide throttle pause, the write-rate limiter
 //!    (writes only), a token from the cache, the `graph.attempt` span, send, read the body
-//!    (bounded, `response`), classify (a GET whose success body is not JSON, and a DELETE
-//!    finding the object gone after an unknown outcome, get a second look; a GET sent with
-//!    a `BodyReader` has its body decoded there, once, rather than checked and decoded
-//!    again by the caller);
-//! 3. **between attempts** (`attempt`): the retry decision (policy, hint, timed-out
+//!    (bounded, `response`), classify (a repeatable request whose success body is not
+//!    JSON, and a DELETE finding the object gone after an unknown outcome, get a second
+//!    look; a GET sent with a `BodyReader` has its body decoded there, once, rather than
+//!    checked and decoded again by the caller);
+//! 3. **between attempts** (`decision`): the retry decision (policy, hint, timed-out
 //!    attempts, total wait, deadline, retry budget), a report on the `intune_graph::retry`
-//!    tracing target, and the wait, through the injected [`AsyncSleep`].
+//!    tracing target, and the wait, through the injected [`AsyncSleep`]. Whether a request
+//!    may be repeated is the request's own property ([`Repeat`], declared where it is
+//!    built); the same decision serves callers that schedule their own attempts (the
+//!    steps of a `$batch`).
 //!
 //! The last failure becomes the call's error in one place (`failure`), where what the
 //! server sent is cleaned of the token and the credential's secrets. Resource handles build
 //! an [`ApiRequest`]; this module owns everything after.
 
 mod attempt;
-mod batch;
 mod budget;
+mod decision;
 mod failure;
 mod rate_limit;
 mod request;
@@ -44,12 +47,12 @@ use tracing::{Instrument, field::Empty};
 
 use attempt::{Answer, Call};
 pub use budget::RetryBudget;
-pub(crate) use budget::RetryKind;
 use budget::TokenBucket;
+pub(crate) use decision::{Decision, Judged, Tries};
 use failure::ErrorContext;
 pub use rate_limit::RateLimit;
 use rate_limit::WriteLimiter;
-pub(crate) use request::{ApiRequest, Envelope};
+pub(crate) use request::{ApiRequest, Repeat, is_write_method};
 pub(crate) use response::{ApiRequestSummary, BodyReader, RawResponse};
 pub use retry::RetryPolicy;
 use throttle::ThrottleGate;
@@ -203,7 +206,7 @@ impl Pipeline {
                 request: &request,
                 client_request_id: &client_request_id,
                 progress: &progress,
-                deadline_at: deadline.map(|d| d.at),
+                deadline,
             };
             let attempts = self.attempts(&call).instrument(span.clone());
             let outcome = match deadline {
@@ -240,7 +243,7 @@ impl Pipeline {
     /// was on the wire, else [`Error::DeadlineExceeded`].
     fn deadline_error(&self, call: &Call<'_>, deadline: Duration) -> Error {
         let attempts = call.progress.attempt.load(Ordering::Relaxed);
-        if !call.request.is_idempotent() && call.progress.in_flight.load(Ordering::Relaxed) {
+        if !call.request.is_repeatable() && call.progress.in_flight.load(Ordering::Relaxed) {
             let context = ErrorContext {
                 request: call.request,
                 client_request_id: call.client_request_id,

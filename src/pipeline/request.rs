@@ -24,23 +24,55 @@ pub(crate) struct ApiRequest {
     pub(crate) body: Option<Bytes>,
     /// Extra headers (e.g. `ConsistencyLevel`), sent on every attempt.
     pub(crate) headers: HeaderMap,
-    /// Set on a `$batch` envelope, whose steps are limited and classified one by one.
-    pub(crate) envelope: Option<Envelope>,
+    /// Whether sending it again is safe, as declared where it was built.
+    pub(crate) repeat: Repeat,
+    /// How many slots of the write limiter each attempt takes: 1 for a write, 0 for a
+    /// read, one per write step for a request that carries several (a `$batch` envelope).
+    pub(crate) write_slots: u32,
     /// Decodes a GET's success body inside the attempt (see [`BodyReader`]); without it,
     /// the attempt only checks that the body is JSON.
     pub(crate) read: Option<ReadBody>,
 }
 
-/// What the send path needs to know about a `$batch` envelope.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Envelope {
-    /// Every step is idempotent: the envelope is as safe to repeat as each of them.
-    pub(crate) idempotent: bool,
+/// Whether a request may be sent again after an attempt whose outcome is unknown (a 504,
+/// a 5xx, a reset, a timeout). It is a property of what the request does, so it is
+/// declared where the request is built, not read off its method: `POST …/{id}/assign`
+/// replaces the whole assignment set and is as safe to repeat as a PUT, while a create
+/// POST may create twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Sending it twice leaves the service as sending it once does (reads, PUT, PATCH,
+    /// DELETE, whole-set actions, `$ref` writes).
+    Safe,
+    /// A second send may do it twice (a create): after an unknown outcome it is not re-sent.
+    Once,
+}
+
+impl Repeat {
+    /// What the method alone says (POST: [`Once`](Self::Once), anything else:
+    /// [`Safe`](Self::Safe)), for requests whose meaning the crate does not know: the raw
+    /// escape hatch and raw `$batch` steps.
+    pub(crate) fn by_method(method: &Method) -> Repeat {
+        if *method == Method::POST { Repeat::Once } else { Repeat::Safe }
+    }
 }
 
 impl ApiRequest {
-    pub(crate) fn new(method: Method, url: Url) -> Self {
-        ApiRequest { method, url, body: None, headers: HeaderMap::new(), envelope: None, read: None }
+    /// A request to `url`, repeatable or not as `repeat` declares.
+    pub(crate) fn new(method: Method, url: Url, repeat: Repeat) -> Self {
+        let write_slots = u32::from(is_write_method(&method));
+        ApiRequest { method, url, body: None, headers: HeaderMap::new(), repeat, write_slots, read: None }
+    }
+
+    /// A GET (always repeatable).
+    pub(crate) fn get(url: Url) -> Self {
+        ApiRequest::new(Method::GET, url, Repeat::Safe)
+    }
+
+    /// Takes `slots` write-limiter slots per attempt (a request carrying `slots` writes).
+    pub(crate) fn with_write_slots(mut self, slots: u32) -> Self {
+        self.write_slots = slots;
+        self
     }
 
     /// Has the attempt that reads the success body decode it with `reader`; the caller
@@ -63,25 +95,20 @@ impl ApiRequest {
         self
     }
 
-    /// GET, PUT, PATCH and DELETE may be repeated; a POST may create twice.
-    pub(crate) fn is_idempotent(&self) -> bool {
-        match self.envelope {
-            Some(envelope) => envelope.idempotent,
-            None => self.method != Method::POST,
-        }
-    }
-
-    /// Whether the write limiter counts this request. An envelope is not counted: its
-    /// write steps are, one by one, before it is sent.
-    pub(crate) fn counts_as_write(&self) -> bool {
-        self.envelope.is_none()
-            && matches!(self.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+    /// Whether sending it again is safe (see [`Repeat`]).
+    pub(crate) fn is_repeatable(&self) -> bool {
+        self.repeat == Repeat::Safe
     }
 
     /// `METHOD /path` for messages (no query: it may carry filter values).
     pub(crate) fn describe(&self) -> String {
         format!("{} {}", self.method, self.url.path())
     }
+}
+
+/// POST, PUT, PATCH and DELETE: what the write limiter counts.
+pub(crate) fn is_write_method(method: &Method) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
 /// The per-call constants every attempt carries.
@@ -135,7 +162,8 @@ mod tests {
     fn post_carries_body_and_headers() {
         let url =
             Url::parse("https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations").unwrap();
-        let request = ApiRequest::new(Method::POST, url.clone()).with_json_body(&b"{\"a\":1}"[..]);
+        let request =
+            ApiRequest::new(Method::POST, url.clone(), Repeat::Once).with_json_body(&b"{\"a\":1}"[..]);
         let crid = HeaderValue::from_static("6f0c7f36-9f6c-4f51-9d36-2a3b2b1c0d11");
         let ua = HeaderValue::from_static("intune-graph/test");
         let http = build_attempt(&request, headers(&crid, &ua, 1));
@@ -150,21 +178,23 @@ mod tests {
         assert_eq!(h[USER_AGENT], "intune-graph/test");
         assert!(h.get(RETRY_ATTEMPT).is_none());
         assert_eq!(http.body().and_then(|b| b.as_bytes()), Some(&b"{\"a\":1}"[..]));
-        assert!(!request.is_idempotent());
+        assert!(!request.is_repeatable());
+        assert_eq!(request.write_slots, 1);
         assert!(!format!("{h:?}").contains("t0k3n"));
     }
 
     #[test]
     fn retries_say_which_attempt_and_get_has_no_body() {
         let url = Url::parse("https://graph.microsoft.com/beta/x?$top=5").unwrap();
-        let request = ApiRequest::new(Method::GET, url);
+        let request = ApiRequest::get(url);
         let crid = HeaderValue::from_static("id");
         let ua = HeaderValue::from_static("ua");
         let http = build_attempt(&request, headers(&crid, &ua, 3));
         assert_eq!(http.headers()[RETRY_ATTEMPT], "2");
         assert!(http.headers().get(CONTENT_TYPE).is_none());
         assert!(http.body().is_none());
-        assert!(request.is_idempotent());
+        assert!(request.is_repeatable());
+        assert_eq!(request.write_slots, 0);
         assert_eq!(request.describe(), "GET /beta/x");
     }
 }

@@ -17,8 +17,10 @@ use reqwest::StatusCode;
 /// backoff, so it is never shorter than the service asked for.
 ///
 /// What is retried: 429, 503, 504 and transport failures (connect errors, timeouts,
-/// resets) for GET, PUT, PATCH and DELETE; for POST (a create) only 429, 503 with a retry hint, and failures to connect,
-/// because anything else may have created the object (see
+/// resets) for requests that may be repeated (reads, PUT, PATCH, DELETE, `assign`, `$ref`
+/// writes: declared where each request is built, not read off its method); for a create
+/// (and a raw POST) only 429, 503 with a retry hint, and failures to connect, because
+/// anything else may have created the object (see
 /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)). A 401 is retried once with a
 /// fresh token. The client-wide [`RetryBudget`](crate::RetryBudget) can stop retries
 /// earlier.
@@ -121,10 +123,11 @@ pub(crate) enum StatusVerdict {
     Fail,
 }
 
-/// Classifies a status for a request that is or is not idempotent.
+/// Classifies a status for a request that may or may not be repeated.
 ///
-/// A POST is retried only when the service says it was not processed: 429, or 503 with a
-/// retry hint. A 504 or another 5xx on a POST leaves the outcome unknown.
+/// A request that may not (a create) is retried only when the service says it was not
+/// processed: 429, or 503 with a retry hint. A 504 or another 5xx on it leaves the outcome
+/// unknown.
 pub(crate) fn classify_status(status: StatusCode, idempotent: bool, has_hint: bool) -> StatusVerdict {
     match status.as_u16() {
         200..=299 => StatusVerdict::Success,
@@ -141,8 +144,8 @@ pub(crate) fn classify_status(status: StatusCode, idempotent: bool, has_hint: bo
 ///
 /// A connect failure means nothing reached the server: safe for every method. A refused
 /// redirect (another origin, too many hops) or a request that could not be built is final.
-/// Anything else (a timeout, a reset, a response that broke off) is retried for idempotent
-/// methods and leaves a POST's outcome unknown.
+/// Anything else (a timeout, a reset, a response that broke off) is retried for a request
+/// that may be repeated and leaves a create's outcome unknown.
 pub(crate) fn classify_transport(error: &reqwest::Error, idempotent: bool) -> StatusVerdict {
     if error.is_redirect() || error.is_builder() {
         StatusVerdict::Fail

@@ -10,6 +10,7 @@ mod support;
 mod auth;
 mod batch_emulator;
 mod batch_reconcile;
+mod batch_rules;
 mod batch_wire;
 mod create;
 mod emulator;

@@ -414,3 +414,72 @@ async fn the_write_rate_limit_spaces_writes_and_leaves_reads_alone() {
     assert_eq!(waits.len(), 1);
     assert!(waits[0] > Duration::from_secs(19) && waits[0] <= Duration::from_secs(20), "{waits:?}");
 }
+
+// ----- what may be repeated is the request's own property -----------------------------------
+
+#[tokio::test]
+async fn assign_is_repeated_after_503_and_504_like_a_put() {
+    let server = MockServer::start().await;
+    let assign = "/beta/deviceManagement/deviceConfigurations/abc/assign";
+    let expected = json!({"assignments": [{"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+        "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]});
+    Mock::given(method("POST"))
+        .and(path(assign))
+        .and(wiremock::matchers::body_json(expected.clone()))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(assign))
+        .and(wiremock::matchers::body_json(expected.clone()))
+        .respond_with(ResponseTemplate::new(504))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(assign))
+        .and(wiremock::matchers::body_json(expected))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
+            {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
+        ]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let target = intune_graph::models::AssignmentTarget::group("g1");
+    let set = [intune_graph::models::DeviceConfigurationAssignment::new(target)];
+    let got =
+        client.device_configurations().assign("abc", &set).await.expect("assigned on the third attempt");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].id.as_deref(), Some("abc_g1"));
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sleep.waits().len(), 2);
+    let attempt = |i: usize| sent[i].headers.get("retry-attempt").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!((attempt(0), attempt(1), attempt(2)), (None, Some("1".into()), Some("2".into())));
+}
+
+#[tokio::test]
+async fn a_raw_post_is_still_taken_for_a_create() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(ITEM))
+        .respond_with(ResponseTemplate::new(504))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleep = RecordingSleep::new();
+    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let error = client
+        .request_json::<_, Value>(
+            intune_graph::Method::POST,
+            "deviceManagement/deviceConfigurations/abc",
+            Some(&json!({})),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    assert!(sleep.waits().is_empty());
+}

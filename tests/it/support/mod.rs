@@ -1,6 +1,7 @@
 //! What the integration tests share: fixtures, wiremock helpers and matchers, and the
 //! resilience tools (a recording sleeper, a fixed clock, raw TCP servers).
 
+pub mod batch;
 pub mod decoded;
 pub mod fixtures;
 pub mod mock;

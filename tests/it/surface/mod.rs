@@ -5,3 +5,4 @@ mod certificates;
 mod crud;
 mod paging;
 mod raw;
+mod references;
