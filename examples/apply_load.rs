@@ -26,7 +26,9 @@ use std::{
 use intune_graph::{
     GraphClient, RateLimit, RetryPolicy,
     emulator::{DirectoryEntry, Emulator, FaultConfig, QuotaConfig, RunningEmulator},
-    tenant::{ApplyEvent, ApplyOptions, ExportOptions, PlanOptions, TenantSummary, TenantTarget, apply_many, export},
+    tenant::{
+        ApplyEvent, ApplyOptions, ExportOptions, PlanOptions, TenantSummary, TenantTarget, apply_many, export,
+    },
 };
 
 #[path = "support/seed.rs"]
@@ -42,7 +44,12 @@ struct Args {
 
 fn args() -> Args {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|v| v.parse::<f64>().expect("a number"));
+    let number = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.parse::<f64>().expect("a number"))
+    };
     Args {
         n: seed::flag(&args, "--n", 500),
         tenants: seed::flag(&args, "--tenants", 1),
@@ -73,9 +80,15 @@ struct Verify {
 async fn main() {
     let args = args();
     let group = |n: usize| format!("{n:08x}-0000-4000-8000-000000000001");
-    let source = Emulator::new().groups([DirectoryEntry::new(seed::GROUP, "iOS devices")]).start().await.expect("starts");
-    seed::roots_and_scep_profiles(&client(&source, source.token(), None).device_configurations(), args.n / 2).await;
-    let (snapshot, _notes) = export(&client(&source, source.token(), None), &ExportOptions::new()).await.expect("exported");
+    let source = Emulator::new()
+        .groups([DirectoryEntry::new(seed::GROUP, "iOS devices")])
+        .start()
+        .await
+        .expect("starts");
+    seed::roots_and_scep_profiles(&client(&source, source.token(), None).device_configurations(), args.n / 2)
+        .await;
+    let (snapshot, _notes) =
+        export(&client(&source, source.token(), None), &ExportOptions::new()).await.expect("exported");
 
     let quota = QuotaConfig::scaled(args.time_scale);
     let window = quota.window();
@@ -85,16 +98,22 @@ async fn main() {
     let mut emulators = Vec::new();
     let mut tenants = Vec::new();
     for n in 0..args.tenants {
-        let mut emulator = Emulator::new().quota(quota.clone()).groups([DirectoryEntry::new(group(n), "iOS devices")]);
+        let mut emulator =
+            Emulator::new().quota(quota.clone()).groups([DirectoryEntry::new(group(n), "iOS devices")]);
         if let (Some(rate), 0) = (args.fault_rate, n) {
             emulator = emulator.faults(FaultConfig::new(rate, 7));
         }
         let emu = emulator.start().await.expect("starts");
         let token = if args.wrong_token && n + 1 == args.tenants { "wrong-token" } else { emu.token() };
-        tenants.push(TenantTarget::new(format!("tenant-{n:02}"), client(&emu, token, Some(limit)), PlanOptions::new()));
+        tenants.push(TenantTarget::new(
+            format!("tenant-{n:02}"),
+            client(&emu, token, Some(limit)),
+            PlanOptions::new(),
+        ));
         emulators.push(emu);
     }
-    let requests: HashMap<String, &RunningEmulator> = tenants.iter().map(|t| t.name.clone()).zip(&emulators).collect();
+    let requests: HashMap<String, &RunningEmulator> =
+        tenants.iter().map(|t| t.name.clone()).zip(&emulators).collect();
     let verify: Mutex<HashMap<String, Verify>> = Mutex::new(HashMap::new());
     let on_event = |tenant: &str, event: &ApplyEvent| {
         let now = (Instant::now(), requests[tenant].state().requests());

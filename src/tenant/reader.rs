@@ -149,15 +149,19 @@ impl TenantReader {
         for cast in &casts {
             query = query.expand(cast.clone());
         }
-        let listed = match self.configurations.client().list_items::<Value>(LIST_PATH, &query).collect_all().await {
-            Ok(listed) => listed,
-            Err(e) if refused(&e) => return Ok(HashMap::new()),
-            Err(e) => return Err(e),
-        };
-        let by_id: HashMap<String, &TenantObject> = objects.iter().map(|o| (o.id.to_lowercase(), o)).collect();
+        let listed =
+            match self.configurations.client().list_items::<Value>(LIST_PATH, &query).collect_all().await {
+                Ok(listed) => listed,
+                Err(e) if refused(&e) => return Ok(HashMap::new()),
+                Err(e) => return Err(e),
+            };
+        let by_id: HashMap<String, &TenantObject> =
+            objects.iter().map(|o| (o.id.to_lowercase(), o)).collect();
         let mut found = HashMap::new();
         for item in &listed {
-            let Some(object) = item.get("id").and_then(Value::as_str).and_then(|id| by_id.get(&id.to_lowercase())) else {
+            let Some(object) =
+                item.get("id").and_then(Value::as_str).and_then(|id| by_id.get(&id.to_lowercase()))
+            else {
                 continue;
             };
             for reference in schema::references(object.config.odata_type()) {

@@ -253,21 +253,31 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
         Ok(ctx) => ctx,
         Err(outcome) => return outcome,
     };
+    // Progress from the first read on, so a throttle wait while planning shows too.
+    let progress = Progress::start(ctx.format);
+    let outcome = plan_and_apply(&ctx, &args, saved, &progress).await;
+    progress.finish();
+    outcome
+}
+
+async fn plan_and_apply(
+    ctx: &Context,
+    args: &ApplyArgs,
+    saved: Option<Plan>,
+    progress: &Progress,
+) -> Outcome {
     let plan = match (saved, &args.dir) {
         (Some(plan), _) => plan,
-        (None, Some(dir)) => match make_plan(&ctx, dir, &args.options).await {
+        (None, Some(dir)) => match make_plan(ctx, dir, &args.options).await {
             Ok(plan) => plan,
             Err(outcome) => return outcome,
         },
         (None, None) => unreachable!("clap requires a folder or --plan"),
     };
-    if let Err(outcome) = review(&ctx, &plan, args.yes) {
+    if let Err(outcome) = review(ctx, &plan, args.yes) {
         return outcome;
     }
-    let progress = Progress::start(ctx.format);
-    let applied = tenant::apply(&ctx.client, &plan, &ApplyOptions::new(), |e| progress.event(e)).await;
-    progress.finish();
-    match applied {
+    match tenant::apply(&ctx.client, &plan, &ApplyOptions::new(), |e| progress.event(e)).await {
         Ok(report) => summarize(&report),
         Err(e) => report(&e),
     }

@@ -119,7 +119,8 @@ pub struct Verification {
 #[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum ApplyEvent {
-    /// The plan is about to run (it was checked against the tenant).
+    /// The plan is about to run (it was checked against the tenant: nothing it touches
+    /// changed since it was made).
     Planned {
         /// How many actions write.
         writes: usize,
@@ -213,13 +214,15 @@ pub async fn apply(
     if !blockers.is_empty() {
         return Err(TenantError::PlanNotApplicable { reasons: blockers });
     }
-    on_event(&ApplyEvent::Planned { writes: plan.write_count(), objects: plan.actions.len() });
+    let planned = ApplyEvent::Planned { writes: plan.write_count(), objects: plan.actions.len() };
     if plan.write_count() == 0 {
+        on_event(&planned);
         return Ok(ApplyReport { plan: plan.clone(), outcomes: Vec::new(), verifications: Vec::new() });
     }
     let reader = TenantReader::new(client);
     let before = TargetObject::from_tenant(&reader.read().await?)?;
     check::still_current(plan, &before)?;
+    on_event(&planned);
     let mut run = run::Run::new(client, &before);
     for wave in Wave::OBJECTS {
         run.objects(plan, wave, &on_event).await;

@@ -12,7 +12,7 @@ use crate::{
     models::{DeviceConfiguration, DeviceConfigurationAssignment, DeviceConfigurationPatch},
     tenant::{
         Action, ObjectKey, Plan, ReferenceChange, ReferenceTarget, TargetObject, Wave,
-        export::assignment_write_form, files::canonical_multiset, links, normalize::assignment_form,
+        export::assignment_write_form, files::canonical_multiset, normalize::assignment_form,
     },
 };
 
@@ -133,9 +133,7 @@ impl Run {
             let mut urls = Vec::new();
             for target in &reference.targets {
                 let id = self.target_id(target, &reference.navigation)?;
-                urls.push(Value::from(
-                    links::target_url(&self.configs, id).map_err(|e| e.to_string())?.as_str(),
-                ));
+                urls.push(Value::from(self.configs.bind_url(id).map_err(|e| e.to_string())?.as_str()));
             }
             let bind = if reference.many { Value::Array(urls) } else { urls.pop().unwrap_or(Value::Null) };
             config.additional_data_mut().insert(format!("{}@odata.bind", reference.navigation), bind.into());
@@ -208,18 +206,25 @@ impl Run {
         let before: Vec<&str> = change.before.iter().filter_map(|t| t.id.as_deref()).collect();
         let held = |id: &str, set: &[&str]| set.iter().any(|s| s.eq_ignore_ascii_case(id));
         let e = |e: crate::Error| e.to_string();
+        let configs = &self.configs;
         if !change.many {
             return match after.first() {
-                Some(target) => links::set(&self.configs, id, odata_type, nav, target).await.map_err(e),
-                None => links::remove(&self.configs, id, odata_type, nav, None).await.map_err(e),
+                Some(target) => configs.set_reference(id, odata_type, nav, target).await.map_err(e),
+                None => match configs.clear_reference(id, odata_type, nav).await {
+                    Err(err) if err.is_not_found() => Ok(()),
+                    other => other.map_err(e),
+                },
             };
         }
         let after_refs: Vec<&str> = after.iter().map(String::as_str).collect();
         for target in after_refs.iter().filter(|t| !held(t, &before)) {
-            links::add(&self.configs, id, odata_type, nav, target).await.map_err(e)?;
+            configs.add_reference_member(id, odata_type, nav, target).await.map_err(e)?;
         }
         for target in before.iter().filter(|t| !held(t, &after_refs)) {
-            links::remove(&self.configs, id, odata_type, nav, Some(target)).await.map_err(e)?;
+            match configs.remove_reference_member(id, odata_type, nav, target).await {
+                Err(err) if err.is_not_found() => {}
+                other => other.map_err(e)?,
+            }
         }
         Ok(())
     }

@@ -48,7 +48,11 @@ pub(super) fn create_problems(object: &Map<String, Value>, references: &[Planned
     let mut body = object.clone();
     for reference in references.iter().filter(|r| !r.targets.is_empty()) {
         let placeholder = Value::from("deviceManagement/deviceConfigurations('planned')");
-        let bind = if reference.many { Value::Array(vec![placeholder; reference.targets.len()]) } else { placeholder };
+        let bind = if reference.many {
+            Value::Array(vec![placeholder; reference.targets.len()])
+        } else {
+            placeholder
+        };
         body.insert(format!("{}@odata.bind", reference.navigation), bind);
     }
     match serde_json::from_value::<DeviceConfiguration>(Value::Object(body)) {

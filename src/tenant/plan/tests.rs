@@ -26,7 +26,9 @@ fn valid(odata_type: &str) -> Value {
             "certificateValidityPeriodScale": "years", "renewalThresholdPercentage": 20
         }),
         WIFI => json!({"ssid": "corp", "eapType": "eapTls"}),
-        VPN => json!({"connectionName": "corp", "connectionType": "ciscoAnyConnect", "server": {"address": "vpn.contoso.com"}}),
+        VPN => {
+            json!({"connectionName": "corp", "connectionType": "ciscoAnyConnect", "server": {"address": "vpn.contoso.com"}})
+        }
         _ => json!({}),
     }
 }

@@ -36,11 +36,17 @@ async fn eight_tenants_are_brought_to_one_snapshot_and_a_ninth_with_a_wrong_toke
     }
     let ninth = &summaries[8];
     assert!(!ninth.ok && ninth.error.as_deref().is_some_and(|e| e.contains("401")), "{ninth:?}");
-    assert!(!ninth.error.as_deref().unwrap_or_default().contains("not-the-emulators-token"), "no token in reports");
+    assert!(
+        !ninth.error.as_deref().unwrap_or_default().contains("not-the-emulators-token"),
+        "no token in reports"
+    );
     for (n, emu) in emulators[..8].iter().enumerate() {
         assert_eq!(emu.state().len(), 3, "tenant {n}: one object per file");
         let group = format!("{n:08x}-1111-4111-8111-111111111111");
-        assert_eq!(emu.state().assignments(&id_of(emu, "Contoso Root CA")).unwrap()[0]["target"]["groupId"], group);
+        assert_eq!(
+            emu.state().assignments(&id_of(emu, "Contoso Root CA")).unwrap()[0]["target"]["groupId"],
+            group
+        );
     }
     assert!(emulators[8].state().is_empty());
 

@@ -56,7 +56,10 @@ async fn an_export_reads_the_references_of_45_profiles_in_one_listing() {
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     // One list page, then one listing of the SCEP profiles' ids with their roots expanded;
     // no `$batch`. One GET per profile would be 46 requests.
-    assert_eq!((state.requests() - requests, state.batches() - batches, state.batch_steps() - steps), (2, 0, 0));
+    assert_eq!(
+        (state.requests() - requests, state.batches() - batches, state.batch_steps() - steps),
+        (2, 0, 0)
+    );
     assert!(notes.is_empty(), "{notes:?}");
     let root_key = ObjectKey::new(ROOT, "Root");
     let scep_entries: Vec<_> = snapshot.entries().iter().filter(|e| e.key.odata_type == SCEP).collect();
@@ -75,7 +78,9 @@ async fn references_the_service_will_not_expand_are_read_through_batch() {
     Mock::given(method("GET"))
         .and(path(LIST))
         .and(query_param("$expand", "assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -242,6 +247,8 @@ async fn a_refused_group_probe_costs_one_request_and_one_note() {
     assert!(snapshot.entries()[0].assignments.iter().flatten().all(|a| a.group_display_name.is_none()));
     assert_eq!(
         notes,
-        ["group names could not be read for g1, g2 (HTTP 403); those files hold the id only, which another tenant does not have"]
+        [
+            "group names could not be read for g1, g2 (HTTP 403); those files hold the id only, which another tenant does not have"
+        ]
     );
 }

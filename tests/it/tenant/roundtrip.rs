@@ -15,25 +15,34 @@ use super::*;
 /// devices", plus an unassigned second root.
 pub(super) async fn seeded() -> RunningEmulator {
     let emu = tenant_a().await;
-    let root = create(&emu, json!({
-        "@odata.type": ROOT, "displayName": "Contoso Root CA", "certFileName": "root.cer",
-        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp"
-    }))
+    let root = create(
+        &emu,
+        json!({
+            "@odata.type": ROOT, "displayName": "Contoso Root CA", "certFileName": "root.cer",
+            "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp"
+        }),
+    )
     .await;
-    create(&emu, json!({
-        "@odata.type": ROOT, "displayName": "Spare Root", "certFileName": "spare.cer",
-        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xq"
-    }))
+    create(
+        &emu,
+        json!({
+            "@odata.type": ROOT, "displayName": "Spare Root", "certFileName": "spare.cer",
+            "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xq"
+        }),
+    )
     .await;
-    let scep = create(&emu, json!({
-        "@odata.type": SCEP, "displayName": "iOS SCEP: Wi-Fi", "description": "corporate Wi-Fi",
-        "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"],
-        "keyUsage": "digitalSignature,keyEncipherment", "keySize": "size2048",
-        "subjectNameFormat": "commonNameAsEmail", "certificateValidityPeriodValue": 1,
-        "certificateValidityPeriodScale": "years", "renewalThresholdPercentage": 20,
-        "extendedKeyUsages": [{"name": "Client Authentication", "objectIdentifier": "1.3.6.1.5.5.7.3.2"}],
-        "certificateStore": "user", "rootCertificate@odata.bind": bind(&emu, &root)
-    }))
+    let scep = create(
+        &emu,
+        json!({
+            "@odata.type": SCEP, "displayName": "iOS SCEP: Wi-Fi", "description": "corporate Wi-Fi",
+            "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"],
+            "keyUsage": "digitalSignature,keyEncipherment", "keySize": "size2048",
+            "subjectNameFormat": "commonNameAsEmail", "certificateValidityPeriodValue": 1,
+            "certificateValidityPeriodScale": "years", "renewalThresholdPercentage": 20,
+            "extendedKeyUsages": [{"name": "Client Authentication", "objectIdentifier": "1.3.6.1.5.5.7.3.2"}],
+            "certificateStore": "user", "rootCertificate@odata.bind": bind(&emu, &root)
+        }),
+    )
     .await;
     assign(&emu, &scep, &[GROUP_A]).await;
     assign(&emu, &root, &[GROUP_A]).await;
@@ -66,13 +75,18 @@ async fn export_apply_plan_export_round_trips_between_two_tenants() {
     );
     assert_eq!(scep_file["scopeTags"], json!(["Default"]));
     assert_eq!(scep_file["object"]["keyUsage"], "keyEncipherment,digitalSignature", "the service's order");
-    for server_field in ["id", "version", "createdDateTime", "lastModifiedDateTime", "supportsScopeTags", "roleScopeTagIds"] {
+    for server_field in
+        ["id", "version", "createdDateTime", "lastModifiedDateTime", "supportsScopeTags", "roleScopeTagIds"]
+    {
         assert!(scep_file["object"].get(server_field).is_none(), "{server_field} is not exported");
     }
     // Exporting twice gives the same bytes, manifest included.
     let (dir_a2, _) = export_to(&a, "roundtrip-a2").await;
     assert_eq!(files(&dir_a), files(&dir_a2));
-    assert_eq!(std::fs::read(dir_a.join(tenant::MANIFEST)).unwrap(), std::fs::read(dir_a2.join(tenant::MANIFEST)).unwrap());
+    assert_eq!(
+        std::fs::read(dir_a.join(tenant::MANIFEST)).unwrap(),
+        std::fs::read(dir_a2.join(tenant::MANIFEST)).unwrap()
+    );
 
     let b = tenant_b().await;
     let first = apply_to(&b, &snapshot, &PlanOptions::default()).await;
@@ -88,9 +102,16 @@ async fn export_apply_plan_export_round_trips_between_two_tenants() {
     assert!(!again.has_changes(), "{again}");
     let (dir_b, _) = export_to(&b, "roundtrip-b").await;
     let without_ids = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        files(dir).into_iter().map(|(n, bytes)| (n, String::from_utf8(bytes).unwrap().replace(GROUP_B, GROUP_A).into_bytes())).collect()
+        files(dir)
+            .into_iter()
+            .map(|(n, bytes)| (n, String::from_utf8(bytes).unwrap().replace(GROUP_B, GROUP_A).into_bytes()))
+            .collect()
     };
-    assert_eq!(files(&dir_a), without_ids(&dir_b), "export of B equals export of A, file for file (but B's group id)");
+    assert_eq!(
+        files(&dir_a),
+        without_ids(&dir_b),
+        "export of B equals export of A, file for file (but B's group id)"
+    );
 
     // A second apply writes nothing: its plan reads, and it stops.
     let requests = b.state().requests();
@@ -221,7 +242,8 @@ async fn the_group_map_wins_and_prune_deletes_what_the_files_do_not_hold() {
     let (dir, snapshot) = export_to(&a, "prune").await;
     let b = tenant_b().await;
     let extra = b.state().insert_raw(json!({"@odata.type": ROOT, "displayName": "Old Root"}));
-    let options = PlanOptions::new().prune(true).group_map(tenant::GroupMap::new().with("iOS devices", SALES_B));
+    let options =
+        PlanOptions::new().prune(true).group_map(tenant::GroupMap::new().with("iOS devices", SALES_B));
     let report = apply_to(&b, &snapshot, &options).await;
     assert!(report.succeeded(), "{report:#?}");
     assert!(b.state().get(&extra).is_none(), "pruned");
@@ -230,4 +252,3 @@ async fn the_group_map_wins_and_prune_deletes_what_the_files_do_not_hold() {
     assert!(!plan_on(&b, &snapshot, &options).await.has_changes());
     std::fs::remove_dir_all(dir).unwrap();
 }
-

@@ -73,16 +73,26 @@ fn failed(report: &tenant::ApplyReport, name: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_create_answered_with_an_object_the_tenant_had_is_not_believed_and_nothing_is_bound_or_assigned_to_it() {
+async fn a_create_answered_with_an_object_the_tenant_had_is_not_believed_and_nothing_is_bound_or_assigned_to_it()
+ {
     let emu = tenant_b().await;
-    let other = create(&emu, json!({"@odata.type": ROOT, "displayName": "Unrelated", "certFileName": "u.cer",
-        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xz"}))
+    let other = create(
+        &emu,
+        json!({"@odata.type": ROOT, "displayName": "Unrelated", "certFileName": "u.cer",
+        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xz"}),
+    )
     .await;
     emu.state().add_wrong_answer(WrongAnswer::CreateAnswersExisting.once());
     let report = apply_with(&emu, &chain()).await;
     assert!(!report.succeeded());
-    assert!(failed(&report, "Root").contains(&format!("answered the create with {other}, an object the tenant already had")));
-    assert!(failed(&report, "SCEP").contains("its rootCertificate target iosTrustedRootCertificate \"Root\" was not created"));
+    assert!(
+        failed(&report, "Root")
+            .contains(&format!("answered the create with {other}, an object the tenant already had"))
+    );
+    assert!(
+        failed(&report, "SCEP")
+            .contains("its rootCertificate target iosTrustedRootCertificate \"Root\" was not created")
+    );
     assert!(emu.state().assignments(&other).unwrap().is_empty(), "nothing went to the unrelated object");
     let root_check = report.verifications.iter().find(|v| v.key.display_name == "Root").unwrap();
     assert!(!root_check.verified && root_check.mismatches[0].starts_with("not created ("), "{root_check:?}");
@@ -100,7 +110,11 @@ async fn a_create_answered_with_another_name_or_type_is_not_believed() {
         let report = apply_with(&emu, &chain()).await;
         assert!(!report.succeeded(), "{lie:?}");
         let error = failed(&report, "Root");
-        assert!(error.contains(&format!("answered the create with {says}")) && error.ends_with("instead; not believed"), "{error}");
+        assert!(
+            error.contains(&format!("answered the create with {says}"))
+                && error.ends_with("instead; not believed"),
+            "{error}"
+        );
     }
 }
 
@@ -110,7 +124,10 @@ async fn what_the_service_said_it_stored_but_did_not_fails_on_reading_back() {
     let emu = tenant_b().await;
     emu.state().add_wrong_answer(WrongAnswer::AssignStoresNothing.once());
     let report = apply_with(&emu, &chain()).await;
-    assert!(report.outcomes.iter().all(|(_, _, o)| !matches!(o, ObjectOutcome::Failed { .. })), "the answers looked right");
+    assert!(
+        report.outcomes.iter().all(|(_, _, o)| !matches!(o, ObjectOutcome::Failed { .. })),
+        "the answers looked right"
+    );
     let unverified: Vec<_> = report.verifications.iter().filter(|v| !v.verified).collect();
     assert_eq!(unverified.len(), 1, "{report:#?}");
     assert_eq!(unverified[0].mismatches, ["its assignments read back as 0 (not the 1 written)"]);
@@ -124,7 +141,9 @@ async fn what_the_service_said_it_stored_but_did_not_fails_on_reading_back() {
     for entry in edited.entries_mut() {
         if entry.key.display_name == "SCEP" {
             entry.object.insert("renewalThresholdPercentage".into(), json!(30));
-            entry.references.insert("rootCertificate".into(), ReferenceValue::One(Some(other_root.key.clone())));
+            entry
+                .references
+                .insert("rootCertificate".into(), ReferenceValue::One(Some(other_root.key.clone())));
         }
     }
     let mut entries = edited.entries().to_vec();
@@ -135,7 +154,10 @@ async fn what_the_service_said_it_stored_but_did_not_fails_on_reading_back() {
     let scep = report.verifications.iter().find(|v| v.key.display_name == "SCEP").unwrap();
     assert_eq!(
         scep.mismatches,
-        ["renewalThresholdPercentage reads back as 20".to_string(), format!("rootCertificate reads back as [\"{}\"]", id_of(&emu, "Root").to_lowercase())]
+        [
+            "renewalThresholdPercentage reads back as 20".to_string(),
+            format!("rootCertificate reads back as [\"{}\"]", id_of(&emu, "Root").to_lowercase())
+        ]
     );
     assert!(!report.succeeded());
 }
@@ -160,7 +182,13 @@ async fn a_saved_plan_runs_as_saved_and_is_refused_when_what_it_touches_changed_
     let err = tenant::apply(&client(&emu), &saved, &no_settle(), no_events).await.unwrap_err();
     let TenantError::Stale { changes } = &err else { panic!("{err}") };
     assert_eq!(changes.len(), 1, "{changes:?}");
-    assert!(changes[0].starts_with("iosTrustedRootCertificate \"Root\": changed in the tenant since the plan (version 1 → 2"), "{}", changes[0]);
+    assert!(
+        changes[0].starts_with(
+            "iosTrustedRootCertificate \"Root\": changed in the tenant since the plan (version 1 → 2"
+        ),
+        "{}",
+        changes[0]
+    );
     assert_eq!(emu.state().get(&id).unwrap()["description"], Value::Null, "nothing was written");
 
     // Planned again, it runs.
@@ -193,13 +221,23 @@ async fn faults_on_every_request_do_not_end_an_apply() {
         let client = GraphClient::builder()
             .base_url(emu.base_url().as_str())
             .bearer_token(emu.token())
-            .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(20), Duration::from_millis(200)))
+            .retry_policy(
+                RetryPolicy::default().with_backoff(Duration::from_millis(20), Duration::from_millis(200)),
+            )
             .write_rate_limit(None)
             .build()
             .unwrap();
         let planned = tenant::plan_tenant(&client, &snapshot, &PlanOptions::new()).await.unwrap();
         let report = tenant::apply(&client, &planned, &no_settle(), no_events).await.unwrap();
-        assert!(report.succeeded(), "seed {seed}: {:#?}", report.outcomes.iter().filter(|o| matches!(o.2, ObjectOutcome::Failed { .. })).collect::<Vec<_>>());
+        assert!(
+            report.succeeded(),
+            "seed {seed}: {:#?}",
+            report
+                .outcomes
+                .iter()
+                .filter(|o| matches!(o.2, ObjectOutcome::Failed { .. }))
+                .collect::<Vec<_>>()
+        );
         assert_eq!(emu.state().len(), 64, "seed {seed}: one object per file");
         assert!(emu.state().faults_injected() > 0);
     }
@@ -208,8 +246,11 @@ async fn faults_on_every_request_do_not_end_an_apply() {
 #[tokio::test]
 async fn password_settings_are_kept_and_restored_and_only_secrets_are_not_restorable() {
     let a = tenant_a().await;
-    create(&a, json!({"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "displayName": "Baseline",
-        "passwordRequired": true, "passwordMinimumLength": 12, "passwordBlockSimple": true}))
+    create(
+        &a,
+        json!({"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "displayName": "Baseline",
+        "passwordRequired": true, "passwordMinimumLength": 12, "passwordBlockSimple": true}),
+    )
     .await;
     create(&a, json!({"@odata.type": "#microsoft.graph.iosWiFiConfiguration", "displayName": "Guest Wi-Fi",
         "ssid": "guest", "networkName": "guest", "wiFiSecurityType": "wpaPersonal", "preSharedKey": "s3cret-psk"}))
@@ -217,7 +258,10 @@ async fn password_settings_are_kept_and_restored_and_only_secrets_are_not_restor
     let (dir, snapshot) = export_to(&a, "passwords").await;
     let baseline = snapshot.entries().iter().find(|e| e.key.display_name == "Baseline").unwrap();
     assert_eq!(baseline.object["passwordMinimumLength"], 12);
-    assert_eq!((baseline.object["passwordRequired"].clone(), baseline.object["passwordBlockSimple"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (baseline.object["passwordRequired"].clone(), baseline.object["passwordBlockSimple"].clone()),
+        (json!(true), json!(true))
+    );
     assert!(baseline.not_restorable.is_empty());
     let wifi = snapshot.entries().iter().find(|e| e.key.display_name == "Guest Wi-Fi").unwrap();
     assert_eq!(wifi.not_restorable, ["preSharedKey"]);
@@ -227,12 +271,16 @@ async fn password_settings_are_kept_and_restored_and_only_secrets_are_not_restor
     let options = PlanOptions::new().include_unmodelled(true);
     assert!(apply_to(&b, &snapshot, &options).await.succeeded());
     let copied = b.state().get(&id_of(&b, "Baseline")).unwrap();
-    assert_eq!((copied["passwordRequired"].clone(), copied["passwordMinimumLength"].clone()), (json!(true), json!(12)));
+    assert_eq!(
+        (copied["passwordRequired"].clone(), copied["passwordMinimumLength"].clone()),
+        (json!(true), json!(12))
+    );
     assert!(!plan_on(&b, &snapshot, &options).await.has_changes());
     // A changed setting is seen.
     let id = id_of(&b, "Baseline");
-    let patch = intune_graph::models::DeviceConfigurationPatch::new("#microsoft.graph.windows10GeneralConfiguration")
-        .set("passwordMinimumLength", 4);
+    let patch =
+        intune_graph::models::DeviceConfigurationPatch::new("#microsoft.graph.windows10GeneralConfiguration")
+            .set("passwordMinimumLength", 4);
     client(&b).device_configurations().update(&id, &patch).await.unwrap();
     let planned = plan_on(&b, &snapshot, &options).await;
     assert!(planned.to_string().contains("passwordMinimumLength: 4 → 12"), "{planned}");
@@ -244,8 +292,11 @@ async fn objects_without_a_type_are_named_in_a_note_and_a_reflected_token_is_red
     let a = tenant_a().await;
     a.state().insert_raw(json!({"displayName": "No type"}));
     let token = a.token().to_owned();
-    create(&a, json!({"@odata.type": ROOT, "displayName": "Root", "certFileName": "r.cer",
-        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp", "description": format!("seen Bearer {token}")}))
+    create(
+        &a,
+        json!({"@odata.type": ROOT, "displayName": "Root", "certFileName": "r.cer",
+        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp", "description": format!("seen Bearer {token}")}),
+    )
     .await;
     let (mut snapshot, notes) = tenant::export(&client(&a), &tenant::ExportOptions::new()).await.unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");
