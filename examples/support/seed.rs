@@ -12,6 +12,7 @@ pub const GROUP: &str = "5a9b1e0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
 
 /// Creates the objects through `configs` (a client without write pacing: seeding is not
 /// what is measured).
+#[allow(dead_code)]
 pub async fn roots_and_scep_profiles(configs: &DeviceConfigurations, pairs: usize) {
     let to_group = [DeviceConfigurationAssignment::new(AssignmentTarget::group(GROUP))];
     for i in 0..pairs {
