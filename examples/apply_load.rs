@@ -69,9 +69,11 @@ fn client(emu: &RunningEmulator, token: &str, limit: Option<RateLimit>) -> Graph
         .expect("a client")
 }
 
-/// When each tenant's read back started and ended, and its emulator's request count then.
+/// When each tenant's writes started (its plan checked), its read back started and ended,
+/// and its emulator's request count then.
 #[derive(Default)]
 struct Verify {
+    writing: Option<(Instant, usize)>,
     started: Option<(Instant, usize)>,
     ended: Option<(Instant, usize)>,
 }
@@ -120,6 +122,7 @@ async fn main() {
         let mut verify = verify.lock().expect("not poisoned");
         let entry = verify.entry(tenant.to_owned()).or_default();
         match event {
+            ApplyEvent::Planned { .. } => entry.writing = Some(now),
             ApplyEvent::Verifying { .. } => entry.started = Some(now),
             ApplyEvent::Verified { .. } => entry.ended = Some(now),
             _ => {}
@@ -130,30 +133,41 @@ async fn main() {
     let runs = apply_many(&snapshot, &tenants, tenants.len(), &options, on_event).await;
     let elapsed = started.elapsed();
     let verify = verify.into_inner().expect("not poisoned");
+    let mut used = Vec::new();
     for (run, emu) in runs.iter().zip(&emulators) {
         let summary = TenantSummary::of_apply(run);
         let writes = run.result.as_ref().map_or(0, |r| r.writes());
-        let (seconds, verify_seconds, verify_requests) = match verify.get(&run.name) {
-            Some(Verify { started: Some((t0, r0)), ended: Some((t1, r1)) }) => {
-                ((*t1 - started).as_secs_f64(), (*t1 - *t0).as_secs_f64(), r1 - r0 + 1)
-            }
-            _ => (elapsed.as_secs_f64(), 0.0, 0),
+        let (seconds, writing, verify_seconds, verify_requests) = match verify.get(&run.name) {
+            Some(Verify { writing: Some((w, _)), started: Some((t0, r0)), ended: Some((t1, r1)) }) => (
+                (*t1 - started).as_secs_f64(),
+                (*t0 - *w).as_secs_f64(),
+                (*t1 - *t0).as_secs_f64(),
+                r1 - r0 + 1,
+            ),
+            _ => (elapsed.as_secs_f64(), elapsed.as_secs_f64(), 0.0, 0),
         };
-        let windows = seconds / window.max(Duration::from_millis(1)).as_secs_f64();
+        // The share of the tenant's write quota its writes used while it was writing.
+        let windows = writing / window.max(Duration::from_millis(1)).as_secs_f64();
+        let quota_used = 100.0 * writes as f64 / windows / f64::from(app_writes);
+        if summary.ok {
+            used.push(quota_used);
+        }
         println!(
-            "APPLY tenant={} ok={} writes={writes} seconds={seconds:.2} quota_used={:.1}% throttled={} \
-             verify_seconds={verify_seconds:.2} verify_requests={verify_requests}",
+            "APPLY tenant={} ok={} writes={writes} seconds={seconds:.2} writing_seconds={writing:.2} \
+             quota_used={quota_used:.1}% throttled={} verify_seconds={verify_seconds:.2} verify_requests={verify_requests}",
             run.name,
             summary.ok,
-            100.0 * writes as f64 / windows / f64::from(app_writes),
             emu.state().throttled(),
         );
     }
+    used.sort_by(f64::total_cmp);
     println!(
-        "APPLY_ALL tenants={} n={} seconds={:.2} peak_rss_kib={}",
+        "APPLY_ALL tenants={} n={} seconds={:.2} quota_used_min={:.1}% quota_used_median={:.1}% peak_rss_kib={}",
         tenants.len(),
         snapshot.entries().len(),
         elapsed.as_secs_f64(),
+        used.first().copied().unwrap_or_default(),
+        used.get(used.len() / 2).copied().unwrap_or_default(),
         seed::peak_rss_kib().map_or("unknown".into(), |k| k.to_string())
     );
 }
