@@ -69,7 +69,8 @@ fn seed_tenant(emu: &RunningEmulator, n: usize, using: f64) -> Vec<(String, Stri
 async fn assign_all(client: &GraphClient, emu: &RunningEmulator) {
     let configs = client.device_configurations();
     let to_group = [DeviceConfigurationAssignment::new(AssignmentTarget::group(seed::GROUP))];
-    let ids: Vec<String> = emu.state().objects().iter().map(|o| o["id"].as_str().expect("an id").to_owned()).collect();
+    let ids: Vec<String> =
+        emu.state().objects().iter().map(|o| o["id"].as_str().expect("an id").to_owned()).collect();
     stream::iter(ids)
         .map(|id| {
             let (configs, to_group) = (&configs, &to_group);
@@ -85,14 +86,22 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = seed::flag(&args, "--n", 2000);
     let page_size = seed::flag(&args, "--page-size", 1000);
-    let using: f64 = args.iter().position(|a| a == "--using").and_then(|i| args.get(i + 1)).map_or(0.2, |v| v.parse().expect("a share"));
+    let using: f64 = args
+        .iter()
+        .position(|a| a == "--using")
+        .and_then(|i| args.get(i + 1))
+        .map_or(0.2, |v| v.parse().expect("a share"));
     let emu = Emulator::new()
         .page_size(page_size)
         .groups([DirectoryEntry::new(seed::GROUP, "iOS devices")])
         .start()
         .await
         .expect("the emulator starts");
-    let client = GraphClient::builder().base_url(emu.base_url().as_str()).bearer_token(emu.token()).build().expect("a client");
+    let client = GraphClient::builder()
+        .base_url(emu.base_url().as_str())
+        .bearer_token(emu.token())
+        .build()
+        .expect("a client");
     let users = seed_tenant(&emu, n, using);
     let seeding = GraphClient::builder()
         .base_url(emu.base_url().as_str())
@@ -103,7 +112,9 @@ async fn main() {
     assign_all(&seeding, &emu).await;
     let state = emu.state();
     let counts = || (state.requests(), state.batches(), state.batch_steps());
-    let quota = |(r0, b0, s0): (usize, usize, usize), (r1, b1, s1): (usize, usize, usize)| (r1 - r0, b1 - b0, (r1 - r0) - (b1 - b0) + (s1 - s0));
+    let quota = |(r0, b0, s0): (usize, usize, usize), (r1, b1, s1): (usize, usize, usize)| {
+        (r1 - r0, b1 - b0, (r1 - r0) - (b1 - b0) + (s1 - s0))
+    };
 
     let before = counts();
     let started = Instant::now();

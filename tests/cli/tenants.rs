@@ -170,3 +170,31 @@ async fn a_tenants_file_holding_a_token_that_others_may_read_gets_a_warning() {
     assert!(run.stderr.contains("holds a token and other users may read it"), "{}", run.stderr);
     assert!(!run.stderr.contains(TOKEN) && !run.stdout.contains(TOKEN));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_wait_shows_for_its_own_tenant() {
+    let calm = tenant(&group(0)).await;
+    let throttled = tenant(&group(1)).await;
+    throttled.state().inject_fault(intune_graph::emulator::FaultKind::TooManyRequestsSeconds);
+    let file = tenants_file("throttle", &[("calm".into(), &calm, GOOD), ("busy".into(), &throttled, GOOD)]);
+    let run = run_tenants(&[
+        "apply",
+        &samples(),
+        "--tenants",
+        file.to_str().unwrap(),
+        "--yes",
+        "--output",
+        "table",
+    ])
+    .await;
+    run.assert_code(0);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("busy: throttled, waiting ")), "{}", run.stderr);
+    assert!(!lines.iter().any(|l| l.starts_with("calm: throttled")), "{}", run.stderr);
+    assert!(
+        lines.iter().any(|l| l.starts_with("busy: GET ") && l.contains(": HTTP 429; retrying")),
+        "{}",
+        run.stderr
+    );
+    assert!(lines.iter().any(|l| l.starts_with("calm: ") && l.ends_with(": verified")), "{}", run.stderr);
+}

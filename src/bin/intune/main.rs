@@ -87,6 +87,10 @@ enum Command {
     Plan(iac::PlanCommand),
     /// Bring the tenant to a folder (or run a saved plan): roots, certificate profiles, the
     /// profiles that use them, assignments; every write checked and read back (asks first).
+    ///
+    /// Progress: bars on a terminal; with stdout piped, one JSON event per line on stdout
+    /// (stderr keeps warnings and the summary); with `--output table` off a terminal, one line
+    /// per object on stderr.
     Apply(iac::ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),

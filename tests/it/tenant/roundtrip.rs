@@ -252,3 +252,65 @@ async fn the_group_map_wins_and_prune_deletes_what_the_files_do_not_hold() {
     assert!(!plan_on(&b, &snapshot, &options).await.has_changes());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn assignment_filters_and_scope_tags_travel_by_name() {
+    use intune_graph::emulator::DirectoryEntry;
+    let filter_a = "aaaaaaaa-0000-4000-8000-0000000000f1";
+    let filter_b = "bbbbbbbb-0000-4000-8000-0000000000f2";
+    let a = tenant_with(GROUP_A, SALES_A)
+        .assignment_filters([DirectoryEntry::new(filter_a, "Corporate iPhones")])
+        .scope_tags([DirectoryEntry::new("7", "EU")])
+        .start()
+        .await
+        .unwrap();
+    let b = tenant_with(GROUP_B, SALES_B)
+        .assignment_filters([DirectoryEntry::new(filter_b, "Corporate iPhones")])
+        .scope_tags([DirectoryEntry::new("12", "EU")])
+        .start()
+        .await
+        .unwrap();
+    let root = create(
+        &a,
+        json!({"@odata.type": ROOT, "displayName": "Root", "certFileName": "r.cer",
+        "trustedRootCertificate": "MIIBszCCAVmgAwIBAgIUQ2xp", "roleScopeTagIds": ["0", "7"]}),
+    )
+    .await;
+    let target = intune_graph::models::AssignmentTarget::group(GROUP_A)
+        .with_filter(filter_a, intune_graph::models::AssignmentFilterType::Include);
+    client(&a)
+        .device_configurations()
+        .assign(&root, &[intune_graph::models::DeviceConfigurationAssignment::new(target)])
+        .await
+        .unwrap();
+    let (dir, snapshot) = export_to(&a, "filters").await;
+    let file: Value = serde_json::from_slice(&files(&dir)[0].1).unwrap();
+    assert_eq!(file["scopeTags"], json!(["Default", "EU"]));
+    assert_eq!(file["assignments"][0]["filterDisplayName"], "Corporate iPhones");
+    assert_eq!(file["assignments"][0]["groupDisplayName"], "iOS devices");
+
+    let report = apply_to(&b, &snapshot, &PlanOptions::default()).await;
+    assert!(report.succeeded(), "{report:#?}");
+    let copied = b.state().get(&id_of(&b, "Root")).unwrap();
+    let mut tags: Vec<&str> =
+        copied["roleScopeTagIds"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    tags.sort();
+    assert_eq!(tags, ["0", "12"]);
+    let assigned = b.state().assignments(&id_of(&b, "Root")).unwrap();
+    assert_eq!(assigned[0]["target"]["groupId"], GROUP_B);
+    assert_eq!(assigned[0]["target"]["deviceAndAppManagementAssignmentFilterId"], filter_b);
+    assert!(!plan_on(&b, &snapshot, &PlanOptions::default()).await.has_changes());
+
+    // A tenant without that filter: the plan stops, naming it.
+    let c = tenant_b().await;
+    let planned = plan_on(&c, &snapshot, &PlanOptions::default()).await;
+    let reasons: Vec<&str> = planned.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "assignment 1: assignment filter \"Corporate iPhones\" does not exist in the target",
+            "scope tag \"EU\" does not exist in the target"
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
