@@ -294,6 +294,9 @@ async fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
     run.assert_code(3);
     let saved: Value = serde_json::from_slice(&std::fs::read(&plan_file).unwrap()).unwrap();
     assert_eq!((saved["format"].clone(), saved["actions"].as_array().unwrap().len()), (json!(1), 3));
+    let run = run_at(&emu, "json", &["apply", "--plan", &plan_text, "--prune", "--yes"], None).await;
+    run.assert_code(2);
+    assert!(run.stderr.contains("a saved plan (--plan) runs as it was made"), "{}", run.stderr);
     run_at(&emu, "json", &["apply", "--plan", &plan_text, "--yes"], None).await.assert_code(0);
     assert_eq!(emu.state().len(), 3);
     run_at(&emu, "table", &["plan", &samples()], None).await.assert_code(0);

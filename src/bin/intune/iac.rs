@@ -245,6 +245,19 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }
+    let planning = &args.options;
+    if args.plan.is_some()
+        && (planning.prune
+            || planning.include_unmodelled
+            || planning.group_map.is_some()
+            || !planning.types.is_empty())
+    {
+        eprintln!(
+            "error: --prune, --group-map, --include-unmodelled and --type shape a plan; a saved plan (--plan) \
+             runs as it was made: give them to `intune plan … --out FILE` instead"
+        );
+        return Outcome::BadInput;
+    }
     let saved = match args.plan.as_deref().map(load).transpose() {
         Ok(saved) => saved,
         Err(outcome) => return outcome,
