@@ -16,12 +16,21 @@ use intune_graph::{
 };
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
+use wiremock::{
+    Mock, MockBuilder,
+    matchers::{method, path},
+};
 
 /// The token the test emulators accept: distinctive, so a leak is easy to spot.
 pub const TOKEN: &str = "cli-test-token-5b1f0e7d9a";
 pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 pub const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
 pub const COLLECTION: &str = "deviceManagement/deviceConfigurations";
+
+/// A wiremock mock of the `verb` requests to exactly `route`.
+pub fn when(verb: &str, route: impl Into<String>) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
 
 /// How long one run of the command may take before the test fails.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);

@@ -13,10 +13,7 @@ use intune_graph::{
     models::{DeviceConfiguration, DeviceConfigurationPatch},
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers::method};
 
 fn graph_error(code: &str, request_id: &str) -> Value {
     json!({"error": {"code": code, "message": "m", "innerError": {"request-id": request_id, "date": "2026-11-27T10:00:00"}}})
@@ -26,19 +23,16 @@ fn graph_error(code: &str, request_id: &str) -> Value {
 async fn the_envelope_is_exact_and_results_come_back_by_key_in_the_callers_order() {
     let server = MockServer::start().await;
     // Answers in another order than asked, ids in another case.
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(answer(json!([
             {"id": "ROOT", "status": 404, "body": graph_error("ResourceNotFound", "r-1")},
             {"id": "missing", "status": 404, "headers": {"request-id": "h-2"}, "body": graph_error("ResourceNotFound", "r-2")},
             {"id": "patch", "status": 204},
             {"id": "profile", "status": 200, "body": scep("p1")}
         ])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let patch =
         DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set("displayName", "n");
     let mut batch = client.batch();
@@ -195,8 +189,7 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
     let first: Vec<Value> = (0..20)
         .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
         .collect();
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(first)),
             ResponseTemplate::new(500).set_body_json(graph_error("InternalServerError", "r-500")),
@@ -204,8 +197,7 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
         .expect(2)
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _sleep) = recording_client(&server);
     let ids: Vec<String> = (0..25).map(|i| format!("p{i}")).collect();
     let results = client.device_configurations().get_many(&ids).await.unwrap();
     assert_eq!(results.len(), 25);
@@ -273,11 +265,7 @@ async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
 async fn the_write_limiter_counts_steps_not_envelopes() {
     let server = MockServer::start().await;
     let deleted: Vec<Value> = (0..5).map(|i| json!({"id": format!("d{i}"), "status": 204})).collect();
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(Value::Array(deleted)))
-        .mount(&server)
-        .await;
+    when("POST", BATCH).respond_with(answer(Value::Array(deleted))).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
@@ -297,8 +285,7 @@ async fn the_write_limiter_counts_steps_not_envelopes() {
 #[tokio::test]
 async fn broken_batches_are_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _sleep) = recording_client(&server);
     // The caller's mistakes: `InvalidArgument` naming the step, as for any call.
     let refused = |error: Error| match error {
         Error::InvalidArgument { what: "batch step", reason } => reason,
@@ -350,8 +337,7 @@ async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
         .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
         .collect();
     first[3] = json!({"id": "3", "status": 503, "body": graph_error("ServiceUnavailable", "r")});
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(first)),
             answer(json!([
@@ -411,8 +397,7 @@ async fn the_deadline_covers_the_whole_batch_not_each_envelope() {
         {"id": "d", "status": 204},
     ]);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(reads_answered(20))).set_delay(Duration::from_secs(1)),
             answer(second).set_delay(Duration::from_secs(1)),
@@ -447,12 +432,7 @@ async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
     // Twenty reads go at once; the five creates after them would wait for the write
     // limiter (three per 20 s) past the 10 s deadline.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(Value::Array(reads_answered(20))))
-        .expect(1)
-        .mount(&server)
-        .await;
+    when("POST", BATCH).respond_with(answer(Value::Array(reads_answered(20)))).mount_once(&server).await;
     let sleep = RecordingSleep::new();
     let limit = Duration::from_secs(10);
     let client = builder(&server.uri(), &sleep)
@@ -481,15 +461,13 @@ async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
 #[tokio::test]
 async fn a_step_retry_that_would_pass_the_deadline_is_not_made() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(answer(json!([
             {"id": "0", "status": 200, "body": scep("p0")},
             {"id": "1", "status": 429, "headers": {"Retry-After": "30"},
              "body": graph_error("TooManyRequests", "r-429")},
         ])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).deadline(Duration::from_secs(10)).build().unwrap();

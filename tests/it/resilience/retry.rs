@@ -9,10 +9,7 @@ use crate::support::resilience::*;
 use chrono::{DateTime, Utc};
 use intune_graph::{Error, RateLimit, RetryBudget, RetryPolicy, StatusCode};
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 const ITEM: &str = "/beta/deviceManagement/deviceConfigurations/abc";
 
@@ -27,8 +24,7 @@ fn graph_error(code: &str) -> Value {
 /// Serves `first` once, then 200; returns the recorded waits and the request count.
 async fn get_after(first: ResponseTemplate, clock: Option<DateTime<Utc>>) -> (Vec<Duration>, usize) {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(first).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(in_turn([first, ok_item()])).mount(&server).await;
     let sleep = RecordingSleep::new();
     let mut builder = builder(&server.uri(), &sleep);
     if let Some(now) = clock {
@@ -102,13 +98,10 @@ async fn a_503_hint_is_honoured_on_a_get() {
 #[tokio::test]
 async fn an_unreadable_hint_falls_back_to_backoff() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "soon, maybe"))
-        .up_to_n_times(1)
+    when("GET", ITEM)
+        .respond_with(in_turn([throttled("retry-after", "soon, maybe"), ok_item()]))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .retry_policy(RetryPolicy::default().with_backoff(Duration::from_secs(2), Duration::from_secs(60)))
@@ -123,13 +116,8 @@ async fn an_unreadable_hint_falls_back_to_backoff() {
 #[tokio::test]
 async fn a_hint_longer_than_the_cap_ends_the_call_with_the_429() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "3600"))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("GET", ITEM).respond_with(throttled("retry-after", "3600")).mount(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     let graph = error.graph_error().expect("a Graph error");
     assert_eq!(graph.status, StatusCode::TOO_MANY_REQUESTS);
@@ -144,8 +132,7 @@ async fn a_hint_longer_than_the_cap_ends_the_call_with_the_429() {
 #[tokio::test]
 async fn exhaustion_returns_the_typed_graph_error_with_status_and_attempts() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
+    when("GET", ITEM)
         .respond_with(ResponseTemplate::new(503).set_body_json(graph_error("ServiceUnavailable")))
         .mount(&server)
         .await;
@@ -181,15 +168,13 @@ async fn exhaustion_returns_the_typed_graph_error_with_status_and_attempts() {
 #[tokio::test]
 async fn an_empty_or_html_error_body_keeps_the_status() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
+    when("GET", ITEM)
         .respond_with(
             ResponseTemplate::new(502).set_body_raw("<html><body>Bad gateway</body></html>", "text/html"),
         )
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _sleep) = recording_client(&server);
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
     assert!(error.graph_error().unwrap().body_excerpt.contains("Bad gateway"));
@@ -200,13 +185,8 @@ async fn an_empty_or_html_error_body_keeps_the_status() {
 #[tokio::test]
 async fn post_503_without_retry_after_is_outcome_unknown_after_one_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", COLLECTION).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert_eq!(unknown.status, Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -222,13 +202,8 @@ async fn post_503_without_retry_after_is_outcome_unknown_after_one_request() {
 async fn post_504_and_500_are_outcome_unknown() {
     for status in [504, 500, 502] {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(COLLECTION))
-            .respond_with(ResponseTemplate::new(status))
-            .mount(&server)
-            .await;
-        let sleep = RecordingSleep::new();
-        let client = builder(&server.uri(), &sleep).build().unwrap();
+        when("POST", COLLECTION).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+        let (client, _sleep) = recording_client(&server);
         let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
         assert!(error.is_outcome_unknown(), "{status}: {error:?}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
@@ -239,25 +214,15 @@ async fn post_504_and_500_are_outcome_unknown() {
 #[tokio::test]
 async fn post_is_retried_on_429_and_503_with_retry_after_sending_identical_attempts() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(throttled("retry-after", "1"))
-        .up_to_n_times(1)
+    when("POST", COLLECTION)
+        .respond_with(in_turn([
+            throttled("retry-after", "1"),
+            ResponseTemplate::new(503).insert_header("retry-after", "2"),
+            ResponseTemplate::new(201).set_body_json(created_body("new-id", "p")),
+        ]))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "2"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201).set_body_json(created_body("new-id", "p")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let created = client.device_configurations().create(&scep_profile("p")).await.expect("created");
     assert_eq!(created.base.id.as_deref(), Some("new-id"));
     assert_eq!(sleep.waits(), [Duration::from_secs(1), Duration::from_secs(2)]);
@@ -330,19 +295,12 @@ async fn post_connect_refused_is_retried_safely_then_a_transport_error() {
 #[tokio::test]
 async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(401))
-        .up_to_n_times(1)
+    let created = ResponseTemplate::new(201).set_body_json(created_body("x", "p"));
+    when("POST", COLLECTION)
+        .respond_with(in_turn([ResponseTemplate::new(401), created]))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201).set_body_json(created_body("x", "p")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _sleep) = recording_client(&server);
     client.device_configurations().create(&scep_profile("p")).await.expect("created after one refresh");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
@@ -352,7 +310,7 @@ async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
 #[tokio::test]
 async fn the_retry_budget_stops_retry_storms_across_calls() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    when("GET", ITEM).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .retry_budget(Some(RetryBudget::standard().with_capacity(12)))
@@ -371,13 +329,8 @@ async fn the_retry_budget_stops_retry_storms_across_calls() {
 #[tokio::test]
 async fn throttling_with_a_hint_does_not_spend_the_budget() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "1"))
-        .up_to_n_times(3)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(throttled("retry-after", "1")).up_to_n_times(3).mount(&server).await;
+    when("GET", ITEM).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .retry_budget(Some(RetryBudget::standard().with_capacity(0)))
@@ -390,12 +343,11 @@ async fn throttling_with_a_hint_does_not_spend_the_budget() {
 #[tokio::test]
 async fn the_write_rate_limit_spaces_writes_and_leaves_reads_alone() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .respond_with(ResponseTemplate::new(201).set_body_json(created_body("x", "p")))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .write_rate_limit(Some(RateLimit::new(2, Duration::from_secs(20))))
@@ -423,31 +375,16 @@ async fn assign_is_repeated_after_503_and_504_like_a_put() {
     let assign = "/beta/deviceManagement/deviceConfigurations/abc/assign";
     let expected = json!({"assignments": [{"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
         "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]});
-    Mock::given(method("POST"))
-        .and(path(assign))
-        .and(wiremock::matchers::body_json(expected.clone()))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(assign))
-        .and(wiremock::matchers::body_json(expected.clone()))
-        .respond_with(ResponseTemplate::new(504))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(assign))
+    let assigned = ResponseTemplate::new(200).set_body_json(json!({"value": [
+        {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
+    ]}));
+    when("POST", assign)
         .and(wiremock::matchers::body_json(expected))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
-            {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
-        ]})))
-        .expect(1)
+        .respond_with(in_turn([ResponseTemplate::new(503), ResponseTemplate::new(504), assigned]))
+        .expect(3)
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let target = intune_graph::models::AssignmentTarget::group("g1");
     let set = [intune_graph::models::DeviceConfigurationAssignment::new(target)];
     let got =
@@ -464,14 +401,8 @@ async fn assign_is_repeated_after_503_and_504_like_a_put() {
 #[tokio::test]
 async fn a_raw_post_is_still_taken_for_a_create() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(ITEM))
-        .respond_with(ResponseTemplate::new(504))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", ITEM).respond_with(ResponseTemplate::new(504)).mount_once(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client
         .request_json::<_, Value>(
             intune_graph::Method::POST,

@@ -13,10 +13,7 @@ use crate::support::resilience::*;
 use intune_graph::{AsyncSleep, Error, RetryPolicy, StatusCode, auth::BoxFuture};
 use serde_json::Value;
 use tokio::sync::Notify;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 const ITEM: &str = "deviceManagement/deviceConfigurations/abc";
 
@@ -112,8 +109,7 @@ async fn the_deadline_cutting_a_create_in_flight_is_outcome_unknown() {
 #[tokio::test]
 async fn a_wait_that_would_pass_the_deadline_is_not_made() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
+    when("GET", format!("/beta/{ITEM}"))
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
         .mount(&server)
         .await;
@@ -129,8 +125,7 @@ async fn a_wait_that_would_pass_the_deadline_is_not_made() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_body_too_large_with_its_status() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
+    when("GET", format!("/beta/{ITEM}"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(vec![b' '; 4096], "application/json"))
         .mount(&server)
         .await;
@@ -162,8 +157,7 @@ async fn a_chunked_body_over_the_limit_is_body_too_large_too() {
 async fn a_huge_error_page_keeps_its_status_and_an_excerpt() {
     let server = MockServer::start().await;
     let page = format!("<html>{}</html>", "x".repeat(200_000));
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
+    when("GET", format!("/beta/{ITEM}"))
         .respond_with(ResponseTemplate::new(403).set_body_raw(page, "text/html"))
         .mount(&server)
         .await;
@@ -204,8 +198,7 @@ impl AsyncSleep for Forever {
 #[tokio::test]
 async fn dropping_the_future_cancels_the_wait_and_the_retries() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
+    when("GET", format!("/beta/{ITEM}"))
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "5"))
         .mount(&server)
         .await;

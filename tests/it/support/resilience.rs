@@ -17,6 +17,7 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
+use wiremock::MockServer;
 
 /// Records every wait and returns at once.
 #[derive(Debug, Default)]
@@ -59,6 +60,7 @@ pub const TOKEN: &str = "s3cr3t-t0ken-value";
 
 /// The path every create and list in these tests goes to.
 pub use super::fixtures::{COLLECTION, scep_profile};
+pub use super::mock::{MountOnce, in_turn, when};
 
 /// A client for `base` (`http://127.0.0.1:port`, without `/beta`) that records its waits
 /// instead of waiting, with no write-rate limit and a tiny backoff (so a recorded wait
@@ -70,6 +72,13 @@ pub fn builder(base: &str, sleep: &Arc<RecordingSleep>) -> GraphClientBuilder {
         .sleep_impl(sleep.clone())
         .write_rate_limit(None)
         .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
+}
+
+/// A client for the wiremock `server`, built by [`builder`], and the sleeper recording its
+/// waits.
+pub fn recording_client(server: &MockServer) -> (GraphClient, Arc<RecordingSleep>) {
+    let sleep = RecordingSleep::new();
+    (builder(&server.uri(), &sleep).build().unwrap(), sleep)
 }
 
 /// The JSON a 201 for `scep_profile(name)` might carry.
