@@ -71,7 +71,7 @@ fn lookup_request() -> String {
 }
 
 async fn send_two(server: &MockServer) -> (Created<DeviceConfiguration>, Created<DeviceConfiguration>) {
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(server);
     let mut batch = client.batch();
     batch.create_with("create", &scep_profile("new one"), reconcile()).create_with(
         "plain",
@@ -141,7 +141,7 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
             .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-3", "new one")))
             .mount_once(&server)
             .await;
-        let (client, _sleep) = recording_client(&server);
+        let (client, _) = recording_client(&server);
         let mut batch = client.batch();
         batch.create_with("create", &scep_profile("new one"), reconcile());
         let create = created(batch.send().await.unwrap().take("create"));
@@ -162,7 +162,7 @@ async fn without_reconcile_a_batched_create_stays_unknown_and_bad_objects_are_re
         .respond_with(ResponseTemplate::new(200).set_body_json(answer))
         .mount_once(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let mut batch = client.batch();
     batch.create_with("c", &scep_profile("x"), CreateOptions::new());
     let error = batch.send().await.unwrap().take("c").unwrap().unwrap_err();

@@ -72,7 +72,7 @@ async fn a_chain_longer_than_an_envelope_goes_in_whole_segments() {
         .expect(2)
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let mut batch = client.batch();
     for i in 0..45 {
         batch.delete(format!("s{i}"), &format!("p{i}"));

@@ -197,7 +197,7 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
         .expect(2)
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let ids: Vec<String> = (0..25).map(|i| format!("p{i}")).collect();
     let results = client.device_configurations().get_many(&ids).await.unwrap();
     assert_eq!(results.len(), 25);
@@ -285,7 +285,7 @@ async fn the_write_limiter_counts_steps_not_envelopes() {
 #[tokio::test]
 async fn broken_batches_are_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     // The caller's mistakes: `InvalidArgument` naming the step, as for any call.
     let refused = |error: Error| match error {
         Error::InvalidArgument { what: "batch step", reason } => reason,

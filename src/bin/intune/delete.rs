@@ -9,12 +9,12 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct DeleteArgs {
+pub(crate) struct DeleteArgs {
     /// The device configuration's id.
     id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
     let ctx = match context::connect(global).await {
         Ok(ctx) => ctx,
         Err(outcome) => return outcome,

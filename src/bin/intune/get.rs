@@ -9,12 +9,12 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     /// The device configuration's id.
     id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
     let ctx = match context::connect(global).await {
         Ok(ctx) => ctx,
         Err(outcome) => return outcome,

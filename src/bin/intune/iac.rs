@@ -26,7 +26,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The folder to write: empty, new, or one export wrote (it replaces only the files of
     /// the objects it exports and never touches other files).
     dir: PathBuf,
@@ -40,7 +40,7 @@ pub struct ExportArgs {
 
 /// What plan and apply share.
 #[derive(Args, Debug)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Also delete target objects of the folder's types that the folder does not hold.
     #[arg(long)]
     prune: bool,
@@ -59,7 +59,7 @@ pub struct PlanArgs {
 
 /// Many tenants at once.
 #[derive(Args, Debug)]
-pub struct TenantsArgs {
+pub(crate) struct TenantsArgs {
     /// Plan or apply for every tenant of this TOML file (a `[[tenant]]` table each: `name`,
     /// then `base_url` and `token` or `token_env`, or `tenant_id`, `client_id` and
     /// `client_secret_env`; optional `cloud`, `group_map`), each with its own client.
@@ -80,7 +80,7 @@ fn parse_parallel(text: &str) -> Result<usize, String> {
 }
 
 #[derive(Args, Debug)]
-pub struct PlanCommand {
+pub(crate) struct PlanCommand {
     /// The snapshot folder (as `intune export` writes it).
     dir: PathBuf,
     #[command(flatten)]
@@ -93,7 +93,7 @@ pub struct PlanCommand {
 }
 
 #[derive(Args, Debug)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// The snapshot folder (as `intune export` writes it); planned, shown, then applied.
     #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     dir: Option<PathBuf>,
@@ -110,7 +110,7 @@ pub struct ApplyArgs {
     many: TenantsArgs,
 }
 
-pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
+pub(crate) async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
     let ctx = match context::connect(global).await {
         Ok(ctx) => ctx,
         Err(outcome) => return outcome,
@@ -143,7 +143,7 @@ pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
 }
 
 /// The plan options of `args`, or the outcome of a bad group map.
-pub fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
+pub(crate) fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
     let mut options = PlanOptions::new().prune(args.prune).include_unmodelled(args.include_unmodelled);
     if let Some(path) = &args.group_map {
         options = options.group_map(GroupMap::from_file(path).map_err(|e| report(&e))?);
@@ -161,7 +161,7 @@ async fn make_plan(ctx: &Context, dir: &Path, args: &PlanArgs) -> Result<Plan, O
     tenant::plan_tenant(&ctx.client, &snapshot, &options).await.map_err(|e| report(&e))
 }
 
-pub async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
+pub(crate) async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
     if let Some(file) = &args.many.tenants {
         return crate::tenants::plan(global, &args.dir, &args.options, file, args.many.parallel).await;
     }
@@ -189,7 +189,7 @@ pub async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
 }
 
 /// What a plan's review exits with: 2 problems, 3 changes or conflicts, 0 nothing to do.
-pub fn plan_outcome(plan: &Plan) -> Outcome {
+pub(crate) fn plan_outcome(plan: &Plan) -> Outcome {
     if !plan.problems.is_empty() {
         Outcome::BadInput
     } else if plan.has_changes() {
@@ -238,7 +238,7 @@ fn load(path: &Path) -> Result<Plan, Outcome> {
     Ok(plan)
 }
 
-pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
+pub(crate) async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
     if let (Some(file), Some(dir)) = (&args.many.tenants, &args.dir) {
         return crate::tenants::apply(global, dir, &args.options, file, args.many.parallel, args.yes).await;
     }
@@ -375,7 +375,7 @@ fn say_redacted(count: usize, what: &str) {
 }
 
 /// Prints a tenant error (one line per item it lists); the outcome it maps to.
-pub fn report(error: &TenantError) -> Outcome {
+pub(crate) fn report(error: &TenantError) -> Outcome {
     let print = |error: &TenantError| {
         for (n, line) in error.to_string().lines().enumerate() {
             eprintln!("{}{}", if n == 0 { "error: " } else { "" }, output::clean(line));

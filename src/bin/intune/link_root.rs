@@ -11,14 +11,14 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct LinkRootArgs {
+pub(crate) struct LinkRootArgs {
     /// The iOS SCEP certificate profile's id.
     scep_id: String,
     /// The iOS trusted root certificate profile's id.
     root_id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: LinkRootArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: LinkRootArgs) -> Outcome {
     let ctx = match context::connect(global).await {
         Ok(ctx) => ctx,
         Err(outcome) => return outcome,

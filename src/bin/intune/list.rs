@@ -19,7 +19,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Follow every page (default: the first page only).
     #[arg(long)]
     all: bool,
@@ -91,7 +91,7 @@ fn query(args: &ListArgs) -> Result<Query, Outcome> {
     Ok(query)
 }
 
-pub async fn run(global: &GlobalArgs, args: ListArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: ListArgs) -> Outcome {
     let query = match query(&args) {
         Ok(query) => query,
         Err(outcome) => return outcome,

@@ -25,6 +25,8 @@
 //! Exit codes: 0 success; 1 refused (validation or the service) or failed (including a
 //! create the service accepted whose answer could not be read: check before retrying);
 //! 2 usage, input or decode error; 3 `plan` found changes.
+// Every module of the command is private: its items say `pub(crate)`, never a bare `pub`.
+#![warn(unreachable_pub)]
 
 mod assign;
 mod check;

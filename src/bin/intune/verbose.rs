@@ -31,7 +31,7 @@ const DEFAULT_FILTER: &str = "intune_graph::retry=info,intune_graph::tenant=info
 const VERBOSE_FILTER: &str = "intune_graph=debug";
 
 /// Installs the stderr subscriber and the throttle reports of the progress.
-pub fn init(verbose: bool) {
+pub(crate) fn init(verbose: bool) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
         _ => EnvFilter::new(if verbose { VERBOSE_FILTER } else { DEFAULT_FILTER }),

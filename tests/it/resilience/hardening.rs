@@ -118,7 +118,7 @@ async fn delete_answered(
     let server = MockServer::start().await;
     let item = format!("{COLLECTION}/p1");
     when("DELETE", item).respond_with(in_turn([first, then])).mount(&server).await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let result = client.device_configurations().delete("p1").await;
     (result, server.received_requests().await.unwrap().len())
 }
@@ -149,7 +149,7 @@ async fn a_delete_answered_404_at_once_is_not_found() {
 async fn create_answered(response: ResponseTemplate) -> (Error, Vec<u8>, String) {
     let server = MockServer::start().await;
     when("POST", COLLECTION).respond_with(response).mount_once(&server).await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let requests = server.received_requests().await.unwrap();
     let sent = &requests[0];
@@ -194,7 +194,7 @@ async fn reconcile_resolves_an_unreadable_create_by_finding_the_object() {
         .respond_with(ResponseTemplate::new(200).set_body_json(created_body("id-1", "p")))
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let options = CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO);
     let created = client.device_configurations().create_with(&scep_profile("p"), options).await.unwrap();
     assert!(created.reconciled);
@@ -351,7 +351,7 @@ async fn a_create_answered_with_cut_json_is_not_sent_again() {
         .respond_with(ResponseTemplate::new(201).set_body_raw(r#"{"id":"x","#, "application/json"))
         .mount_once(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     server.verify().await;

@@ -167,7 +167,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         .respond_with(ResponseTemplate::new(200).set_body_json(created_body("newer", "It's")))
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let created = client
         .device_configurations()
         .create_with(
@@ -198,7 +198,7 @@ async fn a_failed_lookup_returns_the_original_unknown_outcome() {
     let server = MockServer::start().await;
     when("POST", COLLECTION).respond_with(ResponseTemplate::new(504)).mount(&server).await;
     when("GET", COLLECTION).respond_with(ResponseTemplate::new(403)).mount(&server).await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let error =
         client.device_configurations().create_with(&scep_profile("p"), reconcile()).await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");

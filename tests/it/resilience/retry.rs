@@ -174,7 +174,7 @@ async fn an_empty_or_html_error_body_keeps_the_status() {
         )
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
     assert!(error.graph_error().unwrap().body_excerpt.contains("Bad gateway"));
@@ -203,7 +203,7 @@ async fn post_504_and_500_are_outcome_unknown() {
     for status in [504, 500, 502] {
         let server = MockServer::start().await;
         when("POST", COLLECTION).respond_with(ResponseTemplate::new(status)).mount(&server).await;
-        let (client, _sleep) = recording_client(&server);
+        let (client, _) = recording_client(&server);
         let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
         assert!(error.is_outcome_unknown(), "{status}: {error:?}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
@@ -300,7 +300,7 @@ async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
         .respond_with(in_turn([ResponseTemplate::new(401), created]))
         .mount(&server)
         .await;
-    let (client, _sleep) = recording_client(&server);
+    let (client, _) = recording_client(&server);
     client.device_configurations().create(&scep_profile("p")).await.expect("created after one refresh");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }

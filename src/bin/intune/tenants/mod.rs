@@ -30,7 +30,7 @@ use crate::{
 
 /// How many tenants run at once when `--parallel` is not given: enough to overlap their
 /// round trips, few enough that a laptop's connections and memory stay modest.
-pub const DEFAULT_PARALLEL: usize = 8;
+pub(crate) const DEFAULT_PARALLEL: usize = 8;
 
 /// What both commands start from: the snapshot, the tenants and their clients.
 struct Run {
@@ -105,7 +105,7 @@ fn client(global: &GlobalArgs, spec: &file::TenantSpec) -> Result<GraphClient, S
 }
 
 /// `plan DIR --tenants FILE`.
-pub async fn plan(
+pub(crate) async fn plan(
     global: &GlobalArgs,
     dir: &Path,
     args: &PlanArgs,
@@ -137,7 +137,7 @@ pub async fn plan(
 
 /// `apply DIR --tenants FILE`: plans every tenant, shows the drift matrix and asks (unless
 /// `--yes`), then applies each tenant's plan as shown.
-pub async fn apply(
+pub(crate) async fn apply(
     global: &GlobalArgs,
     dir: &Path,
     args: &PlanArgs,
