@@ -324,6 +324,11 @@ mod tests {
             Fixture { credential, clock, cache }
         }
 
+        /// Puts `token` in the cache as if it had just been fetched.
+        fn hold(&self, token: AccessToken) {
+            self.cache.store(Cached::new(token, at(&self.clock), DEFAULT_REFRESH_MARGIN).unwrap());
+        }
+
         fn advance(&self, by: TimeDelta) {
             self.clock.fetch_add(by.num_seconds(), Ordering::SeqCst);
         }
@@ -477,14 +482,7 @@ mod tests {
         let fail = || Err(AuthError::Other("endpoint down".into()));
         // Two scripted failures, then fresh tokens; the cache starts with a valid token.
         let f = Fixture::with(TimeDelta::minutes(60), vec![fail(), fail()]);
-        f.cache.store(
-            Cached::new(
-                AccessToken::new("tok-0", at(&f.clock) + TimeDelta::minutes(60)),
-                at(&f.clock),
-                DEFAULT_REFRESH_MARGIN,
-            )
-            .unwrap(),
-        );
+        f.hold(AccessToken::new("tok-0", at(&f.clock) + TimeDelta::minutes(60)));
         f.advance(TimeDelta::minutes(56));
         assert_eq!(f.header().await, "Bearer tok-0");
         assert_eq!(f.calls(), 1);
@@ -500,14 +498,7 @@ mod tests {
         assert_eq!(f.header().await, "Bearer tok-3");
         // Once the old token has expired, a failure is an error.
         let f = Fixture::with(TimeDelta::minutes(60), vec![fail()]);
-        f.cache.store(
-            Cached::new(
-                AccessToken::new("tok-0", at(&f.clock) + TimeDelta::minutes(60)),
-                at(&f.clock),
-                DEFAULT_REFRESH_MARGIN,
-            )
-            .unwrap(),
-        );
+        f.hold(AccessToken::new("tok-0", at(&f.clock) + TimeDelta::minutes(60)));
         f.advance(TimeDelta::minutes(61));
         assert!(f.cache.authorization(false, None).await.is_err());
     }
@@ -515,9 +506,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_forced_refresh_is_an_error() {
         let f = Fixture::with(TimeDelta::minutes(60), vec![Err(AuthError::Other("no".into()))]);
-        f.cache.store(
-            Cached::new(AccessToken::non_expiring("tok-0"), at(&f.clock), DEFAULT_REFRESH_MARGIN).unwrap(),
-        );
+        f.hold(AccessToken::non_expiring("tok-0"));
         assert!(f.cache.authorization(true, None).await.is_err());
         f.cache.clear();
         assert_eq!(f.header().await, "Bearer tok-2");

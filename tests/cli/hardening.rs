@@ -106,8 +106,7 @@ async fn verbose_and_rust_log_show_the_client_tracing() {
         None,
     )
     .await;
-    logged.assert_code(0);
-    assert!(logged.stderr.contains("graph.attempt"), "{}", logged.stderr);
+    logged.assert_code(0).assert_stderr_has("graph.attempt");
     for out in [&verbose, &logged] {
         assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
     }

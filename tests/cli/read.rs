@@ -204,11 +204,11 @@ async fn a_listing_that_fails_midway_exits_1_and_leaves_the_array_open() {
     run.assert_code(1);
     // The first page was printed as it arrived…
     for id in &ids[..3] {
-        assert!(run.stdout.contains(id.as_str()), "{}", run.stdout);
+        run.assert_stdout_has(id.as_str());
     }
     assert!(!run.stdout.contains(ids[3].as_str()));
     // …but the output does not parse as a complete listing.
     assert!(serde_json::from_str::<Value>(&run.stdout).is_err(), "{}", run.stdout);
-    assert!(run.stderr.contains("after 1 page(s)"), "{}", run.stderr);
+    run.assert_stderr_has("after 1 page(s)");
     assert!(!run.stderr.contains(TOKEN));
 }

@@ -104,6 +104,34 @@ impl Run {
         self
     }
 
+    /// Asserts that stderr says `text`, showing stderr when it does not.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, text: &str) -> &Self {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        self
+    }
+
+    /// Asserts that stdout says `text`, showing stdout when it does not.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, text: &str) -> &Self {
+        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}", self.stdout);
+        self
+    }
+
+    /// Asserts that stdout ends with `tail`, showing stdout when it does not.
+    #[track_caller]
+    pub fn assert_stdout_ends_with(&self, tail: &str) -> &Self {
+        assert!(self.stdout.ends_with(tail), "stdout does not end with {tail:?}:\n{}", self.stdout);
+        self
+    }
+
+    /// Asserts that stderr ends with `tail`, showing stderr when it does not.
+    #[track_caller]
+    pub fn assert_stderr_ends_with(&self, tail: &str) -> &Self {
+        assert!(self.stderr.ends_with(tail), "stderr does not end with {tail:?}:\n{}", self.stderr);
+        self
+    }
+
     /// The lines of stdout.
     pub fn lines(&self) -> Vec<&str> {
         self.stdout.lines().collect()

@@ -13,6 +13,10 @@ use wiremock::{MockServer, ResponseTemplate};
 
 const ITEM: &str = "/beta/deviceManagement/deviceConfigurations/abc";
 
+/// A backoff long enough that full jitter shows in the recorded waits.
+const JITTER_BASE: Duration = Duration::from_secs(2);
+const JITTER_CAP: Duration = Duration::from_secs(60);
+
 fn ok_item() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"id": "abc"}))
 }
@@ -41,20 +45,28 @@ fn throttled(header: &str, value: &str) -> ResponseTemplate {
     ResponseTemplate::new(429).insert_header(header, value).set_body_json(graph_error("TooManyRequests"))
 }
 
+/// Every hint form, on a 429 or a 503, and the one wait it makes before the retry succeeds.
 #[tokio::test]
-async fn integer_seconds_are_honoured() {
-    let (waits, requests) = get_after(throttled("retry-after", "7"), None).await;
-    assert_eq!(waits, [Duration::from_secs(7)]);
-    assert_eq!(requests, 2);
-}
-
-#[tokio::test]
-async fn decimal_seconds_are_rounded_up_never_truncated() {
-    let (waits, _) = get_after(throttled("retry-after", "2.128"), None).await;
-    assert_eq!(waits, [Duration::from_millis(2128)]);
-    // Kiota Go truncates 0.249 to 0 s and retries at once; here it is waited for.
-    let (waits, _) = get_after(throttled("retry-after", "0.2491"), None).await;
-    assert_eq!(waits, [Duration::from_millis(250)]);
+async fn every_hint_form_is_waited_out_exactly() {
+    let secs = Duration::from_secs;
+    let ms = Duration::from_millis;
+    let twice =
+        ResponseTemplate::new(429).append_header("retry-after", "4").append_header("retry-after", "9");
+    let cases = [
+        ("integer seconds", throttled("retry-after", "7"), secs(7)),
+        ("decimal seconds, rounded up", throttled("retry-after", "2.128"), ms(2128)),
+        // Kiota Go truncates 0.249 to 0 s and retries at once; here it is waited for.
+        ("decimal seconds, never truncated", throttled("retry-after", "0.2491"), ms(250)),
+        ("retry-after-ms", throttled("retry-after-ms", "1500"), ms(1500)),
+        ("x-ms-retry-after-ms", throttled("x-ms-retry-after-ms", "250"), ms(250)),
+        ("duplicated values: the largest", throttled("retry-after", "3, 7"), secs(7)),
+        ("a repeated header: the largest", twice, secs(9)),
+        ("a 503's hint on a GET", ResponseTemplate::new(503).insert_header("retry-after", "3"), secs(3)),
+    ];
+    for (form, first, wait) in cases {
+        let (waits, requests) = get_after(first, None).await;
+        assert_eq!((waits, requests), (vec![wait], 2), "{form}");
+    }
 }
 
 #[tokio::test]
@@ -70,32 +82,6 @@ async fn http_dates_are_read_against_the_injected_utc_clock() {
 }
 
 #[tokio::test]
-async fn millisecond_headers_are_honoured() {
-    let (waits, _) = get_after(throttled("retry-after-ms", "1500"), None).await;
-    assert_eq!(waits, [Duration::from_millis(1500)]);
-    let (waits, _) = get_after(throttled("x-ms-retry-after-ms", "250"), None).await;
-    assert_eq!(waits, [Duration::from_millis(250)]);
-}
-
-#[tokio::test]
-async fn duplicated_values_take_the_largest() {
-    let (waits, _) = get_after(throttled("retry-after", "3, 7"), None).await;
-    assert_eq!(waits, [Duration::from_secs(7)]);
-    let twice =
-        ResponseTemplate::new(429).append_header("retry-after", "4").append_header("retry-after", "9");
-    let (waits, _) = get_after(twice, None).await;
-    assert_eq!(waits, [Duration::from_secs(9)]);
-}
-
-#[tokio::test]
-async fn a_503_hint_is_honoured_on_a_get() {
-    let (waits, requests) =
-        get_after(ResponseTemplate::new(503).insert_header("retry-after", "3"), None).await;
-    assert_eq!(waits, [Duration::from_secs(3)]);
-    assert_eq!(requests, 2);
-}
-
-#[tokio::test]
 async fn an_unreadable_hint_falls_back_to_backoff() {
     let server = MockServer::start().await;
     when("GET", ITEM)
@@ -104,7 +90,7 @@ async fn an_unreadable_hint_falls_back_to_backoff() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
-        .retry_policy(RetryPolicy::default().with_backoff(Duration::from_secs(2), Duration::from_secs(60)))
+        .retry_policy(RetryPolicy::default().with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let _: Value = client.get_json("deviceManagement/deviceConfigurations/abc").await.expect("retried");
@@ -138,11 +124,7 @@ async fn exhaustion_returns_the_typed_graph_error_with_status_and_attempts() {
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(4)
-                .with_backoff(Duration::from_secs(2), Duration::from_secs(60)),
-        )
+        .retry_policy(RetryPolicy::default().with_max_attempts(4).with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
@@ -258,14 +240,7 @@ async fn post_connection_reset_is_outcome_unknown() {
 async fn get_connection_reset_is_retried() {
     let server = RawServer::start(Behaviour::Reset).await;
     let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(3)
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(1)),
-        )
-        .build()
-        .unwrap();
+    let client = builder(&server.base(), &sleep).retry_policy(attempts(3)).build().unwrap();
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert_eq!(transport.attempts, 3);
@@ -277,11 +252,7 @@ async fn post_connect_refused_is_retried_safely_then_a_transport_error() {
     let addr = refused_addr().await;
     let sleep = RecordingSleep::new();
     let client = builder(&format!("http://{addr}"), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(3)
-                .with_backoff(Duration::from_secs(2), Duration::from_secs(60)),
-        )
+        .retry_policy(RetryPolicy::default().with_max_attempts(3).with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();

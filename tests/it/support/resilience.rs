@@ -74,6 +74,13 @@ pub fn builder(base: &str, sleep: &Arc<RecordingSleep>) -> GraphClientBuilder {
         .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
 }
 
+/// At most `n` attempts, with the tiny backoff of [`builder`].
+pub fn attempts(n: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(n)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(1))
+}
+
 /// A client for the wiremock `server`, built by [`builder`], and the sleeper recording its
 /// waits.
 pub fn recording_client(server: &MockServer) -> (GraphClient, Arc<RecordingSleep>) {
