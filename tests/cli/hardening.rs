@@ -106,7 +106,7 @@ async fn verbose_and_rust_log_show_the_client_tracing() {
         None,
     )
     .await;
-    logged.assert_code(0).assert_stderr_has("graph.attempt");
+    logged.assert_code(0).assert_stderr(Has("graph.attempt"));
     for out in [&verbose, &logged] {
         assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
     }

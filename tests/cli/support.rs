@@ -104,37 +104,44 @@ impl Run {
         self
     }
 
-    /// Asserts that stderr says `text`, showing stderr when it does not.
+    /// Asserts `expect` of stdout, showing stdout when it fails.
     #[track_caller]
-    pub fn assert_stderr_has(&self, text: &str) -> &Self {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+    pub fn assert_stdout(&self, expect: Expect<'_>) -> &Self {
+        expect.check("stdout", &self.stdout);
         self
     }
 
-    /// Asserts that stdout says `text`, showing stdout when it does not.
+    /// Asserts `expect` of stderr, showing stderr when it fails.
     #[track_caller]
-    pub fn assert_stdout_has(&self, text: &str) -> &Self {
-        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}", self.stdout);
-        self
-    }
-
-    /// Asserts that stdout ends with `tail`, showing stdout when it does not.
-    #[track_caller]
-    pub fn assert_stdout_ends_with(&self, tail: &str) -> &Self {
-        assert!(self.stdout.ends_with(tail), "stdout does not end with {tail:?}:\n{}", self.stdout);
-        self
-    }
-
-    /// Asserts that stderr ends with `tail`, showing stderr when it does not.
-    #[track_caller]
-    pub fn assert_stderr_ends_with(&self, tail: &str) -> &Self {
-        assert!(self.stderr.ends_with(tail), "stderr does not end with {tail:?}:\n{}", self.stderr);
+    pub fn assert_stderr(&self, expect: Expect<'_>) -> &Self {
+        expect.check("stderr", &self.stderr);
         self
     }
 
     /// The lines of stdout.
     pub fn lines(&self) -> Vec<&str> {
         self.stdout.lines().collect()
+    }
+}
+
+/// What an output stream of a run must hold ([`Run::assert_stdout`], [`Run::assert_stderr`]).
+pub enum Expect<'a> {
+    /// The text, anywhere.
+    Has(&'a str),
+    /// The text, at the end.
+    EndsWith(&'a str),
+}
+
+pub use Expect::{EndsWith, Has};
+
+impl Expect<'_> {
+    #[track_caller]
+    fn check(&self, stream: &str, output: &str) {
+        let (holds, wanted, text) = match *self {
+            Has(text) => (output.contains(text), "contain", text),
+            EndsWith(text) => (output.ends_with(text), "end with", text),
+        };
+        assert!(holds, "{stream} should {wanted} {text:?}:\n{output}");
     }
 }
 

@@ -41,13 +41,10 @@ async fn server_with_unknown_create(found: Value) -> MockServer {
          "body": {"error": {"code": "GatewayTimeout", "message": "m"}}},
         {"id": "plain", "status": 201, "body": created_body("p-1", "plain one")},
     ]});
-    when("POST", BATCH)
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
-        .mount_once(&server)
-        .await;
+    when("POST", BATCH).respond_with(ok_json(answer)).mount_once(&server).await;
     when("GET", COLLECTION)
         .and(query_param("$filter", LOOKUP))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "value": found })))
+        .respond_with(ok_json(json!({ "value": found })))
         .mount_once(&server)
         .await;
     server
@@ -86,7 +83,7 @@ async fn send_two(server: &MockServer) -> (Created<DeviceConfiguration>, Created
 async fn a_batched_create_found_by_the_lookup_is_returned_not_sent_again() {
     let server = server_with_unknown_create(json!([created_body("n-1", "new one")])).await;
     when("GET", format!("{COLLECTION}/n-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-1", "new one")))
+        .respond_with(ok_json(created_body("n-1", "new one")))
         .mount_once(&server)
         .await;
     let (create, plain) = send_two(&server).await;
@@ -132,13 +129,11 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
         when("POST", BATCH).respond_with(envelope).mount_once(&server).await;
         when("GET", COLLECTION)
             .and(query_param("$filter", LOOKUP))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"value": [created_body("n-3", "new one")]})),
-            )
+            .respond_with(ok_json(json!({"value": [created_body("n-3", "new one")]})))
             .mount_once(&server)
             .await;
         when("GET", format!("{COLLECTION}/n-3"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-3", "new one")))
+            .respond_with(ok_json(created_body("n-3", "new one")))
             .mount_once(&server)
             .await;
         let (client, _) = recording_client(&server);
@@ -158,10 +153,7 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
 async fn without_reconcile_a_batched_create_stays_unknown_and_bad_objects_are_refused_early() {
     let server = MockServer::start().await;
     let answer = json!({"responses": [{"id": "c", "status": 504}]});
-    when("POST", BATCH)
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
-        .mount_once(&server)
-        .await;
+    when("POST", BATCH).respond_with(ok_json(answer)).mount_once(&server).await;
     let (client, _) = recording_client(&server);
     let mut batch = client.batch();
     batch.create_with("c", &scep_profile("x"), CreateOptions::new());

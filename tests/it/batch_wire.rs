@@ -174,10 +174,7 @@ async fn a_throttled_step_waits_its_decimal_retry_after_and_pauses_the_client() 
     // The whole client was paused too: a single call made now waits at the throttle gate
     // (the recording sleeper lets no real time pass, so the pause is still on).
     let before = sleep.waits().len();
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep("p9")))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ok_json(scep("p9"))).mount(&server).await;
     client.device_configurations().get("p9").await.unwrap();
     let gate = sleep.waits()[before];
     assert!(gate > Duration::from_millis(1400) && gate <= Duration::from_millis(1500), "{:?}", sleep.waits());

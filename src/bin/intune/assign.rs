@@ -55,14 +55,8 @@ fn targets(args: &AssignArgs) -> Result<Vec<DeviceConfigurationAssignment>, Outc
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: AssignArgs) -> Outcome {
-    let assignments = match targets(&args) {
-        Ok(assignments) => assignments,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let assignments = or_return!(targets(&args));
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let result = match configurations.assign(&args.id, &assignments).await {
         // Some services answer without the set: read it.

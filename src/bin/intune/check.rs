@@ -30,10 +30,7 @@ enum View {
 }
 
 pub(crate) fn run(args: &CheckArgs) -> Outcome {
-    let configurations = match input::decode_configurations(&args.file) {
-        Ok(configurations) => configurations,
-        Err(outcome) => return outcome,
-    };
+    let configurations = or_return!(input::decode_configurations(&args.file));
     let source = input::describe(&args.file);
     let output = match (args.view, &configurations) {
         (View::Read, Configurations::One(config)) => serde_json::to_vec(config),

@@ -39,10 +39,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
         );
         return Outcome::Refused;
     }
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().create(&config).await {
         Ok(created) => {
             if let Some(id) = created.id() {

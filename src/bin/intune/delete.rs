@@ -15,10 +15,7 @@ pub(crate) struct DeleteArgs {
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().delete(&args.id).await {
         Ok(()) => {
             eprintln!("deleted {}", output::clean(&args.id));

@@ -15,10 +15,7 @@ pub(crate) struct GetArgs {
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().get(&args.id).await {
         Ok(config) => output::print_configuration(ctx.format, &config),
         Err(e) => output::report(&e),

@@ -111,10 +111,7 @@ pub(crate) struct ApplyArgs {
 }
 
 pub(crate) async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     let mut options = ExportOptions::new();
     for t in args.types {
         options = options.with_type(t);
@@ -168,14 +165,8 @@ pub(crate) async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
-    let mut plan = match make_plan(&ctx, &args.dir, &args.options).await {
-        Ok(plan) => plan,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
+    let mut plan = or_return!(make_plan(&ctx, &args.dir, &args.options).await);
     say_redacted(plan.redact(&ctx.secrets), "the plan");
     if let Some(out) = &args.out
         && let Err(outcome) = save(&plan, out)
@@ -245,14 +236,8 @@ pub(crate) async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }
-    let saved = match args.plan.as_deref().map(load).transpose() {
-        Ok(saved) => saved,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let saved = or_return!(args.plan.as_deref().map(load).transpose());
+    let ctx = or_return!(context::connect(global).await);
     // Progress from the first read on, so a throttle wait while planning shows too.
     let progress = Progress::start(ctx.format);
     let outcome = plan_and_apply(&ctx, &args, saved, &progress).await;
@@ -268,10 +253,7 @@ async fn plan_and_apply(
 ) -> Outcome {
     let plan = match (saved, &args.dir) {
         (Some(plan), _) => plan,
-        (None, Some(dir)) => match make_plan(ctx, dir, &args.options).await {
-            Ok(plan) => plan,
-            Err(outcome) => return outcome,
-        },
+        (None, Some(dir)) => or_return!(make_plan(ctx, dir, &args.options).await),
         (None, None) => unreachable!("clap requires a folder or --plan"),
     };
     if let Err(outcome) = review(ctx, &plan, args.yes) {

@@ -19,10 +19,7 @@ pub(crate) struct LinkRootArgs {
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: LinkRootArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     if let Err(e) = configurations.link_root_certificate(&args.scep_id, &args.root_id).await {
         return output::report(&e);

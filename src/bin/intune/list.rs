@@ -92,14 +92,8 @@ fn query(args: &ListArgs) -> Result<Query, Outcome> {
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: ListArgs) -> Outcome {
-    let query = match query(&args) {
-        Ok(query) => query,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let query = or_return!(query(&args));
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let mut printer = Printer::new(ctx.format);
 

@@ -28,6 +28,18 @@
 // Every module of the command is private: its items say `pub(crate)`, never a bare `pub`.
 #![warn(unreachable_pub)]
 
+/// The value of a step that returns `Result<T, Outcome>`, or the end of the command with
+/// the step's outcome (its reason is already on stderr). Defined before the modules that
+/// use it.
+macro_rules! or_return {
+    ($step:expr) => {
+        match $step {
+            Ok(value) => value,
+            Err(outcome) => return outcome,
+        }
+    };
+}
+
 mod assign;
 mod check;
 mod completions;

@@ -62,10 +62,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: UpdateArgs) -> Outcome {
         return Outcome::Refused;
     }
 
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let odata_type = match odata_type {
         Some(t) => t,

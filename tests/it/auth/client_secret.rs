@@ -11,7 +11,7 @@ use url::Url;
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::support::mock::{MountOnce, in_turn, when};
+use crate::support::mock::{MountOnce, in_turn, ok_json, when};
 
 const TENANT: &str = "contoso.onmicrosoft.com";
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
@@ -36,7 +36,7 @@ fn form(request: &Request) -> Vec<(String, String)> {
 }
 
 fn token_body(expires_in: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ok_json(serde_json::json!({
         "token_type": "Bearer",
         "expires_in": expires_in,
         "ext_expires_in": 3599,
@@ -215,10 +215,7 @@ async fn malformed_success_bodies_are_errors() {
         serde_json::json!({"expires_in": 60}),
     ] {
         let server = MockServer::start().await;
-        Mock::given(path(TOKEN_PATH))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
-            .mount_once(&server)
-            .await;
+        Mock::given(path(TOKEN_PATH)).respond_with(ok_json(body.clone())).mount_once(&server).await;
         let err = credential(&server).get_token(&request()).await.unwrap_err();
         assert!(matches!(err, AuthError::Transport { .. }), "{body}: {err:?}");
     }

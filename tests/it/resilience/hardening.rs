@@ -187,11 +187,11 @@ async fn reconcile_resolves_an_unreadable_create_by_finding_the_object() {
     let server = MockServer::start().await;
     when("POST", COLLECTION).respond_with(ResponseTemplate::new(201)).mount_once(&server).await;
     when("GET", COLLECTION)
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [created_body("id-1", "p")]})))
+        .respond_with(ok_json(json!({"value": [created_body("id-1", "p")]})))
         .mount(&server)
         .await;
     when("GET", format!("{COLLECTION}/id-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("id-1", "p")))
+        .respond_with(ok_json(created_body("id-1", "p")))
         .mount(&server)
         .await;
     let (client, _) = recording_client(&server);

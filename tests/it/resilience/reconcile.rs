@@ -154,7 +154,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         .await;
     when("GET", COLLECTION)
         .and(query_param("$filter", "displayName eq 'It''s'"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
+        .respond_with(ok_json(json!({"value": [
             {"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "id": "root", "displayName": "It's"},
             {"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "id": "older", "displayName": "It's",
              "createdDateTime": "2026-11-26T12:00:00Z"},
@@ -164,7 +164,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         .mount(&server)
         .await;
     when("GET", format!("{COLLECTION}/newer"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("newer", "It's")))
+        .respond_with(ok_json(created_body("newer", "It's")))
         .mount(&server)
         .await;
     let (client, _) = recording_client(&server);

@@ -18,7 +18,7 @@ const JITTER_BASE: Duration = Duration::from_secs(2);
 const JITTER_CAP: Duration = Duration::from_secs(60);
 
 fn ok_item() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"id": "abc"}))
+    ok_json(json!({"id": "abc"}))
 }
 
 fn graph_error(code: &str) -> Value {
@@ -346,7 +346,7 @@ async fn assign_is_repeated_after_503_and_504_like_a_put() {
     let assign = "/beta/deviceManagement/deviceConfigurations/abc/assign";
     let expected = json!({"assignments": [{"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
         "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]});
-    let assigned = ResponseTemplate::new(200).set_body_json(json!({"value": [
+    let assigned = ok_json(json!({"value": [
         {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
     ]}));
     when("POST", assign)

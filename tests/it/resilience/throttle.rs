@@ -5,7 +5,7 @@ use std::{
     time::Duration,
 };
 
-use crate::support::mock::{in_turn, when};
+use crate::support::mock::{in_turn, ok_json, when};
 use crate::support::resilience::TOKEN;
 use intune_graph::{AsyncSleep, GraphClient, auth::BoxFuture};
 use serde_json::{Value, json};
@@ -39,12 +39,9 @@ impl AsyncSleep for HoldFirst {
 async fn one_tasks_429_pauses_the_other_tasks_of_the_client() {
     let server = MockServer::start().await;
     let throttled = ResponseTemplate::new(429).insert_header("retry-after", "7");
-    let a = ResponseTemplate::new(200).set_body_json(json!({"a": 1}));
+    let a = ok_json(json!({"a": 1}));
     when("GET", "/beta/a").respond_with(in_turn([throttled, a])).mount(&server).await;
-    when("GET", "/beta/b")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"b": 1})))
-        .mount(&server)
-        .await;
+    when("GET", "/beta/b").respond_with(ok_json(json!({"b": 1}))).mount(&server).await;
 
     let sleep = Arc::new(HoldFirst::default());
     let client = GraphClient::builder()
@@ -92,7 +89,7 @@ async fn one_tasks_429_pauses_the_other_tasks_of_the_client() {
 async fn a_pause_is_not_shared_between_clients() {
     let server = MockServer::start().await;
     let throttled = ResponseTemplate::new(429).insert_header("retry-after", "1");
-    let a = ResponseTemplate::new(200).set_body_json(json!({}));
+    let a = ok_json(json!({}));
     when("GET", "/beta/a").respond_with(in_turn([throttled, a])).mount(&server).await;
     let sleep = crate::support::resilience::RecordingSleep::new();
     let one = crate::support::resilience::builder(&server.uri(), &sleep).build().unwrap();

@@ -7,14 +7,14 @@ use intune_graph::GraphClient;
 use serde_json::{Value, json};
 use wiremock::{MockServer, Respond, ResponseTemplate};
 
-use super::mock::when;
+use super::mock::{ok_json, when};
 use super::resilience::{RecordingSleep, recording_client};
 
 pub const BATCH: &str = "/beta/$batch";
 
 /// A `200` envelope answer holding `responses`.
 pub fn answer(responses: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({ "responses": responses }))
+    ok_json(json!({ "responses": responses }))
 }
 
 /// An iOS SCEP profile `id`, as a step body.

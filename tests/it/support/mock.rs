@@ -25,6 +25,11 @@ pub fn when(verb: &str, route: impl Into<String>) -> MockBuilder {
     Mock::given(method(verb)).and(path(route))
 }
 
+/// A `200` answer with `body` as its JSON.
+pub fn ok_json(body: impl serde::Serialize) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
 /// Mounting a mock that must match exactly one request.
 pub trait MountOnce {
     /// Mounts the mock on `server`, expecting exactly one matching request (checked when
@@ -149,7 +154,7 @@ pub fn page(items: Vec<Value>, next_link: Option<String>) -> Value {
 pub async fn mount_page(server: &MockServer, query: RawQuery, items: Vec<Value>, next_link: Option<String>) {
     when("GET", COLLECTION)
         .and(query)
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(items, next_link)))
+        .respond_with(ok_json(page(items, next_link)))
         .expect(1)
         .mount(server)
         .await;

@@ -60,7 +60,7 @@ pub const TOKEN: &str = "s3cr3t-t0ken-value";
 
 /// The path every create and list in these tests goes to.
 pub use super::fixtures::{COLLECTION, scep_profile};
-pub use super::mock::{MountOnce, in_turn, when};
+pub use super::mock::{MountOnce, in_turn, ok_json, when};
 
 /// A client for `base` (`http://127.0.0.1:port`, without `/beta`) that records its waits
 /// instead of waiting, with no write-rate limit and a tiny backoff (so a recorded wait

@@ -51,7 +51,7 @@ async fn assign_sends_the_whole_set_and_decodes_every_target() {
             {"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
              "target": {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}}
         ]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "@odata.context": "https://graph.microsoft.com/beta/$metadata#Collection(microsoft.graph.deviceConfigurationAssignment)",
             "value": response_items
         })))
@@ -121,7 +121,7 @@ async fn assign_with_an_empty_set_removes_every_assignment() {
     let server = MockServer::start().await;
     when("POST", item("p1/assign"))
         .and(body_json(json!({"assignments": []})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+        .respond_with(ok_json(json!({"value": []})))
         .mount_once(&server)
         .await;
     assert!(client(&server).device_configurations().assign("p1", &[]).await.unwrap().is_empty());
@@ -134,7 +134,7 @@ async fn assignments_are_read_across_pages() {
     when("GET", item("p1/assignments"))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [assignment_json("a1", json!({"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}))],
             "@odata.nextLink": next
         })))
@@ -142,7 +142,7 @@ async fn assignments_are_read_across_pages() {
         .await;
     when("GET", item("p1/assignments"))
         .and(query_is("$skiptoken=2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "a2", "intent": "remove", "source": "policySets", "sourceId": "ps1",
                        "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]
         })))

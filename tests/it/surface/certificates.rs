@@ -23,7 +23,7 @@ async fn root_certificate_is_read_through_the_type_cast_segment() {
     when("GET", item(&format!("s1/{CAST}/rootCertificate")))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             // The declared type: minimal metadata may leave `@odata.type` out.
             "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('s1')/microsoft.graph.iosScepCertificateProfile/rootCertificate/$entity",
             "id": "r1",
@@ -115,7 +115,7 @@ async fn managed_device_certificate_states_are_listed_across_pages() {
     when("GET", states_path.clone())
         .and(query_is("$top=1"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{
                 "@odata.type": "#microsoft.graph.managedDeviceCertificateState",
                 "id": "c1", "devicePlatform": "iOS", "certificateIssuanceState": "issued",
@@ -127,7 +127,7 @@ async fn managed_device_certificate_states_are_listed_across_pages() {
         .await;
     when("GET", states_path)
         .and(query_is("$top=1&$skiptoken=2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "c2", "devicePlatform": "someNewPlatform", "certificateIssuanceState": "installFailed"}]
         })))
         .mount_once(&server)

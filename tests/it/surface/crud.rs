@@ -27,7 +27,7 @@ async fn get_reads_the_bare_entity_with_its_context() {
         .and(header("accept", "application/json"))
         .and(header_exists("client-request-id"))
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
+        .respond_with(ok_json(&body))
         .mount_once(&server)
         .await;
     let config = client(&server).device_configurations().get("p1").await.unwrap();
@@ -44,7 +44,7 @@ async fn get_with_sends_select_and_expand() {
     let server = MockServer::start().await;
     when("GET", item("p%201"))
         .and(query_is("$select=id,displayName&$expand=assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "@odata.type": SCEP, "id": "p 1", "displayName": "x",
             "assignments@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
             "assignments": [{"id": "a", "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]
@@ -82,10 +82,7 @@ async fn get_opt_turns_404_into_none_and_keeps_other_errors() {
 #[tokio::test]
 async fn get_as_decodes_one_model_and_refuses_another_type() {
     let server = MockServer::start().await;
-    when("GET", item("p1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .mount(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount(&server).await;
     let configs = client(&server).device_configurations();
     let profile: IosScepCertificateProfile = configs.get_as("p1").await.unwrap();
     assert_eq!(profile.scep_server_urls.as_ref().unwrap().len(), 1);
@@ -103,7 +100,7 @@ async fn update_accepts_200_with_the_updated_object() {
         .and(header("authorization", BEARER))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"@odata.type": SCEP, "displayName": "Renamed", "description": null})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&updated))
+        .respond_with(ok_json(&updated))
         .mount_once(&server)
         .await;
     let patch = DeviceConfigurationPatch::new(SCEP).set("displayName", "Renamed").set_null("description");
@@ -142,10 +139,7 @@ async fn update_refuses_read_only_fields_before_sending() {
 #[tokio::test]
 async fn fetched_object_updates_send_writable_fields_only() {
     let server = MockServer::start().await;
-    when("GET", item("p1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .mount(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount(&server).await;
     // The diff: just what changed.
     when("PATCH", item("p1"))
         .and(body_json(json!({"@odata.type": SCEP, "keySize": "size4096", "roleScopeTagIds": null})))

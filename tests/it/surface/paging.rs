@@ -32,7 +32,7 @@ async fn list_reads_one_page_with_its_count_and_next_link() {
     when("GET", COLLECTION)
         .and(query_is("$top=2&$count=true"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .respond_with(ok_json(body))
         .mount_once(&server)
         .await;
     mount_page(&server, query_is("$count=true&$top=2&$skiptoken=a%2Bb"), vec![other("3")], None).await;
@@ -63,7 +63,7 @@ async fn the_stream_follows_next_links_verbatim_with_headers_on_every_page() {
             .and(query_is(query.clone()))
             .and(header("authorization", BEARER))
             .and(header("consistencylevel", "eventual"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(items.clone(), next)))
+            .respond_with(ok_json(page(items.clone(), next)))
             .mount_once(&server)
             .await;
     }
@@ -87,16 +87,14 @@ async fn headers_can_be_limited_to_the_first_request() {
     when("GET", COLLECTION)
         .and(no_query())
         .and(header("consistencylevel", "eventual"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(vec![other("1")], Some(link(&server, "p=2")))),
-        )
+        .respond_with(ok_json(page(vec![other("1")], Some(link(&server, "p=2")))))
         .mount_once(&server)
         .await;
     when("GET", COLLECTION)
         .and(query_is("p=2"))
         .and(NoHeader("consistencylevel"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![other("2")], None)))
+        .respond_with(ok_json(page(vec![other("2")], None)))
         .mount_once(&server)
         .await;
     let query = Query::new().consistency_level_eventual().carry_headers(false);
@@ -191,7 +189,7 @@ async fn a_foreign_next_link_is_never_followed() {
     let foreign = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&foreign).await;
     when("GET", COLLECTION)
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(
+        .respond_with(ok_json(page(
             vec![other("1")],
             Some(format!("{}{COLLECTION}?$skiptoken=2", foreign.uri())),
         )))
@@ -342,10 +340,7 @@ async fn a_polymorphic_page_with_unmodelled_types_writes_back_unchanged() {
             "version": 7, "nested": {"deep": [1, 2.5, "three", null, {"x": true}]}
         }),
     ];
-    when("GET", COLLECTION)
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(items.clone(), None)))
-        .mount_once(&server)
-        .await;
+    when("GET", COLLECTION).respond_with(ok_json(page(items.clone(), None))).mount_once(&server).await;
     let page = client(&server).device_configurations().list(&Query::new()).await.unwrap();
     assert_eq!(page.len(), items.len());
     let kinds: Vec<&str> = page

@@ -26,9 +26,7 @@ async fn request_json_on_a_relative_path() {
     when("GET", item("p1/deviceStatusOverview"))
         .and(query_is("$select=successCount,failedCount"))
         .and(header("authorization", BEARER))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "x", "successCount": 3, "failedCount": 1})),
-        )
+        .respond_with(ok_json(json!({"id": "x", "successCount": 3, "failedCount": 1})))
         .expect(2)
         .mount(&server)
         .await;
@@ -109,10 +107,7 @@ async fn absolute_urls_must_have_the_graph_origin() {
     let server = MockServer::start().await;
     let foreign = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&foreign).await;
-    when("GET", item("p1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .mount_once(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount_once(&server).await;
     let client = client(&server);
     let same: Value = client.get_json(&format!("{}{}", server.uri(), item("p1"))).await.unwrap();
     assert_eq!(same["id"], "p1");
@@ -131,7 +126,7 @@ async fn list_items_pages_any_collection() {
     let statuses = item("p1/deviceStatuses");
     when("GET", statuses.clone())
         .and(query_is("$top=1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "d1", "status": "compliant"}],
             "@odata.nextLink": format!("{}{statuses}?$top=1&$skiptoken=x", server.uri())
         })))
@@ -139,9 +134,7 @@ async fn list_items_pages_any_collection() {
         .await;
     when("GET", statuses)
         .and(query_is("$top=1&$skiptoken=x"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "d2", "status": "error"}]})),
-        )
+        .respond_with(ok_json(json!({"value": [{"id": "d2", "status": "error"}]})))
         .mount_once(&server)
         .await;
     let items: Vec<Value> = client(&server)

@@ -23,7 +23,7 @@ async fn a_macos_scep_profile_reads_its_root_through_its_own_cast() {
     when("GET", item(&format!("m1/{MAC_CAST}/rootCertificate")))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "id": "r1", "displayName": "Mac Root", "certFileName": "root.cer", "trustedRootCertificate": "MIIB"
         })))
         .mount_once(&server)
@@ -52,13 +52,13 @@ async fn collection_members_are_read_over_every_page() {
     let root = |id: &str| json!({"@odata.type": "#microsoft.graph.androidDeviceOwnerTrustedRootCertificate", "id": id});
     when("GET", members.clone())
         .and(no_query())
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![root("r1")], Some(next))))
+        .respond_with(ok_json(page(vec![root("r1")], Some(next))))
         .mount_once(&server)
         .await;
     when("GET", members)
         .and(query_is("$skiptoken=2"))
         // The declared type: left out by minimal metadata.
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![json!({"id": "r2"})], None)))
+        .respond_with(ok_json(page(vec![json!({"id": "r2"})], None)))
         .mount_once(&server)
         .await;
     let got = client(&server).device_configurations().reference_members("w1", WIFI, ROOTS).await.unwrap();
@@ -128,7 +128,7 @@ async fn many_objects_read_their_references_through_batch() {
             {"id": "0", "method": "GET", "url": format!("/deviceManagement/deviceConfigurations/m1/{MAC_CAST}/rootCertificate")},
             {"id": "1", "method": "GET", "url": format!("/deviceManagement/deviceConfigurations/m2/{MAC_CAST}/rootCertificate")}
         ]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+        .respond_with(ok_json(json!({"responses": [
             {"id": "1", "status": 204},
             {"id": "0", "status": 200, "body": {"@odata.type": "#microsoft.graph.macOSTrustedRootCertificate", "id": "r1"}}
         ]})))

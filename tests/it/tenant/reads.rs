@@ -74,9 +74,7 @@ async fn references_the_service_will_not_expand_are_read_through_batch() {
     let scep = |n: usize| json!({"@odata.type": SCEP, "id": format!("s{n}"), "displayName": format!("SCEP {n}"), "assignments": []});
     when("GET", LIST)
         .and(query_param("$expand", "assignments"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})),
-        )
+        .respond_with(ok_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})))
         .mount_once(&server)
         .await;
     when("GET", LIST)
@@ -97,7 +95,7 @@ async fn references_the_service_will_not_expand_are_read_through_batch() {
                 .iter()
                 .map(|step| json!({"id": step["id"], "status": 200, "body": {"@odata.type": ROOT, "id": "r1", "displayName": "Root"}}))
                 .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+            ok_json(json!({"responses": responses}))
         })
         .expect(2)
         .mount(&server)
@@ -118,7 +116,7 @@ async fn unexpanded_list(objects: Value) -> (MockServer, GraphClient) {
     let server = MockServer::start().await;
     when("GET", LIST)
         .and(query_param("$expand", "assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "value": objects })))
+        .respond_with(ok_json(json!({ "value": objects })))
         .mount_once(&server)
         .await;
     let client = builder(&server.uri(), &RecordingSleep::new()).build().unwrap();
@@ -146,7 +144,7 @@ async fn assignments_a_list_did_not_expand_are_read_in_one_batch() {
     ]))
     .await;
     when("POST", "/beta/$batch")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+        .respond_with(ok_json(json!({"responses": [
             {"id": "0", "status": 200, "body": {"value": [group_assignment("a1", "g1")]}}
         ]})))
         .mount_once(&server)
@@ -175,11 +173,11 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
     .await;
     when("GET", "/beta/groups/g1")
         .and(query_param("$select", "id,displayName"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"displayName": "Wi-Fi users"})))
+        .respond_with(ok_json(json!({"displayName": "Wi-Fi users"})))
         .mount_once(&server)
         .await;
     when("POST", "/beta/$batch")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+        .respond_with(ok_json(json!({"responses": [
             {"id": "1", "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}},
             {"id": "0", "status": 200, "body": {"displayName": "Kiosks"}}
         ]})))

@@ -112,10 +112,7 @@ pub(crate) async fn plan(
     tenants_file: &Path,
     parallel: usize,
 ) -> Outcome {
-    let run = match prepare(global, dir, args, tenants_file) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
+    let run = or_return!(prepare(global, dir, args, tenants_file));
     let mut plans = tenant::plan_many(&run.snapshot, &run.tenants, parallel).await;
     for plan in plans.iter_mut().filter_map(|p| p.result.as_mut().ok()) {
         plan.redact(&run.secrets);
@@ -145,10 +142,7 @@ pub(crate) async fn apply(
     parallel: usize,
     yes: bool,
 ) -> Outcome {
-    let run = match prepare(global, dir, args, tenants_file) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
+    let run = or_return!(prepare(global, dir, args, tenants_file));
     if !yes && !io::stdin().is_terminal() {
         eprintln!("error: apply asks for confirmation on a terminal; pass --yes to apply without asking");
         return Outcome::BadInput;
