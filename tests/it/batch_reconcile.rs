@@ -82,10 +82,7 @@ async fn send_two(server: &MockServer) -> (Created<DeviceConfiguration>, Created
 #[tokio::test]
 async fn a_batched_create_found_by_the_lookup_is_returned_not_sent_again() {
     let server = server_with_unknown_create(json!([created_body("n-1", "new one")])).await;
-    when("GET", format!("{COLLECTION}/n-1"))
-        .respond_with(ok_json(created_body("n-1", "new one")))
-        .mount_once(&server)
-        .await;
+    object_read("n-1", "new one").mount_once(&server).await;
     let (create, plain) = send_two(&server).await;
     assert!(create.reconciled);
     assert_eq!(create.reposts, 0);
@@ -129,13 +126,10 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
         when("POST", BATCH).respond_with(envelope).mount_once(&server).await;
         when("GET", COLLECTION)
             .and(query_param("$filter", LOOKUP))
-            .respond_with(ok_json(json!({"value": [created_body("n-3", "new one")]})))
+            .respond_with(found("n-3", "new one"))
             .mount_once(&server)
             .await;
-        when("GET", format!("{COLLECTION}/n-3"))
-            .respond_with(ok_json(created_body("n-3", "new one")))
-            .mount_once(&server)
-            .await;
+        object_read("n-3", "new one").mount_once(&server).await;
         let (client, _) = recording_client(&server);
         let mut batch = client.batch();
         batch.create_with("create", &scep_profile("new one"), reconcile());

@@ -11,7 +11,7 @@ use std::{
 
 use crate::support::{batch::*, resilience::*};
 use intune_graph::{
-    Error, StatusCode,
+    Error, GraphClient, StatusCode,
     auth::{AccessToken, AuthError, BoxFuture, TokenCredential, TokenRequest},
     batch::{BatchError, StepValue},
     models::{AssignmentTarget, DeviceConfiguration, DeviceConfigurationAssignment},
@@ -106,6 +106,16 @@ struct Rotating {
     requests: Mutex<Vec<(bool, Option<String>)>>,
 }
 
+impl Rotating {
+    /// A client for `server` whose tokens come from a new `Rotating`, and its sleeper.
+    fn client(server: &MockServer) -> (GraphClient, Arc<Rotating>, Arc<RecordingSleep>) {
+        let credential = Arc::new(Rotating::default());
+        let sleep = RecordingSleep::new();
+        let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+        (client, credential, sleep)
+    }
+}
+
 impl TokenCredential for Rotating {
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         let mut requests = self.requests.lock().unwrap();
@@ -133,9 +143,7 @@ async fn a_401_on_one_step_refreshes_the_token_once_and_resends_that_step() {
         .respond_with(answer(json!([{"id": "a", "status": 200, "body": scep("p1")}])))
         .mount_once(&server)
         .await;
-    let credential = Arc::new(Rotating::default());
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+    let (client, credential, sleep) = Rotating::client(&server);
     let mut batch = client.batch();
     batch.get("a", "p1").get("b", "p2");
     let results: Vec<DeviceConfiguration> = batch
@@ -162,9 +170,7 @@ async fn a_second_401_on_the_same_step_is_its_answer() {
         .expect(2)
         .mount(&server)
         .await;
-    let credential = Arc::new(Rotating::default());
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+    let (client, credential, _) = Rotating::client(&server);
     let mut batch = client.batch();
     batch.get("a", "p1");
     let error = batch.send().await.unwrap().take("a").unwrap().unwrap_err();

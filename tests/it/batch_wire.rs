@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::support::{batch::*, resilience::*};
 use intune_graph::{
-    Error, Method, RateLimit, RetryPolicy, StatusCode,
-    batch::{Batch, BatchError, StepValue},
+    Error, GraphClient, Method, RateLimit, RetryPolicy, StatusCode,
+    batch::{Batch, BatchError, BatchResults, StepValue},
     models::{DeviceConfiguration, DeviceConfigurationPatch},
 };
 use serde_json::{Value, json};
@@ -246,11 +246,7 @@ async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
         2,
     )
     .await;
-    let mut batch = client.batch();
-    batch.create("create", &scep_profile("new one")).get("read", "p1");
-    let mut results = batch.send().await.unwrap();
-    let error = results.take("create").unwrap().unwrap_err();
-    assert!(error.is_outcome_unknown(), "{error:?}");
+    let (error, mut results) = create_and_read(&client).await;
     assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT));
     assert_eq!(results.take("read").unwrap().unwrap().into_configuration().unwrap().id(), Some("p1"));
     let sent = bodies(&server).await;
@@ -264,10 +260,7 @@ async fn the_write_limiter_counts_steps_not_envelopes() {
     let deleted: Vec<Value> = (0..5).map(|i| json!({"id": format!("d{i}"), "status": 204})).collect();
     when("POST", BATCH).respond_with(answer(Value::Array(deleted))).mount(&server).await;
     let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep)
-        .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
-        .build()
-        .unwrap();
+    let client = builder(&server.uri(), &sleep).write_rate_limit(three_writes_per_20s()).build().unwrap();
     let mut batch = client.batch();
     for i in 0..5 {
         batch.delete(format!("d{i}"), &format!("x{i}"));
@@ -369,17 +362,29 @@ async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
 async fn an_envelope_answer_that_is_not_a_batch_leaves_creates_unknown() {
     let (server, client, _sleep) =
         serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 1).await;
-    let mut batch = client.batch();
-    batch.create("create", &scep_profile("new one")).get("read", "p1");
-    let mut results = batch.send().await.unwrap();
-    let error = results.take("create").unwrap().unwrap_err();
-    assert!(error.is_outcome_unknown(), "{error:?}");
+    let (error, mut results) = create_and_read(&client).await;
     assert_eq!(error.status(), Some(StatusCode::OK));
     let Error::Batch(read) = results.take("read").unwrap().unwrap_err() else { panic!() };
     let BatchError::Envelope { key, source } = *read else { panic!("{read:?}") };
     assert_eq!(key, "read");
     assert!(matches!(&*source, Error::Decode(_)), "{source:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// Sends a create and a read of `p1` in one envelope; the create's error, which must be an
+/// unknown outcome, and the results left.
+async fn create_and_read(client: &GraphClient) -> (Error, BatchResults) {
+    let mut batch = client.batch();
+    batch.create("create", &scep_profile("new one")).get("read", "p1");
+    let mut results = batch.send().await.unwrap();
+    let error = results.take("create").unwrap().unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    (error, results)
+}
+
+/// The write limit these tests hold envelopes to.
+fn three_writes_per_20s() -> Option<RateLimit> {
+    Some(RateLimit::new(3, Duration::from_secs(20)))
 }
 
 /// `n` read steps "r0".."r{n-1}" answered 200, as one envelope's answer.
@@ -442,7 +447,7 @@ async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
     let limit = Duration::from_secs(10);
     let client = builder(&server.uri(), &sleep)
         .deadline(limit)
-        .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
+        .write_rate_limit(three_writes_per_20s())
         .build()
         .unwrap();
     let mut batch = client.batch();

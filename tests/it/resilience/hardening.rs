@@ -186,14 +186,8 @@ async fn a_create_accepted_with_an_unreadable_answer_says_so() {
 async fn reconcile_resolves_an_unreadable_create_by_finding_the_object() {
     let server = MockServer::start().await;
     when("POST", COLLECTION).respond_with(ResponseTemplate::new(201)).mount_once(&server).await;
-    when("GET", COLLECTION)
-        .respond_with(ok_json(json!({"value": [created_body("id-1", "p")]})))
-        .mount(&server)
-        .await;
-    when("GET", format!("{COLLECTION}/id-1"))
-        .respond_with(ok_json(created_body("id-1", "p")))
-        .mount(&server)
-        .await;
+    when("GET", COLLECTION).respond_with(found("id-1", "p")).mount(&server).await;
+    object_read("id-1", "p").mount(&server).await;
     let (client, _) = recording_client(&server);
     let options = CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO);
     let created = client.device_configurations().create_with(&scep_profile("p"), options).await.unwrap();

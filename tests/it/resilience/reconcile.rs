@@ -163,10 +163,7 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         ]})))
         .mount(&server)
         .await;
-    when("GET", format!("{COLLECTION}/newer"))
-        .respond_with(ok_json(created_body("newer", "It's")))
-        .mount(&server)
-        .await;
+    object_read("newer", "It's").mount(&server).await;
     let (client, _) = recording_client(&server);
     let created = client
         .device_configurations()

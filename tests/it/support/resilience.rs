@@ -17,7 +17,7 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
-use wiremock::MockServer;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Records every wait and returns at once.
 #[derive(Debug, Default)]
@@ -102,6 +102,17 @@ pub fn created_body(id: &str, name: &str) -> serde_json::Value {
         "keyUsage": "keyEncipherment,digitalSignature",
         "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"]
     })
+}
+
+/// The read of object `id` of the collection, answered with `created_body(id, name)`: what
+/// a reconcile reads once its lookup found the object.
+pub fn object_read(id: &str, name: &str) -> Mock {
+    when("GET", format!("{COLLECTION}/{id}")).respond_with(ok_json(created_body(id, name)))
+}
+
+/// A lookup's answer: a listing of the one object `created_body(id, name)`.
+pub fn found(id: &str, name: &str) -> ResponseTemplate {
+    ok_json(serde_json::json!({ "value": [created_body(id, name)] }))
 }
 
 /// Reads one HTTP/1.1 request (head and `Content-Length` body) from `stream`.
