@@ -303,6 +303,7 @@ mod tests {
     use super::*;
     use crate::models::{
         DeviceConfiguration, IosScepCertificateProfile, IosTrustedRootCertificate, KeyUsages, Timestamp,
+        testing::as_read,
     };
 
     fn body(patch: &DeviceConfigurationPatch) -> Value {
@@ -330,19 +331,9 @@ mod tests {
 
     /// A SCEP profile as read: the writable properties and the server's.
     fn fetched() -> DeviceConfiguration {
-        let Value::Object(server_owned) = json!({
-            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
-            "id": "p1",
-            "lastModifiedDateTime": "2024-01-02T03:04:05.1234567Z",
-            "createdDateTime": "2024-01-01T00:00:00Z",
-            "supportsScopeTags": true,
-            "assignments@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
-            "assignments": []
-        }) else {
-            unreachable!("an object")
-        };
-        let mut read = writable();
-        read.as_object_mut().unwrap().extend(server_owned);
+        let mut read = as_read(writable(), "p1", "2024-01-01T00:00:00Z", "2024-01-02T03:04:05.1234567Z");
+        read["assignments@odata.context"] = "https://graph.microsoft.com/beta/$metadata#x".into();
+        read["assignments"] = json!([]);
         serde_json::from_value(read).unwrap()
     }
 
