@@ -85,13 +85,10 @@ async fn samples_to_a_then_export_plan_apply_plan_to_b_and_they_converge() {
     let samples = samples();
 
     let run = run_at(&a, "table", &["plan", &samples], None).await;
-    run.assert_code(3);
-    assert!(run.stdout.contains("+ create iosTrustedRootCertificate \"Contoso Root CA\""), "{}", run.stdout);
-    assert!(
-        run.stdout.ends_with("3 to create, 0 to update, 0 to delete, 0 unchanged, 0 conflicts, 0 skipped\n"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(3).assert_stdout(Has("+ create iosTrustedRootCertificate \"Contoso Root CA\""));
+    run.assert_stdout(EndsWith(
+        "3 to create, 0 to update, 0 to delete, 0 unchanged, 0 conflicts, 0 skipped\n",
+    ));
     assert_eq!(a.state().len(), 0, "plan writes nothing");
 
     let run = run_at(&a, "json", &["apply", &samples, "--yes"], None).await;
@@ -102,15 +99,12 @@ async fn samples_to_a_then_export_plan_apply_plan_to_b_and_they_converge() {
         events.iter().filter(|e| e["event"] == "waveStarted").map(|e| e["wave"].as_str().unwrap()).collect();
     assert_eq!(waves, ["roots", "certificates", "profiles", "assignments"]);
     assert_eq!(events.iter().filter(|e| e["event"] == "verified" && e["verified"] == true).count(), 3);
-    assert!(run.stderr.ends_with("6 writes, 3 of 3 objects verified\n"), "{}", run.stderr);
+    run.assert_stderr(EndsWith("6 writes, 3 of 3 objects verified\n"));
     // The samples converge: the service's defaults are no difference.
     let run = run_at(&a, "table", &["plan", &samples], None).await;
-    run.assert_code(0);
-    assert!(
-        run.stdout.ends_with("0 to create, 0 to update, 0 to delete, 3 unchanged, 0 conflicts, 0 skipped\n"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(0).assert_stdout(EndsWith(
+        "0 to create, 0 to update, 0 to delete, 3 unchanged, 0 conflicts, 0 skipped\n",
+    ));
     let requests = a.state().requests();
     let run = run_at(&a, "table", &["apply", &samples, "--yes"], None).await;
     run.assert_code(0);
@@ -120,8 +114,7 @@ async fn samples_to_a_then_export_plan_apply_plan_to_b_and_they_converge() {
     let dir = temp("walkthrough");
     let dir_text = dir.to_string_lossy().into_owned();
     let run = run_at(&a, "table", &["export", &dir_text], None).await;
-    run.assert_code(0);
-    assert!(run.stderr.contains("exported 3 objects"), "{}", run.stderr);
+    run.assert_code(0).assert_stderr(Has("exported 3 objects"));
     assert!(dir.join("iosTrustedRootCertificate/Contoso Root CA.json").is_file());
     assert!(dir.join(".intune-snapshot.json").is_file());
 
@@ -135,12 +128,9 @@ async fn samples_to_a_then_export_plan_apply_plan_to_b_and_they_converge() {
     let root = b.state().objects().into_iter().find(|o| o["displayName"] == "Contoso Root CA").unwrap();
     assert_eq!(b.state().assignments(root["id"].as_str().unwrap()).unwrap()[0]["target"]["groupId"], GROUP_B);
     let run = run_at(&b, "table", &["plan", &dir_text], None).await;
-    run.assert_code(0);
-    assert!(
-        run.stdout.ends_with("0 to create, 0 to update, 0 to delete, 3 unchanged, 0 conflicts, 0 skipped\n"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(0).assert_stdout(EndsWith(
+        "0 to create, 0 to update, 0 to delete, 3 unchanged, 0 conflicts, 0 skipped\n",
+    ));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -158,17 +148,13 @@ async fn what_the_user_left_out_is_reported_and_exits_0() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.ends_with("0 unchanged, 0 conflicts, 1 skipped\n"), "{}", run.stdout);
+    run.assert_stdout(EndsWith("0 unchanged, 0 conflicts, 1 skipped\n"));
     let run = run_at(&emu, "table", &["apply", &dir, "--yes"], None).await;
-    run.assert_code(0);
-    assert!(run.stderr.ends_with("nothing to apply\n"), "{}", run.stderr);
+    run.assert_code(0).assert_stderr(EndsWith("nothing to apply\n"));
     let run = run_at(&emu, "table", &["plan", &samples(), "--type", "iosTrustedRootCertificate"], None).await;
-    run.assert_code(3);
-    assert!(
-        run.stdout.ends_with("1 to create, 0 to update, 0 to delete, 0 unchanged, 0 conflicts, 2 skipped\n"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(3).assert_stdout(EndsWith(
+        "1 to create, 0 to update, 0 to delete, 0 unchanged, 0 conflicts, 2 skipped\n",
+    ));
     assert_eq!(emu.state().len(), 0);
 }
 
@@ -189,8 +175,7 @@ async fn a_problem_stops_plan_and_apply_before_anything_is_written() {
     );
     let dir = dir.to_string_lossy().into_owned();
     let run = run_at(&emu, "table", &["plan", &dir], None).await;
-    run.assert_code(2);
-    assert!(run.stdout.contains("problem: iosScepCertificateProfile/Bound.json: references.rootCertificate names iosTrustedRootCertificate \"No such root\", which is neither in the files nor in the target"), "{}", run.stdout);
+    run.assert_code(2).assert_stdout(Has("problem: iosScepCertificateProfile/Bound.json: references.rootCertificate names iosTrustedRootCertificate \"No such root\", which is neither in the files nor in the target"));
     assert!(
         run.stdout.contains(&format!(
             "problem: iosTrustedRootCertificate/Root.json: group {GROUP_A} is both included and excluded"
@@ -199,8 +184,7 @@ async fn a_problem_stops_plan_and_apply_before_anything_is_written() {
         run.stdout
     );
     let run = run_at(&emu, "table", &["apply", &dir, "--yes"], None).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("the plan has problems; nothing was written"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("the plan has problems; nothing was written"));
     assert_eq!(emu.state().len(), 0);
 
     let map = temp("map.json");
@@ -224,11 +208,9 @@ async fn a_conflict_names_both_files_and_apply_writes_nothing() {
         folder("conflict", &[("iosTrustedRootCertificate/Root.json", one), ("roots/Root copy.json", two)]);
     let dir = dir.to_string_lossy().into_owned();
     let run = run_at(&emu, "table", &["plan", &dir], None).await;
-    run.assert_code(3);
-    assert!(run.stdout.contains("! conflict iosTrustedRootCertificate \"Root\": 2 files have this type and display name: iosTrustedRootCertificate/Root.json, roots/Root copy.json; nothing done (files: iosTrustedRootCertificate/Root.json, roots/Root copy.json; ids: none)"), "{}", run.stdout);
+    run.assert_code(3).assert_stdout(Has("! conflict iosTrustedRootCertificate \"Root\": 2 files have this type and display name: iosTrustedRootCertificate/Root.json, roots/Root copy.json; nothing done (files: iosTrustedRootCertificate/Root.json, roots/Root copy.json; ids: none)"));
     let run = run_at(&emu, "table", &["apply", &dir, "--yes"], None).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("the plan has conflicts; nothing was written"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("the plan has conflicts; nothing was written"));
     assert_eq!(emu.state().len(), 0);
 }
 
@@ -247,8 +229,7 @@ async fn a_file_without_assignments_leaves_them_alone_and_an_empty_set_removes_t
     root["assignments"] = json!([]);
     let dir = folder("none", &[("iosTrustedRootCertificate/Contoso Root CA.json", root)]);
     let run = run_at(&emu, "table", &["plan", dir.to_str().unwrap()], None).await;
-    run.assert_code(3);
-    assert!(run.stdout.contains("    assignments: 1 → 0"), "{}", run.stdout);
+    run.assert_code(3).assert_stdout(Has("    assignments: 1 → 0"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,8 +307,7 @@ async fn export_refuses_a_folder_of_other_things_and_plan_refuses_an_unreadable_
     let project =
         folder("project", &[("config/prod.json", json!({"db": "x"})), (".vscode/settings.json", json!({}))]);
     let run = run_at(&emu, "table", &["export", project.to_str().unwrap()], None).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("is not empty and not a snapshot"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("is not empty and not a snapshot"));
     assert_eq!(
         std::fs::read(project.join("config/prod.json")).unwrap(),
         serde_json::to_vec_pretty(&json!({"db": "x"})).unwrap()
@@ -345,8 +325,7 @@ async fn export_refuses_a_folder_of_other_things_and_plan_refuses_an_unreadable_
         )
         .unwrap();
         let run = run_at(&emu, "table", &["apply", dir.to_str().unwrap(), "--prune", "--yes"], None).await;
-        run.assert_code(2);
-        assert!(run.stderr.contains("Contoso Root CA.json: No such file or directory"), "{}", run.stderr);
+        run.assert_code(2).assert_stderr(Has("Contoso Root CA.json: No such file or directory"));
         assert_eq!(emu.state().len(), 3, "nothing pruned");
     }
 }
@@ -386,8 +365,7 @@ async fn the_token_never_reaches_files_or_output() {
 async fn apply_without_yes_off_a_terminal_refuses_and_writes_nothing() {
     let emu = tenant(GROUP_A).await;
     let run = run_at(&emu, "table", &["apply", &samples()], Some(b"y\n")).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("pass --yes"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("pass --yes"));
     assert_eq!(emu.state().len(), 0);
 }
 
@@ -399,14 +377,12 @@ async fn bad_snapshot_files_and_group_maps_are_usage_errors_naming_the_file() {
     std::fs::write(dir.join("iosTrustedRootCertificate/x.json"), b"{\"object\": {\"displayName\": \"x\"}")
         .unwrap();
     let run = run_at(&emu, "table", &["plan", dir.to_str().unwrap()], None).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("x.json: not valid JSON"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("x.json: not valid JSON"));
 
     let map = dir.join("map.json");
     std::fs::write(&map, b"{\"g\": 5}").unwrap();
     let run = run_at(&emu, "table", &["plan", &samples(), "--group-map", map.to_str().unwrap()], None).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("the value of \"g\" must be a non-empty id string"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("the value of \"g\" must be a non-empty id string"));
     assert!(!run.stderr.contains(TOKEN) && !run.stdout.contains(TOKEN));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -166,8 +166,7 @@ async fn a_tenants_file_holding_a_token_that_others_may_read_gets_a_warning() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run =
         run_tenants(&["plan", &samples(), "--tenants", path.to_str().unwrap(), "--output", "table"]).await;
-    run.assert_code(3);
-    assert!(run.stderr.contains("holds a token and other users may read it"), "{}", run.stderr);
+    run.assert_code(3).assert_stderr(Has("holds a token and other users may read it"));
     assert!(!run.stderr.contains(TOKEN) && !run.stdout.contains(TOKEN));
 }
 

@@ -15,7 +15,7 @@ use crate::{Outcome, output::Format};
 
 /// Options of every command, before or after the subcommand (`global`).
 #[derive(Args, Debug)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Graph base URL, e.g. https://graph.microsoft.com/beta or an emulator's
     /// http://127.0.0.1:PORT/beta (needs --token or the AZURE_* variables).
     #[arg(long, env = "GRAPH_BASE_URL", value_name = "URL", global = true)]
@@ -53,7 +53,7 @@ pub struct GlobalArgs {
 
 /// What `--write-rate` asks for.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum WriteRate {
+pub(crate) enum WriteRate {
     /// No client-side limit.
     Off,
     /// At most this many writes per window.
@@ -96,13 +96,13 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
 
 impl GlobalArgs {
     /// The output format asked for, or the default for where stdout goes.
-    pub fn format(&self) -> Format {
+    pub(crate) fn format(&self) -> Format {
         self.output.unwrap_or_else(Format::for_stdout)
     }
 }
 
 /// A client ready to use, and the embedded emulator behind it when there is one.
-pub struct Context {
+pub(crate) struct Context {
     pub client: GraphClient,
     pub format: Format,
     /// What the client holds that must never be printed or written (its bearer token, its
@@ -124,7 +124,7 @@ fn env_set(name: &str) -> bool {
 }
 
 /// Builds the client from the global options; on failure the reason is already on stderr.
-pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
     let base_url = global.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let token = global.token.clone().filter(|t| !t.is_empty());
     let azure = AZURE_VARS.iter().any(|name| env_set(name));

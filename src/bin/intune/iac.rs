@@ -26,7 +26,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The folder to write: empty, new, or one export wrote (it replaces only the files of
     /// the objects it exports and never touches other files).
     dir: PathBuf,
@@ -40,7 +40,7 @@ pub struct ExportArgs {
 
 /// What plan and apply share.
 #[derive(Args, Debug)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Also delete target objects of the folder's types that the folder does not hold.
     #[arg(long)]
     prune: bool,
@@ -59,7 +59,7 @@ pub struct PlanArgs {
 
 /// Many tenants at once.
 #[derive(Args, Debug)]
-pub struct TenantsArgs {
+pub(crate) struct TenantsArgs {
     /// Plan or apply for every tenant of this TOML file (a `[[tenant]]` table each: `name`,
     /// then `base_url` and `token` or `token_env`, or `tenant_id`, `client_id` and
     /// `client_secret_env`; optional `cloud`, `group_map`), each with its own client.
@@ -80,7 +80,7 @@ fn parse_parallel(text: &str) -> Result<usize, String> {
 }
 
 #[derive(Args, Debug)]
-pub struct PlanCommand {
+pub(crate) struct PlanCommand {
     /// The snapshot folder (as `intune export` writes it).
     dir: PathBuf,
     #[command(flatten)]
@@ -93,7 +93,7 @@ pub struct PlanCommand {
 }
 
 #[derive(Args, Debug)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// The snapshot folder (as `intune export` writes it); planned, shown, then applied.
     #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     dir: Option<PathBuf>,
@@ -110,11 +110,8 @@ pub struct ApplyArgs {
     many: TenantsArgs,
 }
 
-pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
+    let ctx = or_return!(context::connect(global).await);
     let mut options = ExportOptions::new();
     for t in args.types {
         options = options.with_type(t);
@@ -143,7 +140,7 @@ pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
 }
 
 /// The plan options of `args`, or the outcome of a bad group map.
-pub fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
+pub(crate) fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
     let mut options = PlanOptions::new().prune(args.prune).include_unmodelled(args.include_unmodelled);
     if let Some(path) = &args.group_map {
         options = options.group_map(GroupMap::from_file(path).map_err(|e| report(&e))?);
@@ -161,21 +158,15 @@ async fn make_plan(ctx: &Context, dir: &Path, args: &PlanArgs) -> Result<Plan, O
     tenant::plan_tenant(&ctx.client, &snapshot, &options).await.map_err(|e| report(&e))
 }
 
-pub async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
+pub(crate) async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
     if let Some(file) = &args.many.tenants {
         return crate::tenants::plan(global, &args.dir, &args.options, file, args.many.parallel).await;
     }
     if let Err(outcome) = plan_options(&args.options) {
         return outcome;
     }
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
-    let mut plan = match make_plan(&ctx, &args.dir, &args.options).await {
-        Ok(plan) => plan,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
+    let mut plan = or_return!(make_plan(&ctx, &args.dir, &args.options).await);
     say_redacted(plan.redact(&ctx.secrets), "the plan");
     if let Some(out) = &args.out
         && let Err(outcome) = save(&plan, out)
@@ -189,7 +180,7 @@ pub async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
 }
 
 /// What a plan's review exits with: 2 problems, 3 changes or conflicts, 0 nothing to do.
-pub fn plan_outcome(plan: &Plan) -> Outcome {
+pub(crate) fn plan_outcome(plan: &Plan) -> Outcome {
     if !plan.problems.is_empty() {
         Outcome::BadInput
     } else if plan.has_changes() {
@@ -238,7 +229,7 @@ fn load(path: &Path) -> Result<Plan, Outcome> {
     Ok(plan)
 }
 
-pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
+pub(crate) async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
     if let (Some(file), Some(dir)) = (&args.many.tenants, &args.dir) {
         return crate::tenants::apply(global, dir, &args.options, file, args.many.parallel, args.yes).await;
     }
@@ -258,14 +249,8 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> Outcome {
         );
         return Outcome::BadInput;
     }
-    let saved = match args.plan.as_deref().map(load).transpose() {
-        Ok(saved) => saved,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let saved = or_return!(args.plan.as_deref().map(load).transpose());
+    let ctx = or_return!(context::connect(global).await);
     // Progress from the first read on, so a throttle wait while planning shows too.
     let progress = Progress::start(ctx.format);
     let outcome = plan_and_apply(&ctx, &args, saved, &progress).await;
@@ -281,10 +266,7 @@ async fn plan_and_apply(
 ) -> Outcome {
     let plan = match (saved, &args.dir) {
         (Some(plan), _) => plan,
-        (None, Some(dir)) => match make_plan(ctx, dir, &args.options).await {
-            Ok(plan) => plan,
-            Err(outcome) => return outcome,
-        },
+        (None, Some(dir)) => or_return!(make_plan(ctx, dir, &args.options).await),
         (None, None) => unreachable!("clap requires a folder or --plan"),
     };
     if let Err(outcome) = review(ctx, &plan, args.yes) {
@@ -388,7 +370,7 @@ fn say_redacted(count: usize, what: &str) {
 }
 
 /// Prints a tenant error (one line per item it lists); the outcome it maps to.
-pub fn report(error: &TenantError) -> Outcome {
+pub(crate) fn report(error: &TenantError) -> Outcome {
     let print = |error: &TenantError| {
         for (n, line) in error.to_string().lines().enumerate() {
             eprintln!("{}{}", if n == 0 { "error: " } else { "" }, output::clean(line));

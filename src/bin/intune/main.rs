@@ -25,6 +25,20 @@
 //! Exit codes: 0 success; 1 refused (validation or the service) or failed (including a
 //! create the service accepted whose answer could not be read: check before retrying);
 //! 2 usage, input or decode error; 3 `plan` found changes.
+// Every module of the command is private: its items say `pub(crate)`, never a bare `pub`.
+#![warn(unreachable_pub)]
+
+/// The value of a step that returns `Result<T, Outcome>`, or the end of the command with
+/// the step's outcome (its reason is already on stderr). Defined before the modules that
+/// use it.
+macro_rules! or_return {
+    ($step:expr) => {
+        match $step {
+            Ok(value) => value,
+            Err(outcome) => return outcome,
+        }
+    };
+}
 
 mod assign;
 mod check;

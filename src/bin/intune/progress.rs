@@ -16,7 +16,7 @@ use intune_graph::tenant::{ApplyEvent, ObjectOutcome, Verification};
 
 use crate::output::{self, Format};
 
-pub enum Progress {
+pub(crate) enum Progress {
     /// One JSON event per line on stdout.
     Json,
     /// One line per object on stderr.
@@ -46,7 +46,7 @@ fn style() -> ProgressStyle {
 
 impl Progress {
     /// The progress of an apply, current until [`finish`](Self::finish).
-    pub fn start(format: Format) -> Arc<Self> {
+    pub(crate) fn start(format: Format) -> Arc<Self> {
         Self::make_current(match format {
             Format::Json => Progress::Json,
             Format::Table if io::stderr().is_terminal() => Progress::Bars(Mutex::new(None)),
@@ -55,7 +55,7 @@ impl Progress {
     }
 
     /// The progress of an apply to the tenants named, current until [`finish`](Self::finish).
-    pub fn start_tenants(format: Format, names: &[String]) -> Arc<Self> {
+    pub(crate) fn start_tenants(format: Format, names: &[String]) -> Arc<Self> {
         Self::make_current(match format {
             Format::Json => Progress::Json,
             Format::Table if io::stderr().is_terminal() => {
@@ -82,7 +82,7 @@ impl Progress {
     }
 
     /// An event of the one apply under way.
-    pub fn event(&self, event: &ApplyEvent) {
+    pub(crate) fn event(&self, event: &ApplyEvent) {
         match self {
             Progress::Json => json_line(None, event),
             Progress::Lines => {
@@ -111,7 +111,7 @@ impl Progress {
     }
 
     /// An event of the apply to `tenant`.
-    pub fn tenant_event(&self, tenant: &str, event: &ApplyEvent) {
+    pub(crate) fn tenant_event(&self, tenant: &str, event: &ApplyEvent) {
         match self {
             Progress::Json => json_line(Some(tenant), event),
             Progress::Lines | Progress::Bars(_) => {
@@ -166,7 +166,7 @@ impl Progress {
     }
 
     /// Ends the bars; the progress is no longer current.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         match self {
             Progress::Bars(bar) => {
                 if let Some(done) = lock(bar).take() {
@@ -217,14 +217,14 @@ fn advance(bar: &ProgressBar, event: &ApplyEvent) {
 }
 
 /// Shows a throttle wait in the current apply's progress (nothing when none runs).
-pub fn throttled(tenant: Option<&str>, wait: Duration) {
+pub(crate) fn throttled(tenant: Option<&str>, wait: Duration) {
     if let Some(progress) = current() {
         progress.throttled(tenant, wait);
     }
 }
 
 /// Writes `text` to stderr, above the bars when some are drawn (so it does not tear them).
-pub fn write_stderr(text: &[u8]) -> io::Result<()> {
+pub(crate) fn write_stderr(text: &[u8]) -> io::Result<()> {
     if let Some(progress) = current() {
         match &*progress {
             Progress::Bars(bar) => {

@@ -34,7 +34,7 @@ const VERBOSE_FILTER: &str = "intune_graph=debug";
 /// through [`RetryReports`]; `-v` or `RUST_LOG` add the full tracing (levels, targets,
 /// fields, a line per finished call and attempt), and the retry reports then come through
 /// that.
-pub fn init(verbose: bool) {
+pub(crate) fn init(verbose: bool) {
     let tracing_asked = verbose || std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
     let reports = RetryReports { print: !tracing_asked }.with_filter(
         Targets::new().with_target(RETRY_TARGET, Level::INFO).with_target(TENANT_TARGET, Level::INFO),

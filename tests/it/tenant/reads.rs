@@ -10,10 +10,7 @@ use intune_graph::{
     tenant::{ExportOptions, ObjectKey, ReferenceValue, TenantReader, export},
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path, query_param},
-};
+use wiremock::{MockServer, ResponseTemplate, matchers::query_param};
 
 const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
 const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
@@ -75,28 +72,21 @@ async fn an_export_reads_the_references_of_45_profiles_in_one_listing() {
 async fn references_the_service_will_not_expand_are_read_through_batch() {
     let server = MockServer::start().await;
     let scep = |n: usize| json!({"@odata.type": SCEP, "id": format!("s{n}"), "displayName": format!("SCEP {n}"), "assignments": []});
-    Mock::given(method("GET"))
-        .and(path(LIST))
+    when("GET", LIST)
         .and(query_param("$expand", "assignments"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})),
-        )
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})))
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(LIST))
+    when("GET", LIST)
         .and(query_param("$expand", "microsoft.graph.iosScepCertificateProfile/rootCertificate"))
         .and(query_param("$select", "id"))
         .and(query_param("$filter", "isof('microsoft.graph.iosScepCertificateProfile')"))
         .respond_with(ResponseTemplate::new(400).set_body_json(
             json!({"error": {"code": "BadRequest", "message": "Parsing OData Select and Expand failed"}}),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
+    when("POST", "/beta/$batch")
         .respond_with(|request: &wiremock::Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
             let responses: Vec<Value> = body["requests"]
@@ -105,7 +95,7 @@ async fn references_the_service_will_not_expand_are_read_through_batch() {
                 .iter()
                 .map(|step| json!({"id": step["id"], "status": 200, "body": {"@odata.type": ROOT, "id": "r1", "displayName": "Root"}}))
                 .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+            ok_json(json!({"responses": responses}))
         })
         .expect(2)
         .mount(&server)
@@ -124,12 +114,10 @@ async fn references_the_service_will_not_expand_are_read_through_batch() {
 /// A list whose objects carry no expanded assignments, and a client for the server.
 async fn unexpanded_list(objects: Value) -> (MockServer, GraphClient) {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(LIST))
+    when("GET", LIST)
         .and(query_param("$expand", "assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "value": objects })))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({ "value": objects })))
+        .mount_once(&server)
         .await;
     let client = builder(&server.uri(), &RecordingSleep::new()).build().unwrap();
     (server, client)
@@ -155,13 +143,11 @@ async fn assignments_a_list_did_not_expand_are_read_in_one_batch() {
         {"@odata.type": ROOT, "id": "r2", "displayName": "Root 2", "assignments": []}
     ]))
     .await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+    when("POST", "/beta/$batch")
+        .respond_with(ok_json(json!({"responses": [
             {"id": "0", "status": 200, "body": {"value": [group_assignment("a1", "g1")]}}
         ]})))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let objects = TenantReader::new(&client).read().await.unwrap();
     assert_eq!(
@@ -185,21 +171,17 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
          "assignments": [group_assignment("a3", "g1"), group_assignment("a4", "g3")]}
     ]))
     .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/groups/g1"))
+    when("GET", "/beta/groups/g1")
         .and(query_param("$select", "id,displayName"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"displayName": "Wi-Fi users"})))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({"displayName": "Wi-Fi users"})))
+        .mount_once(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+    when("POST", "/beta/$batch")
+        .respond_with(ok_json(json!({"responses": [
             {"id": "1", "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}},
             {"id": "0", "status": 200, "body": {"displayName": "Kiosks"}}
         ]})))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     assert_eq!(
@@ -234,13 +216,11 @@ async fn a_refused_group_probe_costs_one_request_and_one_note() {
          "assignments": [group_assignment("a1", "g1"), group_assignment("a2", "g2")]}
     ]))
     .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/groups/g1"))
+    when("GET", "/beta/groups/g1")
         .respond_with(ResponseTemplate::new(403).set_body_json(
             json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     assert!(batch_bodies(&server).await.is_empty());

@@ -49,10 +49,16 @@ pub(super) async fn seeded() -> RunningEmulator {
     emu
 }
 
+/// Tenant A, seeded, and its export written to the temporary folder `name` and read back.
+async fn seeded_and_exported(name: &str) -> (RunningEmulator, PathBuf, Snapshot) {
+    let a = seeded().await;
+    let (dir, snapshot) = export_to(&a, name).await;
+    (a, dir, snapshot)
+}
+
 #[tokio::test]
 async fn export_apply_plan_export_round_trips_between_two_tenants() {
-    let a = seeded().await;
-    let (dir_a, snapshot) = export_to(&a, "roundtrip-a").await;
+    let (a, dir_a, snapshot) = seeded_and_exported("roundtrip-a").await;
     let names: Vec<String> = files(&dir_a).into_iter().map(|(name, _)| name).collect();
     assert_eq!(
         names,
@@ -127,8 +133,7 @@ async fn export_apply_plan_export_round_trips_between_two_tenants() {
 
 #[tokio::test]
 async fn an_edited_file_is_one_update_and_applies() {
-    let a = seeded().await;
-    let (dir, _) = export_to(&a, "edit").await;
+    let (a, dir, _) = seeded_and_exported("edit").await;
     let path = dir.join("iosScepCertificateProfile/iOS SCEP_ Wi-Fi.json");
     let mut file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     file["object"]["renewalThresholdPercentage"] = json!(25);
@@ -160,8 +165,7 @@ async fn an_edited_file_is_one_update_and_applies() {
 
 #[tokio::test]
 async fn a_duplicate_display_name_in_the_target_is_a_conflict_and_nothing_is_written() {
-    let a = seeded().await;
-    let (dir, snapshot) = export_to(&a, "conflict").await;
+    let (_a, dir, snapshot) = seeded_and_exported("conflict").await;
     let b = tenant_b().await;
     let one = b.state().insert_raw(json!({"@odata.type": ROOT, "displayName": "Spare Root"}));
     let two = b.state().insert_raw(json!({"@odata.type": ROOT, "displayName": "Spare Root"}));
@@ -178,8 +182,7 @@ async fn a_duplicate_display_name_in_the_target_is_a_conflict_and_nothing_is_wri
 
 #[tokio::test]
 async fn an_apply_cancelled_at_every_point_and_run_again_leaves_one_object_per_file() {
-    let a = seeded().await;
-    let (dir, snapshot) = export_to(&a, "cancel").await;
+    let (_a, dir, snapshot) = seeded_and_exported("cancel").await;
     // Events of a whole apply: planned, 3 waves' starts, 3 creates, 2 assignments,
     // verifying, 3 verified. Cut after each of the first 8 in turn.
     for cut in 1..=8 {
@@ -208,8 +211,7 @@ async fn an_apply_cancelled_at_every_point_and_run_again_leaves_one_object_per_f
 
 #[tokio::test]
 async fn creates_whose_outcome_is_unknown_are_reconciled_not_duplicated() {
-    let a = seeded().await;
-    let (dir, snapshot) = export_to(&a, "faults").await;
+    let (_a, dir, snapshot) = seeded_and_exported("faults").await;
     // Every write may be processed and then answered 504: the client cannot know.
     let b = tenant_with(GROUP_B, SALES_B)
         .faults(FaultConfig::new(0.4, 11).with_kinds([FaultKind::GatewayTimeout]))
@@ -238,8 +240,7 @@ async fn creates_whose_outcome_is_unknown_are_reconciled_not_duplicated() {
 
 #[tokio::test]
 async fn the_group_map_wins_and_prune_deletes_what_the_files_do_not_hold() {
-    let a = seeded().await;
-    let (dir, snapshot) = export_to(&a, "prune").await;
+    let (_a, dir, snapshot) = seeded_and_exported("prune").await;
     let b = tenant_b().await;
     let extra = b.state().insert_raw(json!({"@odata.type": ROOT, "displayName": "Old Root"}));
     let options =

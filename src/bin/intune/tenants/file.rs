@@ -53,7 +53,7 @@ struct Document {
 
 /// How a tenant signs in (its `Debug` never shows a secret).
 #[derive(Debug)]
-pub enum SignIn {
+pub(crate) enum SignIn {
     /// A bearer token sent to `base_url`.
     Token { token: Secret, base_url: String },
     /// The client-credentials flow.
@@ -62,7 +62,7 @@ pub enum SignIn {
 
 /// One tenant, checked.
 #[derive(Debug)]
-pub struct TenantSpec {
+pub(crate) struct TenantSpec {
     pub name: String,
     pub sign_in: SignIn,
     /// The Graph base URL (with a client secret: when not the cloud's).
@@ -73,7 +73,7 @@ pub struct TenantSpec {
 
 impl TenantSpec {
     /// What it holds that must never be printed.
-    pub fn secret(&self) -> &Secret {
+    pub(crate) fn secret(&self) -> &Secret {
         match &self.sign_in {
             SignIn::Token { token, .. } => token,
             SignIn::ClientSecret { secret, .. } => secret,
@@ -85,7 +85,7 @@ impl TenantSpec {
 ///
 /// # Errors
 /// One line saying what is wrong and where, never quoting a secret.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<(Vec<TenantSpec>, Vec<String>), String> {

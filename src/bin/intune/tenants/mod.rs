@@ -30,7 +30,7 @@ use crate::{
 
 /// How many tenants run at once when `--parallel` is not given: enough to overlap their
 /// round trips, few enough that a laptop's connections and memory stay modest.
-pub const DEFAULT_PARALLEL: usize = 8;
+pub(crate) const DEFAULT_PARALLEL: usize = 8;
 
 /// What both commands start from: the snapshot, the tenants and their clients.
 struct Run {
@@ -105,17 +105,14 @@ fn client(global: &GlobalArgs, spec: &file::TenantSpec) -> Result<GraphClient, S
 }
 
 /// `plan DIR --tenants FILE`.
-pub async fn plan(
+pub(crate) async fn plan(
     global: &GlobalArgs,
     dir: &Path,
     args: &PlanArgs,
     tenants_file: &Path,
     parallel: usize,
 ) -> Outcome {
-    let run = match prepare(global, dir, args, tenants_file) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
+    let run = or_return!(prepare(global, dir, args, tenants_file));
     let mut plans = tenant::plan_many(&run.snapshot, &run.tenants, parallel).await;
     for plan in plans.iter_mut().filter_map(|p| p.result.as_mut().ok()) {
         plan.redact(&run.secrets);
@@ -137,7 +134,7 @@ pub async fn plan(
 
 /// `apply DIR --tenants FILE`: plans every tenant, shows the drift matrix and asks (unless
 /// `--yes`), then applies each tenant's plan as shown.
-pub async fn apply(
+pub(crate) async fn apply(
     global: &GlobalArgs,
     dir: &Path,
     args: &PlanArgs,
@@ -145,10 +142,7 @@ pub async fn apply(
     parallel: usize,
     yes: bool,
 ) -> Outcome {
-    let run = match prepare(global, dir, args, tenants_file) {
-        Ok(run) => run,
-        Err(outcome) => return outcome,
-    };
+    let run = or_return!(prepare(global, dir, args, tenants_file));
     if !yes && !io::stdin().is_terminal() {
         eprintln!("error: apply asks for confirmation on a terminal; pass --yes to apply without asking");
         return Outcome::BadInput;

@@ -22,7 +22,7 @@ const HEADERS: &[&str] = &[
 ];
 
 /// The matrix: one row per tenant (`applied`: of an apply, else of a plan).
-pub fn matrix(out: &mut impl Write, summaries: &[TenantSummary], applied: bool) -> io::Result<()> {
+pub(crate) fn matrix(out: &mut impl Write, summaries: &[TenantSummary], applied: bool) -> io::Result<()> {
     let rows: Vec<Vec<String>> = summaries
         .iter()
         .map(|s| {
@@ -66,7 +66,7 @@ fn summary_line(out: &mut impl Write, summaries: &[TenantSummary]) -> io::Result
 }
 
 /// The plans of every tenant: each tenant's review and the matrix, or JSON lines.
-pub fn plans(format: Format, runs: &[TenantRun<Plan>], summaries: &[TenantSummary]) -> io::Result<()> {
+pub(crate) fn plans(format: Format, runs: &[TenantRun<Plan>], summaries: &[TenantSummary]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
         Format::Json => {
@@ -95,7 +95,7 @@ pub fn plans(format: Format, runs: &[TenantRun<Plan>], summaries: &[TenantSummar
 
 /// The applies of every tenant: what failed or did not read back, and the matrix (the
 /// events went out as they happened), or the JSON summary line.
-pub fn applies(
+pub(crate) fn applies(
     format: Format,
     runs: &[TenantRun<ApplyReport>],
     summaries: &[TenantSummary],
