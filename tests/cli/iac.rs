@@ -359,6 +359,25 @@ async fn the_token_never_reaches_files_or_output() {
             run.stdout
         );
     }
+    // A token the tenant reflects is only shown: the saved plan redacts it and stays runnable.
+    let saved = temp("token-plan.json");
+    let run =
+        run_at(&emu, "json", &["plan", other.to_str().unwrap(), "--out", saved.to_str().unwrap()], None)
+            .await;
+    run.assert_code(3);
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("[redacted]") && !text.contains(TOKEN), "{text}");
+    // A token the files hold would be written: a plan that must redact it is not saved.
+    let mut holding = root_profile("Root");
+    holding["description"] = json!(format!("Bearer {TOKEN}"));
+    let files = folder("token-files", &[("iosTrustedRootCertificate/Root.json", json!({"object": holding}))]);
+    let refused = temp("token-files-plan.json");
+    let _ = std::fs::remove_file(&refused);
+    let run =
+        run_at(&emu, "json", &["plan", files.to_str().unwrap(), "--out", refused.to_str().unwrap()], None)
+            .await;
+    run.assert_code(2).assert_stderr(Has("the files hold this command's token or client secret"));
+    assert!(!refused.exists() && !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

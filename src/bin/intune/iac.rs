@@ -153,9 +153,29 @@ pub(crate) fn plan_options(args: &PlanArgs) -> Result<PlanOptions, Outcome> {
 
 /// The snapshot of `dir` planned against the tenant behind `ctx`.
 async fn make_plan(ctx: &Context, dir: &Path, args: &PlanArgs) -> Result<Plan, Outcome> {
+    Ok(read_and_plan(ctx, dir, args).await?.1)
+}
+
+/// The folder's snapshot and its plan against the tenant.
+async fn read_and_plan(ctx: &Context, dir: &Path, args: &PlanArgs) -> Result<(Snapshot, Plan), Outcome> {
     let snapshot = Snapshot::read_dir(dir).map_err(|e| report(&e))?;
     let options = plan_options(args)?;
-    tenant::plan_tenant(&ctx.client, &snapshot, &options).await.map_err(|e| report(&e))
+    let plan = tenant::plan_tenant(&ctx.client, &snapshot, &options).await.map_err(|e| report(&e))?;
+    Ok((snapshot, plan))
+}
+
+/// Refuses to save a plan whose files hold the command's token or client secret: a saved
+/// plan keeps no secret, so it would write `[redacted]` where the files hold the value.
+/// (A secret the *tenant* reflects is only shown, never written, and is redacted freely.)
+fn savable(snapshot: &Snapshot, secrets: &[intune_graph::auth::Secret]) -> Result<(), Outcome> {
+    if snapshot.clone().redact(secrets) == 0 {
+        return Ok(());
+    }
+    eprintln!(
+        "error: the files hold this command's token or client secret; a saved plan keeps no secret and \
+         would write [redacted] in its place: plan not saved"
+    );
+    Err(Outcome::BadInput)
 }
 
 pub(crate) async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
@@ -166,12 +186,13 @@ pub(crate) async fn plan(global: &GlobalArgs, args: PlanCommand) -> Outcome {
         return outcome;
     }
     let ctx = or_return!(context::connect(global).await);
-    let mut plan = or_return!(make_plan(&ctx, &args.dir, &args.options).await);
+    let (snapshot, mut plan) = or_return!(read_and_plan(&ctx, &args.dir, &args.options).await);
+    if args.out.is_some() {
+        or_return!(savable(&snapshot, &ctx.secrets));
+    }
     say_redacted(plan.redact(&ctx.secrets), "the plan");
-    if let Some(out) = &args.out
-        && let Err(outcome) = save(&plan, out)
-    {
-        return outcome;
+    if let Some(out) = &args.out {
+        or_return!(save(&plan, out));
     }
     if let Err(e) = show(&plan, ctx.format, &mut io::stdout().lock()) {
         return output::write_failed(&e);
@@ -202,12 +223,13 @@ fn show(plan: &Plan, format: Format, out: &mut impl Write) -> io::Result<()> {
 }
 
 fn save(plan: &Plan, path: &Path) -> Result<(), Outcome> {
-    let mut bytes = serde_json::to_vec_pretty(plan).unwrap_or_default();
-    bytes.push(b'\n');
-    std::fs::write(path, bytes).map_err(|e| {
+    let failed = |e: &dyn std::fmt::Display| {
         eprintln!("error: {}: {}", path.display(), e);
         Outcome::BadInput
-    })
+    };
+    let mut bytes = serde_json::to_vec_pretty(plan).map_err(|e| failed(&e))?;
+    bytes.push(b'\n');
+    std::fs::write(path, bytes).map_err(|e| failed(&e))
 }
 
 /// A plan saved by `plan --out`.
