@@ -645,34 +645,23 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     out
 }
 
-impl From<GraphError> for Error {
-    fn from(e: GraphError) -> Self {
-        Error::Graph(Box::new(e))
-    }
+// Each boxed detail converts into its variant, so `?` works on them.
+macro_rules! from_boxed {
+    ($($detail:ident => $variant:ident),+ $(,)?) => {$(
+        impl From<$detail> for Error {
+            fn from(e: $detail) -> Self {
+                Error::$variant(Box::new(e))
+            }
+        }
+    )+};
 }
 
-impl From<DecodeError> for Error {
-    fn from(e: DecodeError) -> Self {
-        Error::Decode(Box::new(e))
-    }
-}
-
-impl From<TransportError> for Error {
-    fn from(e: TransportError) -> Self {
-        Error::Transport(Box::new(e))
-    }
-}
-
-impl From<CreatedUnreadable> for Error {
-    fn from(e: CreatedUnreadable) -> Self {
-        Error::CreatedUnreadable(Box::new(e))
-    }
-}
-
-impl From<OutcomeUnknown> for Error {
-    fn from(e: OutcomeUnknown) -> Self {
-        Error::OutcomeUnknown(Box::new(e))
-    }
+from_boxed! {
+    GraphError => Graph,
+    DecodeError => Decode,
+    TransportError => Transport,
+    CreatedUnreadable => CreatedUnreadable,
+    OutcomeUnknown => OutcomeUnknown,
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@
 //!   Azure CLI, client certificate) through `auth::AzureCredential`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
+// Items of private modules say `pub(crate)`: what is `pub` is the public API.
+#![warn(unreachable_pub)]
 #![forbid(unsafe_code)]
 
 pub mod api;

@@ -346,25 +346,17 @@ mod tests {
 
     #[test]
     fn ports_must_match() {
-        let g = graph();
-        assert_eq!(
-            g.check(&url("https://graph.microsoft.com:8443/")),
-            Err(OriginError::PortMismatch { expected: 443, found: Some(8443) })
-        );
-        assert_eq!(
-            g.check(&url("https://graph.microsoft.com:80/")),
-            Err(OriginError::PortMismatch { expected: 443, found: Some(80) })
-        );
         let local = origin("http://127.0.0.1:1234/beta");
         assert_eq!(local.check(&url("http://127.0.0.1:1234/beta/x")), Ok(()));
-        assert_eq!(
-            local.check(&url("http://127.0.0.1:1235/beta/x")),
-            Err(OriginError::PortMismatch { expected: 1234, found: Some(1235) })
-        );
-        assert_eq!(
-            local.check(&url("http://127.0.0.1/beta/x")),
-            Err(OriginError::PortMismatch { expected: 1234, found: Some(80) })
-        );
+        for (base, link, expected, found) in [
+            (graph(), "https://graph.microsoft.com:8443/", 443, 8443),
+            (graph(), "https://graph.microsoft.com:80/", 443, 80),
+            (local.clone(), "http://127.0.0.1:1235/beta/x", 1234, 1235),
+            (local, "http://127.0.0.1/beta/x", 1234, 80),
+        ] {
+            let mismatch = OriginError::PortMismatch { expected, found: Some(found) };
+            assert_eq!(base.check(&url(link)), Err(mismatch), "{link}");
+        }
         // A base with an explicit default port equals one without.
         assert_eq!(origin("https://graph.microsoft.com:443/beta"), graph());
     }

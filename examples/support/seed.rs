@@ -7,11 +7,14 @@ use intune_graph::{
 };
 use serde_json::json;
 
+/// The group every seeded object is assigned to (its directory name is up to the emulator).
+pub const GROUP: &str = "5a9b1e0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
+
 /// Creates the objects through `configs` (a client without write pacing: seeding is not
 /// what is measured).
+#[allow(dead_code)]
 pub async fn roots_and_scep_profiles(configs: &DeviceConfigurations, pairs: usize) {
-    let to_group =
-        [DeviceConfigurationAssignment::new(AssignmentTarget::group("5a9b1e0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c"))];
+    let to_group = [DeviceConfigurationAssignment::new(AssignmentTarget::group(GROUP))];
     for i in 0..pairs {
         let root: DeviceConfiguration = serde_json::from_value(json!({
             "@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "displayName": format!("Root {i}"),
@@ -42,4 +45,12 @@ pub fn flag(args: &[String], name: &str, default: usize) -> usize {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .map_or(default, |v| v.parse().expect("a number"))
+}
+
+/// The process's peak resident memory, in KiB (`VmHWM`), where the system says.
+#[allow(dead_code)]
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

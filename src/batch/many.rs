@@ -15,14 +15,7 @@ impl DeviceConfigurations {
     /// The outer error only before anything is sent (an empty id: [`Error::InvalidArgument`]); each
     /// id's own failure (404, throttling past the retry policy…) is its entry.
     pub async fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Result<DeviceConfiguration>>> {
-        self.read_many(
-            ids,
-            |batch: &mut Batch, key: String, id: &str| {
-                batch.get(key, id);
-            },
-            StepValue::into_configuration,
-        )
-        .await
+        self.read_many(ids, Batch::get, StepValue::into_configuration).await
     }
 
     /// Reads the assignments of many device configurations
@@ -35,14 +28,7 @@ impl DeviceConfigurations {
         &self,
         ids: &[S],
     ) -> Result<Vec<Result<Vec<DeviceConfigurationAssignment>>>> {
-        self.read_many(
-            ids,
-            |batch: &mut Batch, key: String, id: &str| {
-                batch.assignments(key, id);
-            },
-            StepValue::into_assignments,
-        )
-        .await
+        self.read_many(ids, Batch::assignments, StepValue::into_assignments).await
     }
 
     /// Reads the trusted roots linked to many SCEP profiles
@@ -55,14 +41,7 @@ impl DeviceConfigurations {
         &self,
         scep_ids: &[S],
     ) -> Result<Vec<Result<Option<IosTrustedRootCertificate>>>> {
-        self.read_many(
-            scep_ids,
-            |batch: &mut Batch, key: String, id: &str| {
-                batch.root_certificate(key, id);
-            },
-            StepValue::into_root_certificate,
-        )
-        .await
+        self.read_many(scep_ids, Batch::root_certificate, StepValue::into_root_certificate).await
     }
 
     /// Reads a single-valued reference of many objects of type `odata_type`
@@ -78,11 +57,7 @@ impl DeviceConfigurations {
         navigation: &str,
         ids: &[S],
     ) -> Result<Vec<Result<Option<DeviceConfiguration>>>> {
-        self.expect_reference(odata_type, navigation, false)?;
-        let add = |batch: &mut Batch, key: String, id: &str| {
-            batch.reference(key, id, odata_type, navigation);
-        };
-        self.read_many(ids, add, StepValue::into_reference).await
+        self.read_references(odata_type, navigation, false, ids, StepValue::into_reference).await
     }
 
     /// Reads the members of a collection-valued reference of many objects of type
@@ -97,11 +72,21 @@ impl DeviceConfigurations {
         navigation: &str,
         ids: &[S],
     ) -> Result<Vec<Result<Vec<DeviceConfiguration>>>> {
-        self.expect_reference(odata_type, navigation, true)?;
-        let add = |batch: &mut Batch, key: String, id: &str| {
-            batch.reference(key, id, odata_type, navigation);
-        };
-        self.read_many(ids, add, StepValue::into_reference_members).await
+        self.read_references(odata_type, navigation, true, ids, StepValue::into_reference_members).await
+    }
+
+    /// Reads reference `navigation` (collection-valued if `many`) of each id, once the
+    /// schema says `odata_type` has such a reference.
+    async fn read_references<S: AsRef<str>, T>(
+        &self,
+        odata_type: &str,
+        navigation: &str,
+        many: bool,
+        ids: &[S],
+        into: fn(StepValue) -> Option<T>,
+    ) -> Result<Vec<Result<T>>> {
+        self.expect_reference(odata_type, navigation, many)?;
+        self.read_many(ids, |batch, key, id| batch.reference(key, id, odata_type, navigation), into).await
     }
 
     /// One step per id (keyed by position, so repeated ids are fine), then each step's
@@ -109,7 +94,7 @@ impl DeviceConfigurations {
     async fn read_many<S: AsRef<str>, T>(
         &self,
         ids: &[S],
-        add: impl Fn(&mut Batch, String, &str),
+        add: impl for<'b> Fn(&'b mut Batch, String, &str) -> &'b mut Batch,
         into: fn(StepValue) -> Option<T>,
     ) -> Result<Vec<Result<T>>> {
         let mut batch = self.client().batch();

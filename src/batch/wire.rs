@@ -11,6 +11,7 @@ use serde::{
 use serde_json::{Value, value::RawValue};
 
 use super::MAX_STEPS;
+use crate::odata::read_capped;
 
 /// `{"requests": [...]}`.
 #[derive(Serialize)]
@@ -99,17 +100,11 @@ fn capped_answers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Wire
             write!(f, "an array of at most {MAX_ANSWERS} step answers")
         }
 
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut answers = Vec::new();
-            while let Some(answer) = seq.next_element()? {
-                if answers.len() == MAX_ANSWERS {
-                    return Err(de::Error::custom(format_args!(
-                        "the $batch answer holds more than {MAX_ANSWERS} step answers, more than an envelope has steps"
-                    )));
-                }
-                answers.push(answer);
-            }
-            Ok(answers)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let too_long = format_args!(
+                "the $batch answer holds more than {MAX_ANSWERS} step answers, more than an envelope has steps"
+            );
+            read_capped(seq, MAX_ANSWERS, &too_long)
         }
     }
     deserializer.deserialize_seq(Answers)

@@ -27,7 +27,7 @@ use super::state::Shared;
 use super::wire;
 
 /// The most steps one envelope may carry.
-pub const MAX_STEPS: usize = 20;
+pub(crate) const MAX_STEPS: usize = 20;
 
 /// The largest step body read back from a handler.
 const MAX_STEP_BODY: usize = 4 * 1024 * 1024;

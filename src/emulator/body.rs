@@ -248,10 +248,11 @@ mod tests {
         assert_eq!(bind_target("deviceManagement/deviceConfigurations('abc-1')"), id);
         assert_eq!(bind_target("x/deviceConfigurations(abc-1)/"), id);
         assert_eq!(bind_target("x/DeviceConfigurations(%27abc-1%27)"), id);
-        assert_eq!(bind_target("x/deviceConfigurations"), None);
-        assert_eq!(bind_target("x/deviceConfigurations/a/b"), None);
-        assert_eq!(bind_target("x/deviceConfigurations('')"), None);
-        assert_eq!(bind_target("ééé"), None);
+        for not_a_bind in
+            ["x/deviceConfigurations", "x/deviceConfigurations/a/b", "x/deviceConfigurations('')", "ééé"]
+        {
+            assert_eq!(bind_target(not_a_bind), None, "{not_a_bind}");
+        }
     }
 
     #[test]

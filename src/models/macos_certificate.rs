@@ -150,19 +150,14 @@ mod tests {
         DeviceConfigurationPatch, GraphEntity, SubjectAlternativeNameType, Timestamp,
     };
 
-    /// A macOS SCEP profile as `GET …/deviceConfigurations/{id}` returns it.
-    fn scep_payload() -> Value {
+    /// The writable part of [`scep_payload`]: what a write body of it holds.
+    fn scep_write_body() -> Value {
         json!({
-            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
             "@odata.type": "#microsoft.graph.macOSScepCertificateProfile",
-            "id": "5f0c1d2e-0000-4000-8000-00000000a001",
-            "lastModifiedDateTime": "2024-03-04T10:11:12.3456789Z",
             "roleScopeTagIds": ["0"],
-            "supportsScopeTags": true,
             "deviceManagementApplicabilityRuleOsEdition": null,
             "deviceManagementApplicabilityRuleOsVersion": null,
             "deviceManagementApplicabilityRuleDeviceMode": null,
-            "createdDateTime": "2024-03-01T08:00:00Z",
             "description": null,
             "displayName": "macOS Wi-Fi SCEP",
             "version": 2,
@@ -185,6 +180,14 @@ mod tests {
             "allowAllAppsAccess": false,
             "deploymentChannel": "deviceChannel"
         })
+    }
+
+    /// A macOS SCEP profile as `GET …/deviceConfigurations/{id}` returns it: the writable
+    /// properties and those the server owns.
+    fn scep_payload() -> Value {
+        let (id, created, modified) =
+            ("5f0c1d2e-0000-4000-8000-00000000a001", "2024-03-01T08:00:00Z", "2024-03-04T10:11:12.3456789Z");
+        crate::models::testing::as_read(scep_write_body(), id, created, modified)
     }
 
     #[test]
@@ -224,35 +227,7 @@ mod tests {
         // Lossless re-encoding, and a write body without what the server owns.
         assert_eq!(serde_json::to_value(&config).unwrap(), scep_payload());
         let body: Value = serde_json::from_slice(&config.to_write_json().unwrap()).unwrap();
-        assert_eq!(
-            body,
-            json!({
-                "@odata.type": "#microsoft.graph.macOSScepCertificateProfile",
-                "roleScopeTagIds": ["0"],
-                "deviceManagementApplicabilityRuleOsEdition": null,
-                "deviceManagementApplicabilityRuleOsVersion": null,
-                "deviceManagementApplicabilityRuleDeviceMode": null,
-                "description": null,
-                "displayName": "macOS Wi-Fi SCEP",
-                "version": 2,
-                "renewalThresholdPercentage": 20,
-                "subjectNameFormat": "commonNameAsEmail",
-                "subjectAlternativeNameType": "emailAddress,userPrincipalName",
-                "certificateValidityPeriodValue": 1,
-                "certificateValidityPeriodScale": "years",
-                "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"],
-                "subjectNameFormatString": null,
-                "keyUsage": "keyEncipherment,digitalSignature",
-                "keySize": "size2048",
-                "hashAlgorithm": "sha2",
-                "extendedKeyUsages": [{"@odata.type": "microsoft.graph.extendedKeyUsage", "name": "Client Authentication", "objectIdentifier": "1.3.6.1.5.5.7.3.2"}],
-                "subjectAlternativeNameFormatString": null,
-                "certificateStore": "machine",
-                "customSubjectAlternativeNames": [],
-                "allowAllAppsAccess": false,
-                "deploymentChannel": "deviceChannel"
-            })
-        );
+        assert_eq!(body, scep_write_body());
     }
 
     #[test]

@@ -94,3 +94,23 @@ pub use wifi::{
     IosWiFiConfigurationBase, MAX_SERVER_VALIDATION_ROOTS, NonEapAuthenticationMethodForEapTtlsType,
     WiFiAuthenticationMethod, WiFiProxySetting, WiFiSecurityType,
 };
+
+/// What the models' unit tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use serde_json::Value;
+
+    /// A device configuration as `GET …/deviceConfigurations/{id}` returns it: its
+    /// `writable` properties and those the server owns (the id, the times, the context).
+    pub(crate) fn as_read(writable: Value, id: &str, created: &str, last_modified: &str) -> Value {
+        let mut read = writable;
+        let context =
+            "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity";
+        read["@odata.context"] = context.into();
+        read["id"] = id.into();
+        read["createdDateTime"] = created.into();
+        read["lastModifiedDateTime"] = last_modified.into();
+        read["supportsScopeTags"] = true.into();
+        read
+    }
+}

@@ -303,20 +303,17 @@ mod tests {
     use super::*;
     use crate::models::{
         DeviceConfiguration, IosScepCertificateProfile, IosTrustedRootCertificate, KeyUsages, Timestamp,
+        testing::as_read,
     };
 
     fn body(patch: &DeviceConfigurationPatch) -> Value {
         serde_json::from_slice(&patch.to_json().unwrap()).unwrap()
     }
 
-    fn fetched() -> DeviceConfiguration {
-        serde_json::from_value(json!({
-            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
+    /// The writable properties of [`fetched`]: what a patch made from it sends.
+    fn writable() -> Value {
+        json!({
             "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
-            "id": "p1",
-            "lastModifiedDateTime": "2024-01-02T03:04:05.1234567Z",
-            "createdDateTime": "2024-01-01T00:00:00Z",
-            "supportsScopeTags": true,
             "roleScopeTagIds": ["0"],
             "displayName": "SCEP",
             "description": null,
@@ -328,11 +325,16 @@ mod tests {
             "scepServerUrls": ["https://scep.contoso.com/"],
             "keyUsage": "digitalSignature",
             "keySize": "size2048",
-            "futureProperty": "kept",
-            "assignments@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
-            "assignments": []
-        }))
-        .unwrap()
+            "futureProperty": "kept"
+        })
+    }
+
+    /// A SCEP profile as read: the writable properties and the server's.
+    fn fetched() -> DeviceConfiguration {
+        let mut read = as_read(writable(), "p1", "2024-01-01T00:00:00Z", "2024-01-02T03:04:05.1234567Z");
+        read["assignments@odata.context"] = "https://graph.microsoft.com/beta/$metadata#x".into();
+        read["assignments"] = json!([]);
+        serde_json::from_value(read).unwrap()
     }
 
     #[test]
@@ -435,24 +437,7 @@ mod tests {
     fn from_object_copies_only_writable_fields() {
         let config = fetched();
         let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
-        assert_eq!(
-            body(&patch),
-            json!({
-                "@odata.type": "#microsoft.graph.iosScepCertificateProfile",
-                "roleScopeTagIds": ["0"],
-                "displayName": "SCEP",
-                "description": null,
-                "version": 3,
-                "renewalThresholdPercentage": 20,
-                "subjectNameFormat": "commonName",
-                "certificateValidityPeriodValue": 1,
-                "certificateValidityPeriodScale": "years",
-                "scepServerUrls": ["https://scep.contoso.com/"],
-                "keyUsage": "digitalSignature",
-                "keySize": "size2048",
-                "futureProperty": "kept"
-            })
-        );
+        assert_eq!(body(&patch), writable());
         // Also for an unmodelled type.
         let other: DeviceConfiguration = serde_json::from_value(json!({
             "@odata.type": "#microsoft.graph.windows10GeneralConfiguration",
@@ -507,11 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn the_read_only_list_is_the_markers_of_every_typed_model() {
-        use std::collections::BTreeSet;
-
-        use crate::models::{IosPkcsCertificateProfile, OtherDeviceConfiguration};
-        // What the models mark today, in the order the markers are declared.
+    fn the_read_only_list_is_what_the_models_mark_in_declaration_order() {
         assert_eq!(
             READ_ONLY_PROPERTIES,
             [
@@ -541,15 +522,27 @@ mod tests {
             &READ_ONLY_PROPERTIES[4..],
             "the navigation properties are the read-only ones after the server-set fields"
         );
-        // The list is the union of every typed model's markers (and of the common fields,
-        // all an unmodelled type has), nothing more.
+    }
+
+    /// Every typed model's `@odata.type` and read-only markers, and those of the common
+    /// fields (all an unmodelled type has).
+    fn read_only_markers() -> Vec<(&'static str, &'static [&'static str])> {
+        use crate::models::OtherDeviceConfiguration;
         let other =
             ("#microsoft.graph.windows10GeneralConfiguration", OtherDeviceConfiguration::READ_ONLY_KEYS);
-        let typed: Vec<(&str, &[&str])> = DeviceConfiguration::TYPED
+        DeviceConfiguration::TYPED
             .iter()
             .map(|(odata_type, read_only, _)| (*odata_type, *read_only))
             .chain([other])
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn the_read_only_list_is_the_union_of_every_typed_models_markers() {
+        use std::collections::BTreeSet;
+
+        use crate::models::IosPkcsCertificateProfile;
+        let typed = read_only_markers();
         assert!(typed.iter().any(|(t, _)| *t == "#microsoft.graph.macOSScepCertificateProfile"));
         let union: BTreeSet<&str> = typed.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
         assert!(DeviceConfiguration::TYPED.iter().all(|(_, read_only, navigation)| {
@@ -558,9 +551,11 @@ mod tests {
         assert_eq!(union, READ_ONLY_PROPERTIES.iter().copied().collect::<BTreeSet<_>>());
         assert!(IosScepCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
         assert!(!IosPkcsCertificateProfile::READ_ONLY_KEYS.contains(&"rootCertificate"));
-        // And each marker does what the list promises: a type's write body leaves out every
-        // read-only property it models, while a full encoding keeps them.
-        let value = |key: &str| match key {
+    }
+
+    /// A value of the read-only property `key` as the service sends it.
+    fn read_only_value(key: &str) -> Value {
+        match key {
             "id" => json!("x"),
             "createdDateTime" | "lastModifiedDateTime" => json!("2024-01-01T00:00:00Z"),
             "supportsScopeTags" => json!(true),
@@ -574,10 +569,16 @@ mod tests {
             }
             "derivedCredentialSettings" => json!({"id": "d", "issuer": "purebred"}),
             _ => json!([]),
-        };
-        for (odata_type, keys) in typed {
+        }
+    }
+
+    /// Each marker does what the list promises: a type's write body leaves out every
+    /// read-only property it models, while a full encoding keeps them.
+    #[test]
+    fn write_bodies_leave_out_every_marked_property_and_full_encodings_keep_them() {
+        for (odata_type, keys) in read_only_markers() {
             let mut object = Map::from_iter([("@odata.type".to_owned(), json!(odata_type))]);
-            object.extend(keys.iter().map(|key| (key.to_string(), value(key))));
+            object.extend(keys.iter().map(|key| (key.to_string(), read_only_value(key))));
             object.insert("displayName".into(), json!("kept"));
             let config: DeviceConfiguration = serde_json::from_value(Value::Object(object.clone())).unwrap();
             assert!(config.additional_data().is_empty(), "{odata_type}: every marked key is a field");

@@ -6,6 +6,8 @@
 //! Type names are accepted with or without `#microsoft.graph.` and compared ignoring ASCII
 //! case (the service does); the tables hold them without the prefix.
 
+use std::{collections::HashMap, sync::OnceLock};
+
 use super::object::strip_hash;
 
 /// The `@odata.type` namespace, without the leading `#`.
@@ -65,59 +67,48 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
 /// The type `odata_type` derives from (`deviceConfiguration` for the direct subtypes), or
 /// `None` for `deviceConfiguration` itself and for types the schema does not have.
 pub fn parent_type(odata_type: &str) -> Option<&'static str> {
-    PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(_, parent)| *parent)
+    info(odata_type)?.parent
 }
 
 /// The schema's spelling of `odata_type` without the namespace (`macOSScepCertificateProfile`
 /// for `#microsoft.graph.macosscepcertificateprofile`), or `None` for a type it does not have.
 pub fn type_name(odata_type: &str) -> Option<&'static str> {
-    if same(odata_type, "deviceConfiguration") {
-        return Some("deviceConfiguration");
-    }
-    PARENTS.iter().find(|(ty, _)| same(ty, odata_type)).map(|(ty, _)| *ty)
+    Some(info(odata_type)?.name)
 }
 
 /// Whether `odata_type` is `base` or derives from it. A type the schema does not have is
 /// only itself.
 pub fn is_a(odata_type: &str, base: &str) -> bool {
-    let mut ty = short_type(odata_type);
-    loop {
-        if same(ty, base) {
-            return true;
-        }
-        match parent_type(ty) {
-            Some(parent) => ty = parent,
-            None => return false,
-        }
+    match info(odata_type) {
+        Some(info) => info.lineage.iter().any(|ty| same(ty, base)),
+        None => same(odata_type, base),
     }
 }
 
 /// The references an object of type `odata_type` has: its own and those of the types it
 /// derives from, in table order. None for a type the schema does not have.
 pub fn references(odata_type: &str) -> impl Iterator<Item = &'static Reference> + '_ {
-    REFERENCES.iter().filter(move |r| is_a(odata_type, r.source))
+    info(odata_type).map(|info| info.references.as_slice()).unwrap_or_default().iter().copied()
 }
 
 /// The reference `navigation` of an object of type `odata_type`, if it has one.
 pub fn reference(odata_type: &str, navigation: &str) -> Option<&'static Reference> {
-    // The name first: it rules out nearly every entry without walking the type tree.
-    REFERENCES.iter().find(|r| r.navigation == navigation && is_a(odata_type, r.source))
+    references(odata_type).find(|r| r.navigation == navigation)
 }
 
-/// Whether `property` of an object of type `odata_type` is one of its references (the
-/// navigation itself, not its `@odata.bind`).
+/// Whether `property` of an object of type `odata_type` is one of its references (a write
+/// body never carries one: they are bound, not written).
 pub(crate) fn is_reference(odata_type: &str, property: &str) -> bool {
     may_be_reference(property) && reference(odata_type, property).is_some()
 }
 
-/// False for a property no reference is named like, told by its length alone: every
-/// unmodelled property of a create body is asked, and the usual one is ruled out before a
-/// name is compared or a type looked up.
+/// Whether some reference of the table has a name as long as `property`: a check of a few
+/// instructions that rules out most properties before the type is looked up.
 pub(crate) fn may_be_reference(property: &str) -> bool {
     property.len() < 64 && REFERENCE_NAME_LENGTHS & (1 << property.len()) != 0
 }
 
-/// One bit for each length the name of a reference has (all are shorter than 64).
+/// Bit `n` is set when some reference's name is `n` bytes long.
 const REFERENCE_NAME_LENGTHS: u64 = {
     let mut lengths = 0u64;
     let mut i = 0;
@@ -130,11 +121,60 @@ const REFERENCE_NAME_LENGTHS: u64 = {
     lengths
 };
 
+/// What the tables say about one type, worked out once: every question about a type is
+/// asked per object and per property, so walking the tables each time would cost more than
+/// decoding the object.
+struct TypeInfo {
+    name: &'static str,
+    parent: Option<&'static str>,
+    /// The type and every type it derives from, nearest first.
+    lineage: Vec<&'static str>,
+    references: Vec<&'static Reference>,
+    secrets: Vec<&'static str>,
+}
+
+/// The types by their schema spelling, and by that spelling in lower case.
+struct Index {
+    exact: HashMap<&'static str, TypeInfo>,
+    lower: HashMap<String, &'static str>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let parent_of = |ty: &str| PARENTS.iter().find(|(t, _)| *t == ty).map(|(_, p)| *p);
+        let names = PARENTS.iter().map(|(ty, _)| *ty).chain(std::iter::once(ROOT_TYPE));
+        let mut exact = HashMap::new();
+        for name in names {
+            let mut lineage = vec![name];
+            while let Some(parent) = lineage.last().copied().and_then(parent_of) {
+                lineage.push(parent);
+            }
+            let is = |ty: &str| lineage.iter().any(|t| t.eq_ignore_ascii_case(ty));
+            let references = REFERENCES.iter().filter(|r| is(r.source)).collect();
+            let secrets = SECRETS.iter().filter(|(ty, _)| is(ty)).map(|(_, p)| *p).collect();
+            exact.insert(name, TypeInfo { name, parent: parent_of(name), lineage, references, secrets });
+        }
+        let lower = exact.keys().map(|name| (name.to_ascii_lowercase(), *name)).collect();
+        Index { exact, lower }
+    })
+}
+
+/// The root of the family.
+const ROOT_TYPE: &str = "deviceConfiguration";
+
+/// What the tables say about `odata_type`, in any spelling the service accepts.
+fn info(odata_type: &str) -> Option<&'static TypeInfo> {
+    let index = index();
+    let short = short_type(odata_type);
+    index.exact.get(short).or_else(|| index.exact.get(index.lower.get(&short.to_ascii_lowercase())?))
+}
+
 /// The secrets of an object of type `odata_type`: properties the service never returns
 /// as they were set (it answers `null`, or a placeholder). They are never exported, never
 /// compared and never sent blank.
 pub fn secret_properties(odata_type: &str) -> impl Iterator<Item = &'static str> + '_ {
-    SECRETS.iter().filter(move |(ty, _)| is_a(odata_type, ty)).map(|(_, property)| *property)
+    info(odata_type).map(|info| info.secrets.as_slice()).unwrap_or_default().iter().copied()
 }
 
 /// Whether `property` of an object of type `odata_type` is a secret (see
@@ -562,7 +602,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_every_edge_of_the_schema_and_each_end_is_a_known_type() {
+    fn the_table_has_every_edge_of_the_schema_and_each_end_is_a_type_name() {
         assert_eq!(REFERENCES.len(), 57);
         let sources: std::collections::BTreeSet<&str> = REFERENCES.iter().map(|r| r.source).collect();
         assert_eq!(sources.len(), 35);
@@ -630,6 +670,11 @@ mod tests {
         assert!(is_a("#MICROSOFT.GRAPH.MACOSSCEPCERTIFICATEPROFILE", "macOSCertificateProfileBase"));
         assert!(is_a("unknownType", "unknownType") && !is_a("unknownType", "deviceConfiguration"));
         assert_eq!(parent_type("deviceConfiguration"), None);
+        assert_eq!(
+            type_name("#microsoft.graph.IOSIMPORTEDPFXCERTIFICATEPROFILE"),
+            Some("iosImportedPFXCertificateProfile")
+        );
+        assert_eq!(type_name("notAType"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod page;
 mod query;
 mod stream;
 
-pub(crate) use page::page_reader;
 pub use page::{MAX_PAGE_ITEMS, Page};
+pub(crate) use page::{page_reader, read_capped};
 pub use query::{DEFAULT_MAX_PAGES, MAX_TOP, Query};
 pub use stream::{ItemStream, PageStream};

@@ -194,24 +194,32 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
                 write!(f, "an array of at most {MAX_PAGE_ITEMS} items")
             }
 
-            fn visit_seq<A: de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Capped<T>, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    if items.len() == MAX_PAGE_ITEMS {
-                        return Err(de::Error::custom(format_args!(
-                            "the page holds more than {MAX_PAGE_ITEMS} items, ten times the most Graph sends in one page"
-                        )));
-                    }
-                    items.push(item);
-                }
-                Ok(Capped(items))
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> std::result::Result<Capped<T>, A::Error> {
+                let too_long = format_args!(
+                    "the page holds more than {MAX_PAGE_ITEMS} items, ten times the most Graph sends in one page"
+                );
+                read_capped(seq, MAX_PAGE_ITEMS, &too_long).map(Capped)
             }
         }
         deserializer.deserialize_seq(Visitor(PhantomData))
     }
+}
+
+/// Reads a sequence of at most `max` elements, refusing a longer one with `too_long` as
+/// soon as it is seen, so a hostile array cannot fill memory.
+pub(crate) fn read_capped<'de, A: de::SeqAccess<'de>, T: Deserialize<'de>>(
+    mut seq: A,
+    max: usize,
+    too_long: &dyn fmt::Display,
+) -> std::result::Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element()? {
+        if items.len() == max {
+            return Err(de::Error::custom(too_long));
+        }
+        items.push(item);
+    }
+    Ok(items)
 }
 
 /// `@odata.count`: a number, or a string under `IEEE754Compatible=true`.

@@ -56,7 +56,7 @@ impl Default for RetryPolicy {
 }
 
 /// Hard cap on attempts, whatever is configured.
-pub const MAX_ATTEMPTS_CAP: u32 = 20;
+pub(crate) const MAX_ATTEMPTS_CAP: u32 = 20;
 
 impl RetryPolicy {
     /// No retries at all.

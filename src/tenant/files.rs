@@ -25,6 +25,14 @@ pub(crate) fn canonical_bytes(value: &Value) -> Vec<u8> {
     bytes
 }
 
+/// A set of objects (assignments) as a comparable multiset: each one's canonical bytes,
+/// sorted, so that the same objects in any order compare equal.
+pub(crate) fn canonical_multiset(items: &[Map<String, Value>]) -> Vec<Vec<u8>> {
+    let mut bytes: Vec<Vec<u8>> = items.iter().map(|a| canonical_bytes(&Value::Object(a.clone()))).collect();
+    bytes.sort();
+    bytes
+}
+
 fn sorted(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
@@ -44,7 +52,7 @@ const MAX_STEM: usize = 100;
 /// control characters become `_`, trailing dots and spaces go, Windows device names get a
 /// `_` prefix, and the length is bounded.
 pub(crate) fn safe_stem(name: &str) -> String {
-    let mut stem: String = name
+    let mut stem: String = super::key::nfc(name)
         .chars()
         .map(|c| {
             if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
@@ -70,8 +78,9 @@ pub(crate) fn safe_stem(name: &str) -> String {
     if reserved { format!("_{stem}") } else { stem }
 }
 
-/// Hands out file names unique within one folder, ignoring case (two names differing only
-/// in case are one file on Windows and macOS): the second `Wi-Fi` becomes `Wi-Fi (2)`.
+/// Hands out file names unique within one folder, ignoring case and Unicode normal form (two
+/// names differing only in those are one file on Windows and macOS): the second `Wi-Fi`
+/// becomes `Wi-Fi (2)`.
 #[derive(Default)]
 pub(crate) struct UniqueNames {
     taken: HashSet<String>,
@@ -106,6 +115,7 @@ mod tests {
         assert_eq!(safe_stem("..."), "_");
         assert_eq!(safe_stem("a\u{7}b"), "a_b");
         assert_eq!(safe_stem(&"x".repeat(300)).len(), MAX_STEM);
+        assert_eq!(safe_stem("Cafe\u{301}"), "Caf\u{e9}", "one normal form, as macOS file systems keep it");
     }
 
     #[test]
@@ -116,6 +126,8 @@ mod tests {
         assert_eq!(names.file_name("Wi/Fi"), "Wi_Fi.json");
         assert_eq!(names.file_name("Wi_Fi"), "Wi_Fi (2).json");
         assert_eq!(names.file_name("Wi-Fi"), "Wi-Fi (3).json");
+        assert_eq!(names.file_name("Caf\u{e9}"), "Caf\u{e9}.json");
+        assert_eq!(names.file_name("CAFE\u{301}"), "CAF\u{c9} (2).json");
     }
 
     #[test]

@@ -1,35 +1,68 @@
 //! Configuration as code: a tenant's device configurations kept in files, compared with a
-//! tenant, and brought to it — idempotently.
+//! tenant, and brought to it — verified, and never saying "done" when it is not.
 //!
-//! - [`Snapshot`]: one file per object under a folder per type, references made portable
-//!   (a SCEP profile's `rootCertificate` is the root's `@odata.type` + display name, not an
-//!   id), deterministic bytes ([`Snapshot::write_dir`], [`Snapshot::read_dir`]).
-//! - [`export`](fn@export): a tenant → a [`Snapshot`].
-//! - [`plan`](fn@plan): **pure**, (snapshot, target objects) → the actions that would bring the
-//!   target to the snapshot, field by field, plus deployment warnings.
-//! - [`apply`](fn@apply): executes a plan in waves (roots, the profiles bound to them,
-//!   assignments, deletes) and reports per object.
+//! - [`Snapshot`]: one file per object under a folder per type, every reference between
+//!   configurations made portable (the target's `@odata.type` + display name, not an id),
+//!   groups, filters and scope tags by name, deterministic bytes ([`Snapshot::write_dir`]
+//!   never touches a file it did not write; [`Snapshot::read_dir`] reads every entry or
+//!   refuses).
+//! - [`export`](fn@export): a tenant → a [`Snapshot`], with notes on what could not be carried.
+//! - [`plan`](fn@plan): **pure**, (snapshot, [`Target`]) → a [`Plan`]: actions ordered by the
+//!   references between objects, field by field, with what each expects to find, the
+//!   deployment warnings, and the problems that stop it. A plan is data: it is saved as
+//!   JSON and applied later exactly as shown.
+//! - [`apply`](fn@apply): executes a plan in waves, checks every answer, reads everything
+//!   back and reports per object whether it was verified.
 //!
-//! Identity is (`@odata.type`, display name): two target objects with the same identity are
-//! a conflict, never a guess. Every read of the tenant goes through [`TenantReader`].
+//! Identity is (`@odata.type`, display name in Unicode NFC): two objects with the same
+//! identity are a conflict, never a guess. Every read of the tenant goes through
+//! [`TenantReader`]; what the code knows about a type (its references, its secrets) comes
+//! from [`crate::models::schema`].
 
 mod apply;
+mod directory;
 mod error;
 mod export;
 mod files;
-mod groups;
+mod folder;
+mod group_map;
+mod key;
+mod links;
+mod many;
 mod normalize;
 mod plan;
 mod reader;
+mod redact;
 mod snapshot;
 
-pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, ObjectOutcome, Wave, apply};
+pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, ObjectOutcome, Verification, apply};
+pub use directory::{Directory, DirectoryKind};
 pub use error::TenantError;
 pub use export::{ExportOptions, export};
-pub use normalize::{SERVER_OWNED_PROPERTIES, is_write_only_property};
+pub use folder::{MANIFEST, WrittenFiles};
+pub use group_map::GroupMap;
+pub use key::ObjectKey;
+pub use many::{TenantRun, TenantSummary, TenantTarget, apply_many, apply_plans, plan_many};
+pub use normalize::SERVER_OWNED_PROPERTIES;
 pub use plan::{
-    Action, AssignmentChange, CoverageWarning, FieldChange, GroupMap, Plan, PlanOptions, RootChange,
-    TargetObject, plan,
+    Action, AssignmentChange, CoverageWarning, Expected, FieldChange, Plan, PlanOptions, PlanProblem,
+    PlannedReference, ReferenceChange, ReferenceTarget, SkipReason, Target, TargetObject, Wave, plan,
 };
 pub use reader::{TenantObject, TenantReader};
-pub use snapshot::{AssignmentEntry, ObjectKey, Snapshot, SnapshotEntry};
+pub use snapshot::{AssignmentEntry, ReferenceValue, Snapshot, SnapshotEntry};
+
+/// Reads the tenant behind `client` and plans `snapshot` against it: [`Target::read`], then
+/// [`plan`](fn@plan).
+///
+/// # Errors
+/// As [`Target::read`].
+pub async fn plan_tenant(
+    client: &crate::GraphClient,
+    snapshot: &Snapshot,
+    options: &PlanOptions,
+) -> Result<Plan, TenantError> {
+    let target = Target::read(client, snapshot, options).await?;
+    let mut plan = plan(snapshot, &target, options);
+    plan.base_url = Some(client.base_url().to_string());
+    Ok(plan)
+}

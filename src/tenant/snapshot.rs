@@ -23,21 +23,31 @@
 //!     "displayName": "iOS SCEP - Corporate Wi-Fi",
 //!     "keySize": "size2048"
 //!   },
-//!   "rootCertificate": {
-//!     "@odata.type": "#microsoft.graph.iosTrustedRootCertificate",
-//!     "displayName": "Contoso Root CA"
+//!   "references": {
+//!     "rootCertificate": {
+//!       "@odata.type": "#microsoft.graph.iosTrustedRootCertificate",
+//!       "displayName": "Contoso Root CA"
+//!     }
 //!   }
 //! }
 //! ```
 //!
-//! `object` is the write body (no ids, timestamps, `version`, annotations or nulls; a key
-//! that is absent is left alone by apply); `rootCertificate` names another object of the
-//! snapshot or the target; `assignments` is the complete assignment set (empty: none);
-//! `notRestorable` names write-only properties the service never returns.
+//! - `object` is the write body (no ids, timestamps, `version`, annotations, references or
+//!   nulls). A key that is absent is left alone by apply.
+//! - `references` names, for each reference of the type (`models::schema::references`), the
+//!   object it points at by type and display name: an object for a single reference (`null`:
+//!   none), an array for a collection (sorted). A reference that is absent is left alone.
+//!   (Files of earlier versions held a top-level `rootCertificate`; it is still read.)
+//! - `assignments` is the complete assignment set (`[]`: none; absent: left alone), each with
+//!   the names of its group and filter where they could be read, which is how they travel to
+//!   another tenant.
+//! - `scopeTags` names the object's scope tags (absent: `object.roleScopeTagIds`, if any,
+//!   holds ids).
+//! - `notRestorable` names the type's secrets that the file does not hold (the service never
+//!   returns them; set them by hand).
 
 use std::{
     collections::BTreeMap,
-    fmt,
     path::{Path, PathBuf},
 };
 
@@ -45,50 +55,64 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
-    TenantError,
-    files::{UniqueNames, canonical_bytes, read_json_file, safe_stem},
-    normalize::{clean, normalize},
+    ObjectKey, TenantError,
+    files::canonical_bytes,
+    normalize::{FILTER_ID, Origin, assignment_form, normalize},
 };
+use crate::models::schema;
 
-/// The `@odata.type` prefix left out of folder names.
-const TYPE_PREFIX: &str = "#microsoft.graph.";
-
-/// The identity of an object across tenants: its `@odata.type` and display name.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ObjectKey {
-    /// `@odata.type`, with the leading `#`.
-    #[serde(rename = "@odata.type")]
-    pub odata_type: String,
-    /// The display name.
-    #[serde(rename = "displayName")]
-    pub display_name: String,
+/// What a reference of a snapshot entry points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReferenceValue {
+    /// A single-valued reference: its target, or `None` for no target.
+    One(Option<ObjectKey>),
+    /// A collection: its members, sorted.
+    Many(Vec<ObjectKey>),
 }
 
-impl ObjectKey {
-    /// A key; a type without the leading `#` gets it.
-    pub fn new(odata_type: impl Into<String>, display_name: impl Into<String>) -> Self {
-        let odata_type = odata_type.into();
-        let odata_type = if odata_type.starts_with('#') { odata_type } else { format!("#{odata_type}") };
-        ObjectKey { odata_type, display_name: display_name.into() }
+impl ReferenceValue {
+    /// The objects it points at.
+    pub fn targets(&self) -> &[ObjectKey] {
+        match self {
+            ReferenceValue::One(one) => one.as_slice(),
+            ReferenceValue::Many(many) => many,
+        }
     }
 
-    /// The type without `#microsoft.graph.`, e.g. `iosScepCertificateProfile`.
-    pub fn short_type(&self) -> &str {
-        self.odata_type.strip_prefix(TYPE_PREFIX).unwrap_or(self.odata_type.trim_start_matches('#'))
-    }
-
-    /// The key of a normalised object, if it has both parts.
-    pub(crate) fn of(object: &Map<String, Value>) -> Option<Self> {
-        let odata_type = object.get("@odata.type")?.as_str()?;
-        let name = object.get("displayName")?.as_str()?;
-        (!name.trim().is_empty() && !odata_type.trim_start_matches('#').is_empty())
-            .then(|| ObjectKey::new(odata_type, name))
+    /// A collection's members sorted and without repeats (the order carries no meaning).
+    pub(crate) fn sorted(self) -> Self {
+        match self {
+            ReferenceValue::Many(mut many) => {
+                many.sort();
+                many.dedup();
+                ReferenceValue::Many(many)
+            }
+            one => one,
+        }
     }
 }
 
-impl fmt::Display for ObjectKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:?}", self.short_type(), self.display_name)
+impl Serialize for ReferenceValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ReferenceValue::One(one) => one.serialize(serializer),
+            ReferenceValue::Many(many) => many.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReferenceValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Many(Vec<ObjectKey>),
+            One(Option<ObjectKey>),
+        }
+        Ok(match Form::deserialize(deserializer)? {
+            Form::Many(many) => ReferenceValue::Many(many).sorted(),
+            Form::One(one) => ReferenceValue::One(one),
+        })
     }
 }
 
@@ -97,90 +121,163 @@ impl fmt::Display for ObjectKey {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AssignmentEntry {
-    /// The assignment's write form (`target`, `intent`, …; no id).
+    /// The assignment's write form (`target`, `intent`, …; no id, no server defaults).
     pub assignment: Map<String, Value>,
     /// The target group's display name, when it could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_display_name: Option<String>,
+    /// The assignment filter's display name, when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_display_name: Option<String>,
 }
 
 impl AssignmentEntry {
-    /// An assignment without a group name.
+    /// An assignment (in write form) without names.
     pub fn new(assignment: Map<String, Value>) -> Self {
-        AssignmentEntry { assignment, group_display_name: None }
+        AssignmentEntry {
+            assignment: assignment_form(assignment),
+            group_display_name: None,
+            filter_display_name: None,
+        }
+    }
+
+    /// The target, if the assignment has one.
+    pub(crate) fn target(&self) -> Option<&Map<String, Value>> {
+        self.assignment.get("target")?.as_object()
     }
 
     /// The target's group id, if it targets a group.
     pub fn group_id(&self) -> Option<&str> {
-        self.assignment.get("target")?.get("groupId")?.as_str()
+        self.target()?.get("groupId")?.as_str()
+    }
+
+    /// The target's assignment filter id, if it has one.
+    pub fn filter_id(&self) -> Option<&str> {
+        self.target()?.get(FILTER_ID)?.as_str()
     }
 }
 
 /// One object of a snapshot.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SnapshotEntry {
     /// Its identity.
     pub key: ObjectKey,
     /// The normalised write body.
     pub object: Map<String, Value>,
-    /// The trusted root the profile is bound to, if any.
-    pub root_certificate: Option<ObjectKey>,
-    /// The complete assignment set.
-    pub assignments: Vec<AssignmentEntry>,
-    /// Write-only properties the service never returned.
+    /// Its references by navigation name (only those the file states).
+    pub references: BTreeMap<String, ReferenceValue>,
+    /// The complete assignment set; `None`: the file does not say (left alone).
+    pub assignments: Option<Vec<AssignmentEntry>>,
+    /// The display names of its scope tags; `None`: the file does not name them.
+    pub scope_tags: Option<Vec<String>>,
+    /// The type's secrets the file does not hold.
     pub not_restorable: Vec<String>,
     /// Whether the crate models this type (apply needs an explicit option for the others).
     pub modelled: bool,
+    /// The file it was read from, relative to the snapshot's folder (messages name it).
+    pub file: Option<PathBuf>,
+}
+
+/// Entries are equal when they say the same; where they were read from does not matter.
+impl PartialEq for SnapshotEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+            && self.object == other.object
+            && self.references == other.references
+            && self.assignments == other.assignments
+            && self.scope_tags == other.scope_tags
+            && self.not_restorable == other.not_restorable
+            && self.modelled == other.modelled
+    }
 }
 
 impl SnapshotEntry {
-    /// An entry from an object as read or written by hand: it is normalised (see the module
-    /// docs) and must have an `@odata.type` and a display name.
+    /// An entry from an object as written by hand: it is normalised (see the module docs)
+    /// and must have an `@odata.type` and a display name. It states no references and no
+    /// assignments (both are left alone) until they are set.
     ///
     /// # Errors
     /// A message naming what is wrong.
     pub fn from_object(object: &Value) -> Result<Self, String> {
-        let normalized = normalize(object)?;
+        Self::normalized(object, Origin::File)
+    }
+
+    pub(crate) fn normalized(object: &Value, origin: Origin) -> Result<Self, String> {
+        let normalized = normalize(object, origin)?;
         let key = ObjectKey::of(&normalized.object)
             .ok_or("the object needs an `@odata.type` and a non-empty `displayName`")?;
         Ok(SnapshotEntry {
             key,
             object: normalized.object,
-            root_certificate: None,
-            assignments: Vec::new(),
+            references: BTreeMap::new(),
+            assignments: None,
+            scope_tags: None,
             not_restorable: normalized.not_restorable,
             modelled: normalized.modelled,
+            file: None,
         })
     }
 
+    /// Where messages say it comes from: its file, else its key.
+    pub fn origin(&self) -> String {
+        match &self.file {
+            Some(file) => file.to_string_lossy().replace('\\', "/"),
+            None => self.key.to_string(),
+        }
+    }
+
     /// The file form (see the module docs).
-    fn to_file(&self) -> Value {
+    pub(crate) fn to_file(&self) -> Value {
         let file = FileForm {
             object: self.object.clone(),
-            root_certificate: self.root_certificate.clone(),
+            references: (!self.references.is_empty()).then(|| self.references.clone()),
+            root_certificate: None,
             assignments: self.assignments.clone(),
+            scope_tags: self.scope_tags.clone(),
             not_restorable: self.not_restorable.clone(),
         };
         serde_json::to_value(file).expect("a snapshot file always encodes")
     }
 
-    fn from_file(path: &Path, value: Value) -> Result<Self, TenantError> {
-        let file: FileForm =
-            serde_json::from_value(value).map_err(|e| TenantError::format(path, e.to_string()))?;
-        let mut entry = SnapshotEntry::from_object(&Value::Object(file.object))
-            .map_err(|e| TenantError::format(path, e))?;
-        entry.root_certificate = file.root_certificate;
-        entry.assignments = file
-            .assignments
-            .into_iter()
-            .map(|mut a| {
-                if let Value::Object(map) = clean(Value::Object(std::mem::take(&mut a.assignment))) {
-                    a.assignment = map;
+    /// The entry a file holds; `relative` is its path inside the snapshot's folder.
+    pub(crate) fn from_file(path: &Path, relative: &Path, value: Value) -> Result<Self, TenantError> {
+        let bad = |message: String| TenantError::format(path, message);
+        let file: FileForm = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        let mut entry = SnapshotEntry::from_object(&Value::Object(file.object)).map_err(bad)?;
+        entry.file = Some(relative.to_path_buf());
+        let mut references = file.references.unwrap_or_default();
+        if let Some(root) = file.root_certificate {
+            if references.contains_key("rootCertificate") {
+                return Err(bad("`rootCertificate` is given twice (top level and in `references`)".into()));
+            }
+            references.insert("rootCertificate".into(), ReferenceValue::One(Some(root)));
+        }
+        for (navigation, value) in references {
+            let Some(reference) = schema::reference(&entry.key.odata_type, &navigation) else {
+                return Err(bad(format!(
+                    "`references.{navigation}`: {} has no such reference",
+                    entry.key.short_type()
+                )));
+            };
+            let value = match (reference.many, value) {
+                (false, one @ ReferenceValue::One(_)) => one,
+                (true, many @ ReferenceValue::Many(_)) => many.sorted(),
+                (true, ReferenceValue::One(_)) => {
+                    return Err(bad(format!("`references.{navigation}` is a collection: write an array")));
                 }
-                a
-            })
-            .collect();
+                (false, ReferenceValue::Many(_)) => {
+                    return Err(bad(format!("`references.{navigation}` holds one object, not an array")));
+                }
+            };
+            entry.references.insert(navigation, value);
+        }
+        entry.assignments = file.assignments.map(|set| {
+            set.into_iter()
+                .map(|a| AssignmentEntry { assignment: assignment_form(a.assignment), ..a })
+                .collect()
+        });
+        entry.scope_tags = file.scope_tags;
         for name in file.not_restorable {
             if !entry.not_restorable.contains(&name) {
                 entry.not_restorable.push(name);
@@ -197,9 +294,14 @@ impl SnapshotEntry {
 struct FileForm {
     object: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    references: Option<BTreeMap<String, ReferenceValue>>,
+    /// The form of earlier versions; read, never written.
+    #[serde(default, skip_serializing)]
     root_certificate: Option<ObjectKey>,
-    #[serde(default)]
-    assignments: Vec<AssignmentEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assignments: Option<Vec<AssignmentEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope_tags: Option<Vec<String>>,
     #[serde(default)]
     not_restorable: Vec<String>,
 }
@@ -223,82 +325,15 @@ impl Snapshot {
         &self.entries
     }
 
+    /// The entries, mutably (their order stays).
+    pub fn entries_mut(&mut self) -> &mut [SnapshotEntry] {
+        &mut self.entries
+    }
+
     /// Whether it holds nothing.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-
-    /// The file of every entry, relative to the snapshot's folder, with its bytes.
-    pub fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut names: BTreeMap<String, UniqueNames> = BTreeMap::new();
-        self.entries
-            .iter()
-            .map(|entry| {
-                let folder = safe_stem(entry.key.short_type());
-                let file = names.entry(folder.to_lowercase()).or_default().file_name(&entry.key.display_name);
-                (Path::new(&folder).join(file), canonical_bytes(&entry.to_file()))
-            })
-            .collect()
-    }
-
-    /// Writes one file per entry under `dir` (created if needed). `*.json` files already
-    /// in `dir`'s type folders are removed first, so the folder holds exactly this snapshot.
-    /// Returns the paths written.
-    ///
-    /// # Errors
-    /// [`TenantError::Io`] naming the path.
-    pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, TenantError> {
-        std::fs::create_dir_all(dir).map_err(|e| TenantError::io(dir, e))?;
-        for file in json_files(dir)? {
-            std::fs::remove_file(&file).map_err(|e| TenantError::io(&file, e))?;
-        }
-        let mut written = Vec::new();
-        for (relative, bytes) in self.files() {
-            let path = dir.join(relative);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| TenantError::io(parent, e))?;
-            }
-            std::fs::write(&path, bytes).map_err(|e| TenantError::io(&path, e))?;
-            written.push(path);
-        }
-        Ok(written)
-    }
-
-    /// Reads every `DIR/<folder>/*.json` file. The folder and file names carry no meaning;
-    /// each file's `object` says what it is.
-    ///
-    /// # Errors
-    /// [`TenantError::Io`]; [`TenantError::Format`] naming the file for a file that is not
-    /// JSON or not a snapshot file.
-    pub fn read_dir(dir: &Path) -> Result<Self, TenantError> {
-        let entries = json_files(dir)?
-            .into_iter()
-            .map(|path| {
-                let value = read_json_file(&path)?;
-                SnapshotEntry::from_file(&path, value)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Snapshot::new(entries))
-    }
-}
-
-/// The `*.json` files in `dir`'s sub-folders, sorted.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, TenantError> {
-    let mut files = Vec::new();
-    for folder in std::fs::read_dir(dir).map_err(|e| TenantError::io(dir, e))? {
-        let folder = folder.map_err(|e| TenantError::io(dir, e))?.path();
-        if !folder.is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(&folder).map_err(|e| TenantError::io(&folder, e))? {
-            let file = file.map_err(|e| TenantError::io(&folder, e))?.path();
-            if file.is_file() && file.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json")) {
-                files.push(file);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 #[cfg(test)]
@@ -307,46 +342,74 @@ mod tests {
 
     use super::*;
 
+    const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
+    const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
+    const WIFI: &str = "#microsoft.graph.iosEnterpriseWiFiConfiguration";
+
     fn entry(odata_type: &str, name: &str) -> SnapshotEntry {
         SnapshotEntry::from_object(&json!({"@odata.type": odata_type, "displayName": name})).unwrap()
     }
 
-    #[test]
-    fn files_are_one_per_object_under_a_folder_per_type_with_unique_names() {
-        let snapshot = Snapshot::new(vec![
-            entry("#microsoft.graph.iosScepCertificateProfile", "Wi-Fi"),
-            entry("#microsoft.graph.iosTrustedRootCertificate", "Root: A"),
-            entry("#microsoft.graph.iosScepCertificateProfile", "wi-fi"),
-        ]);
-        let names: Vec<String> =
-            snapshot.files().into_iter().map(|(p, _)| p.to_string_lossy().replace('\\', "/")).collect();
-        assert_eq!(
-            names,
-            [
-                "iosScepCertificateProfile/Wi-Fi.json",
-                "iosScepCertificateProfile/wi-fi (2).json",
-                "iosTrustedRootCertificate/Root_ A.json"
-            ]
-        );
+    fn read(value: Value) -> Result<SnapshotEntry, TenantError> {
+        SnapshotEntry::from_file(Path::new("d/x.json"), Path::new("x.json"), value)
     }
 
     #[test]
     fn a_file_round_trips_and_unknown_keys_are_refused() {
-        let mut e = entry("#microsoft.graph.iosScepCertificateProfile", "SCEP");
-        e.root_certificate = Some(ObjectKey::new("microsoft.graph.iosTrustedRootCertificate", "Root"));
+        let mut e = entry(SCEP, "SCEP");
+        e.references
+            .insert("rootCertificate".into(), ReferenceValue::One(Some(ObjectKey::new(ROOT, "Root"))));
         let mut assignment = Map::new();
         assignment
             .insert("target".into(), json!({"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}));
-        e.assignments.push(AssignmentEntry::new(assignment));
-        let back = SnapshotEntry::from_file(Path::new("x.json"), e.to_file()).unwrap();
+        e.assignments = Some(vec![AssignmentEntry::new(assignment)]);
+        let back = read(e.to_file()).unwrap();
         assert_eq!(back, e);
+        assert_eq!(back.file.as_deref(), Some(Path::new("x.json")));
 
         let mut bad = e.to_file();
         bad["rootCertificateId"] = json!("1");
-        let err = SnapshotEntry::from_file(Path::new("x.json"), bad).unwrap_err();
+        let err = read(bad).unwrap_err();
         assert!(err.to_string().contains("rootCertificateId"), "{err}");
-        let err = SnapshotEntry::from_file(Path::new("x.json"), json!({"object": {"displayName": "x"}}))
-            .unwrap_err();
-        assert!(err.to_string().starts_with("x.json: "), "{err}");
+        let err = read(json!({"object": {"displayName": "x"}})).unwrap_err();
+        assert!(err.to_string().starts_with("d/x.json: "), "{err}");
+    }
+
+    #[test]
+    fn references_are_checked_against_the_types_table_and_the_old_form_is_read() {
+        let old = json!({"object": {"@odata.type": SCEP, "displayName": "S"},
+            "rootCertificate": {"@odata.type": ROOT, "displayName": "R"}});
+        let e = read(old).unwrap();
+        assert_eq!(e.references["rootCertificate"], ReferenceValue::One(Some(ObjectKey::new(ROOT, "R"))));
+        assert_eq!(e.assignments, None, "a file without assignments leaves them alone");
+        assert_eq!(e.to_file()["references"]["rootCertificate"]["displayName"], "R");
+        assert!(e.to_file().get("rootCertificate").is_none());
+
+        let wifi = json!({"object": {"@odata.type": WIFI, "displayName": "W"}, "references": {
+            "rootCertificatesForServerValidation": [
+                {"@odata.type": ROOT, "displayName": "B"}, {"@odata.type": ROOT, "displayName": "A"}],
+            "identityCertificateForClientAuthentication": null}});
+        let e = read(wifi).unwrap();
+        let names: Vec<&str> = e.references["rootCertificatesForServerValidation"]
+            .targets()
+            .iter()
+            .map(|k| k.display_name.as_str())
+            .collect();
+        assert_eq!(names, ["A", "B"], "collections are sorted");
+        assert_eq!(e.references["identityCertificateForClientAuthentication"], ReferenceValue::One(None));
+
+        for (references, message) in [
+            (json!({"rootCertificate": null}), "has no such reference"),
+            (
+                json!({"rootCertificatesForServerValidation": {"@odata.type": ROOT, "displayName": "A"}}),
+                "write an array",
+            ),
+            (json!({"identityCertificateForClientAuthentication": []}), "not an array"),
+        ] {
+            let err =
+                read(json!({"object": {"@odata.type": WIFI, "displayName": "W"}, "references": references}))
+                    .unwrap_err();
+            assert!(err.to_string().contains(message), "{err}");
+        }
     }
 }

@@ -177,7 +177,7 @@ async fn without_configuration_commands_use_an_embedded_emulator() {
     let out = crate::support::run(&["list"]).await;
     out.assert_code(0);
     assert_eq!(out.json(), json!([]), "JSON when stdout is not a terminal");
-    assert!(out.stderr.contains("embedded emulator"), "{}", out.stderr);
+    out.assert_stderr(Has("embedded emulator"));
 
     let out = crate::support::run(&["--output", "table", "list", "--all"]).await;
     out.assert_code(0);
@@ -186,7 +186,7 @@ async fn without_configuration_commands_use_an_embedded_emulator() {
     let out = run_with(&["create", "-"], &[], Some(&bytes(&scep_profile("Embedded")))).await;
     out.assert_code(0);
     assert_eq!(out.json()["displayName"], "Embedded");
-    assert!(out.stderr.contains("embedded emulator"), "{}", out.stderr);
+    out.assert_stderr(Has("embedded emulator"));
 
     let out = crate::support::run(&["get", "anything"]).await;
     out.assert_code(1);

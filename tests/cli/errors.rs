@@ -32,8 +32,7 @@ async fn a_rejected_token_is_never_printed() {
     let wrong = "wrong-token-3c9d41f7e2";
     let base_url = emu.base_url().to_string();
     let out = crate::support::run(&["--base-url", &base_url, "--token", wrong, "list"]).await;
-    out.assert_code(1);
-    assert!(out.stderr.contains("HTTP 401"), "{}", out.stderr);
+    out.assert_code(1).assert_stderr(Has("HTTP 401"));
     assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong), "{}", out.stderr);
     // The same through the environment.
     let out = run_with(&["list"], &[("GRAPH_BASE_URL", &base_url), ("GRAPH_TOKEN", wrong)], None).await;
@@ -78,8 +77,7 @@ async fn undecodable_input_is_a_usage_error() {
         assert!(run.stderr.starts_with("error: cannot decode standard input"), "{}", run.stderr);
     }
     let run = run_at(&emu, "json", &["create", "/no/such/file.json"], None).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("cannot read /no/such/file.json"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("cannot read /no/such/file.json"));
     assert_eq!(emu.state().requests(), 0);
 }
 
@@ -110,8 +108,7 @@ async fn usage_errors_exit_2() {
 
     // A base URL without a credential.
     let out = crate::support::run(&["--base-url", &base_url, "list"]).await;
-    out.assert_code(2);
-    assert!(out.stderr.contains("--token"), "{}", out.stderr);
+    out.assert_code(2).assert_stderr(Has("--token"));
     // Plain http is refused for anything but loopback (nothing is sent).
     let out =
         crate::support::run(&["--base-url", "http://graph.example.com/beta", "--token", "t", "get", "x"])
@@ -137,10 +134,9 @@ async fn a_create_with_an_unknown_outcome_is_not_re_sent() {
     // The emulator stores the object, then answers 504.
     emu.state().inject_fault(FaultKind::GatewayTimeout);
     let run = run_at(&emu, "json", &["create", "-"], Some(&bytes(&scep_profile("Maybe")))).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("outcome is unknown"), "{}", run.stderr);
-    assert!(run.stderr.contains("client-request-id"), "{}", run.stderr);
-    assert!(run.stderr.contains("HTTP 504"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("outcome is unknown"));
+    run.assert_stderr(Has("client-request-id"));
+    run.assert_stderr(Has("HTTP 504"));
     assert_eq!(emu.state().len(), 1, "created once, not re-posted");
 }
 
@@ -186,12 +182,10 @@ async fn bidi_and_format_characters_from_the_server_are_escaped() {
         .await;
 
     let run = run(&["--base-url", &base, "--token", TOKEN, "--output", "table", "list"]).await;
-    run.assert_code(0);
-    assert!(run.stdout.contains(r"invoice\u{202e}fdp.exe\u{2066}"), "{}", run.stdout);
-    assert!(run.stdout.contains(r"r\u{200f}1"), "{}", run.stdout);
+    run.assert_code(0).assert_stdout(Has(r"invoice\u{202e}fdp.exe\u{2066}"));
+    run.assert_stdout(Has(r"r\u{200f}1"));
     let run_get = crate::support::run(&["--base-url", &base, "--token", TOKEN, "get", "x"]).await;
-    run_get.assert_code(1);
-    assert!(run_get.stderr.contains(r"gone\u{feff} \u{202d}txt.exe"), "{}", run_get.stderr);
+    run_get.assert_code(1).assert_stderr(Has(r"gone\u{feff} \u{202d}txt.exe"));
     for text in [&run.stdout, &run_get.stderr] {
         assert!(!text.contains(['\u{202e}', '\u{2066}', '\u{200f}', '\u{feff}', '\u{202d}']), "{text}");
     }
@@ -228,8 +222,7 @@ async fn a_pasted_bearer_prefix_is_dropped_and_global_options_follow_the_subcomm
     assert_eq!(run.json(), json!([]));
     let lower = format!("bearer   {TOKEN}");
     let run = crate::support::run(&["get", "nope", "--token", &lower, "--base-url", &base]).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("HTTP 404"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,7 +246,7 @@ async fn items_read_before_a_refused_next_link_are_printed() {
         for id in ["a1", "a2", "b1"] {
             assert!(run.stdout.contains(id), "{format}: {id} missing from\n{}", run.stdout);
         }
-        assert!(run.stderr.contains("evil.example"), "{}", run.stderr);
+        run.assert_stderr(Has("evil.example"));
     }
 }
 

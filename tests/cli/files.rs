@@ -41,15 +41,13 @@ async fn check_reads_a_page_as_a_page_and_as_create_bodies() {
     let page = page();
     let exact_serial = r#""serial":123456789012345678901234567890}"#;
     let run = run_with(&["check", "-"], &[], Some(&page_bytes(&page))).await;
-    run.assert_code(0);
-    assert!(run.stdout.contains(exact_serial), "{}", run.stdout);
+    run.assert_code(0).assert_stdout(Has(exact_serial));
     let mut expected = page["value"].clone();
     expected[0]["keyUsage"] = json!("keyEncipherment,digitalSignature");
     expected[2]["serial"] = json!(1.2345678901234568e29);
     assert_eq!(run.json(), json!({ "value": expected }));
     let run = run_with(&["check", "--as", "create", "-"], &[], Some(&page_bytes(&page))).await;
-    run.assert_code(0);
-    assert!(run.stdout.contains(exact_serial), "{}", run.stdout);
+    run.assert_code(0).assert_stdout(Has(exact_serial));
     let mut scep = scep_profile("Exported SCEP");
     scep["keyUsage"] = json!("keyEncipherment,digitalSignature");
     assert_eq!(
@@ -65,8 +63,7 @@ async fn check_reads_a_page_as_a_page_and_as_create_bodies() {
     let mut bad = page.clone();
     bad["value"][1]["displayName"] = json!("  ");
     let run = run_with(&["check", "--as", "create", "-"], &[], Some(&bytes(&bad))).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("value[1]: standard input is not a valid create body"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("value[1]: standard input is not a valid create body"));
     assert!(run.stdout.is_empty());
 }
 
@@ -85,8 +82,7 @@ async fn check_reads_utf8_with_a_bom_and_utf16_both_ways() {
     }
     // Broken UTF-16 is a clear error, exit 2.
     let run = run_with(&["check", "-"], &[], Some(b"\xFF\xFE{\x00\x00\xD8")).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("not valid UTF-16 (unpaired surrogate at byte 4)"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("not valid UTF-16 (unpaired surrogate at byte 4)"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,8 +95,7 @@ async fn create_reads_a_utf16_full_metadata_export_and_refuses_a_page() {
     assert_eq!(created["displayName"], "iOS SCEP - Wi-Fi (backup 2026-02-03)");
     assert_eq!(created["certificateRenewalPolicy"]["renewBeforeDays"], 14);
     let run = run_at(&emu, "json", &["create", "-"], Some(&bytes(&page()))).await;
-    run.assert_code(2);
-    assert!(run.stderr.contains("holds a page of 3 objects; create takes one object"), "{}", run.stderr);
+    run.assert_code(2).assert_stderr(Has("holds a page of 3 objects; create takes one object"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,7 +112,7 @@ async fn update_refuses_out_of_range_values_and_refused_nulls_before_sending() {
     ] {
         let run = run_at(&emu, "json", &["update", &id, "-"], Some(&bytes(&body))).await;
         assert_ne!(run.code, 0, "{}", run.stdout);
-        assert!(run.stderr.contains(field), "{}", run.stderr);
+        run.assert_stderr(Has(field));
     }
     assert_eq!(emu.state().requests(), requests, "nothing was sent");
 }

@@ -4,10 +4,7 @@
 
 use crate::support::*;
 use serde_json::json;
-use wiremock::{
-    Mock, MockServer, Request, Respond, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::method};
 
 const ITEM: &str = "/beta/deviceManagement/deviceConfigurations/p1";
 
@@ -38,7 +35,7 @@ async fn get_from(server: &MockServer, extra: &[&str]) -> Run {
 async fn a_reflected_token_never_reaches_stderr() {
     for (status, code) in [(400, 1), (200, 2)] {
         let server = MockServer::start().await;
-        Mock::given(method("GET")).and(path(ITEM)).respond_with(Reflect(status)).mount(&server).await;
+        when("GET", ITEM).respond_with(Reflect(status)).mount(&server).await;
         for verbose in [&[][..], &["-v"][..]] {
             let run = get_from(&server, verbose).await;
             run.assert_code(code);
@@ -71,17 +68,8 @@ async fn a_create_accepted_with_an_empty_answer_says_to_check_before_retrying() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_and_a_delete_found_gone_are_reported_on_stderr() {
     let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path(ITEM))
-        .respond_with(ResponseTemplate::new(504))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(ITEM))
-        .respond_with(ResponseTemplate::new(404))
-        .mount(&server)
-        .await;
+    when("DELETE", ITEM).respond_with(ResponseTemplate::new(504)).up_to_n_times(1).mount(&server).await;
+    when("DELETE", ITEM).respond_with(ResponseTemplate::new(404)).mount(&server).await;
     let base_url = format!("{}/beta", server.uri());
     let run = run(&["--base-url", &base_url, "--token", TOKEN, "delete", "p1"]).await;
     run.assert_code(0);
@@ -118,8 +106,7 @@ async fn verbose_and_rust_log_show_the_client_tracing() {
         None,
     )
     .await;
-    logged.assert_code(0);
-    assert!(logged.stderr.contains("graph.attempt"), "{}", logged.stderr);
+    logged.assert_code(0).assert_stderr(Has("graph.attempt"));
     for out in [&verbose, &logged] {
         assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
     }

@@ -8,4 +8,6 @@ mod files;
 mod hardening;
 mod iac;
 mod read;
+mod tenants;
+mod walkthrough;
 mod write;

@@ -2,7 +2,10 @@
 //! tables, paging, type filters and `$select`.
 
 use crate::support::*;
-use intune_graph::{emulator::Emulator, odata::Query};
+use intune_graph::{
+    emulator::{Emulator, RunningEmulator},
+    odata::Query,
+};
 use serde_json::{Value, json};
 
 /// Ten objects of several types (the first the full SCEP fixture), in creation order.
@@ -111,39 +114,28 @@ async fn list_without_all_prints_one_page() {
     assert!(table.stdout.starts_with("TYPE"));
 }
 
+/// `intune --output json list --all ARGS`: what it printed, once it succeeded.
+async fn list_all(emu: &RunningEmulator, args: &[&str]) -> Value {
+    let run = run_at(emu, "json", &[&["list", "--all"], args].concat(), None).await;
+    run.assert_code(0);
+    run.json()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn type_filter_and_select() {
     let emu = start(Emulator::new().page_size(2)).await;
     let ids = seed(&emu);
     let scep_ids: Vec<String> = [0, 1, 4, 7].iter().map(|&i| ids[i].clone()).collect();
     for spelling in ["iosScepCertificateProfile", "microsoft.graph.iosScepCertificateProfile", SCEP] {
-        let run = run_at(&emu, "json", &["list", "--all", "--type", spelling], None).await;
-        run.assert_code(0);
-        assert_eq!(ids_of(&run.json()), scep_ids, "--type {spelling}");
+        assert_eq!(ids_of(&list_all(&emu, &["--type", spelling]).await), scep_ids, "--type {spelling}");
     }
-    let run = run_at(
-        &emu,
-        "json",
-        &["list", "--all", "--type", "iosScepCertificateProfile", "--filter", "displayName eq 'SCEP 4'"],
-        None,
-    )
-    .await;
-    run.assert_code(0);
-    assert_eq!(ids_of(&run.json()), [ids[4].clone()]);
-    let run =
-        run_at(&emu, "json", &["list", "--all", "--filter", "startswith(displayName,'Windows')"], None).await;
-    run.assert_code(0);
-    assert_eq!(ids_of(&run.json()), [ids[2].clone(), ids[5].clone(), ids[8].clone()]);
+    let filtered =
+        list_all(&emu, &["--type", "iosScepCertificateProfile", "--filter", "displayName eq 'SCEP 4'"]).await;
+    assert_eq!(ids_of(&filtered), [ids[4].clone()]);
+    let filtered = list_all(&emu, &["--filter", "startswith(displayName,'Windows')"]).await;
+    assert_eq!(ids_of(&filtered), [ids[2].clone(), ids[5].clone(), ids[8].clone()]);
 
-    let run = run_at(
-        &emu,
-        "json",
-        &["list", "--all", "--type", "iosTrustedRootCertificate", "--select", "id,displayName"],
-        None,
-    )
-    .await;
-    run.assert_code(0);
-    let items = run.json();
+    let items = list_all(&emu, &["--type", "iosTrustedRootCertificate", "--select", "id,displayName"]).await;
     assert_eq!(ids_of(&items), [ids[3].clone(), ids[6].clone(), ids[9].clone()]);
     let query = Query::new().of_type(ROOT).select(["id", "displayName"]);
     assert_eq!(items, reencoded_all(&raw_list(&emu, &query).await));
@@ -204,11 +196,11 @@ async fn a_listing_that_fails_midway_exits_1_and_leaves_the_array_open() {
     run.assert_code(1);
     // The first page was printed as it arrived…
     for id in &ids[..3] {
-        assert!(run.stdout.contains(id.as_str()), "{}", run.stdout);
+        run.assert_stdout(Has(id.as_str()));
     }
     assert!(!run.stdout.contains(ids[3].as_str()));
     // …but the output does not parse as a complete listing.
     assert!(serde_json::from_str::<Value>(&run.stdout).is_err(), "{}", run.stdout);
-    assert!(run.stderr.contains("after 1 page(s)"), "{}", run.stderr);
+    run.assert_stderr(Has("after 1 page(s)"));
     assert!(!run.stderr.contains(TOKEN));
 }

@@ -16,12 +16,21 @@ use intune_graph::{
 };
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
+use wiremock::{
+    Mock, MockBuilder,
+    matchers::{method, path},
+};
 
 /// The token the test emulators accept: distinctive, so a leak is easy to spot.
 pub const TOKEN: &str = "cli-test-token-5b1f0e7d9a";
 pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 pub const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
 pub const COLLECTION: &str = "deviceManagement/deviceConfigurations";
+
+/// A wiremock mock of the `verb` requests to exactly `route`.
+pub fn when(verb: &str, route: impl Into<String>) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
 
 /// How long one run of the command may take before the test fails.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -95,9 +104,44 @@ impl Run {
         self
     }
 
+    /// Asserts `expect` of stdout, showing stdout when it fails.
+    #[track_caller]
+    pub fn assert_stdout(&self, expect: Expect<'_>) -> &Self {
+        expect.check("stdout", &self.stdout);
+        self
+    }
+
+    /// Asserts `expect` of stderr, showing stderr when it fails.
+    #[track_caller]
+    pub fn assert_stderr(&self, expect: Expect<'_>) -> &Self {
+        expect.check("stderr", &self.stderr);
+        self
+    }
+
     /// The lines of stdout.
     pub fn lines(&self) -> Vec<&str> {
         self.stdout.lines().collect()
+    }
+}
+
+/// What an output stream of a run must hold ([`Run::assert_stdout`], [`Run::assert_stderr`]).
+pub enum Expect<'a> {
+    /// The text, anywhere.
+    Has(&'a str),
+    /// The text, at the end.
+    EndsWith(&'a str),
+}
+
+pub use Expect::{EndsWith, Has};
+
+impl Expect<'_> {
+    #[track_caller]
+    fn check(&self, stream: &str, output: &str) {
+        let (holds, wanted, text) = match *self {
+            Has(text) => (output.contains(text), "contain", text),
+            EndsWith(text) => (output.ends_with(text), "end with", text),
+        };
+        assert!(holds, "{stream} should {wanted} {text:?}:\n{output}");
     }
 }
 

@@ -18,7 +18,7 @@ async fn create_from_stdin_and_from_a_file() {
     assert!(created["createdDateTime"].is_string());
     // The 201 body as the crate decodes it: the object a GET returns.
     assert_eq!(created, reencoded(&raw_get(&emu, &id).await));
-    assert!(run.stderr.contains(&id), "{}", run.stderr);
+    run.assert_stderr(Has(&id));
 
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-create-root.json");
     std::fs::write(&path, bytes(&root_profile("From a file"))).unwrap();
@@ -109,8 +109,7 @@ async fn update_refuses_read_only_keys_before_sending() {
     // An unknown id: the service's 404.
     let changes = json!({"@odata.type": SCEP, "displayName": "X"});
     let run = run_at(&emu, "json", &["update", "missing", "-"], Some(&bytes(&changes))).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("HTTP 404 ResourceNotFound"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("HTTP 404 ResourceNotFound"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,8 +122,7 @@ async fn delete_then_delete_again() {
     assert!(run.stderr.contains(&id));
     assert!(emu.state().is_empty());
     let run = run_at(&emu, "json", &["delete", &id], None).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("HTTP 404"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,8 +179,7 @@ async fn assign_sends_typed_targets_and_prints_the_assignments() {
     assert_eq!(emu.state().assignments(&id).unwrap(), Vec::<Value>::new());
 
     let run = run_at(&emu, "json", &["assign", "missing", "--group", "g1"], None).await;
-    run.assert_code(1);
-    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    run.assert_code(1).assert_stderr(Has("HTTP 404"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,8 @@ use intune_graph::{
 };
 use serde_json::{Value, json};
 
+use crate::support::emulator::send_json;
+
 fn client(emu: &RunningEmulator) -> GraphClient {
     GraphClient::builder()
         .base_url(emu.base_url().as_str())
@@ -166,19 +168,6 @@ async fn every_step_counts_against_the_quota_and_throttled_ones_are_retried() {
     emu.shutdown().await;
 }
 
-async fn post(emu: &RunningEmulator, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/$batch", emu.base_url()))
-        .bearer_auth(emu.token())
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap())
-}
-
 fn get(id: &str, url: &str) -> Value {
     json!({"id": id, "method": "GET", "url": url})
 }
@@ -203,7 +192,7 @@ async fn the_emulator_refuses_broken_envelopes_and_shuffles_answers() {
         ("mixed shape", json!({"requests": chain_and_parallel})),
         ("body without content type", json!({"requests": [no_content_type]})),
     ] {
-        let (status, answer) = post(&emu, &body).await;
+        let (status, answer) = send_json(&emu, Method::POST, "/$batch", body.to_string().as_bytes()).await;
         assert_eq!(status, 400, "{name}");
         assert_eq!(answer["error"]["code"], "BadRequest", "{name}");
     }
@@ -211,7 +200,8 @@ async fn the_emulator_refuses_broken_envelopes_and_shuffles_answers() {
     // 20! orders: three envelopes all answered in the order asked would mean no shuffle.
     let mut orders = Vec::new();
     for _ in 0..3 {
-        let (status, answer) = post(&emu, &json!({"requests": steps})).await;
+        let (status, answer) =
+            send_json(&emu, Method::POST, "/$batch", json!({"requests": steps}).to_string().as_bytes()).await;
         assert_eq!(status, 200);
         let responses = answer["responses"].as_array().unwrap();
         assert!(responses.iter().all(|r| r["status"] == 200 && r["body"]["id"].is_string()));

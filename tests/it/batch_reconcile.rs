@@ -14,8 +14,8 @@ use intune_graph::{
 };
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, method, path, query_param},
+    MockServer, ResponseTemplate,
+    matchers::{body_json, query_param},
 };
 
 const BATCH: &str = "/beta/$batch";
@@ -41,18 +41,11 @@ async fn server_with_unknown_create(found: Value) -> MockServer {
          "body": {"error": {"code": "GatewayTimeout", "message": "m"}}},
         {"id": "plain", "status": 201, "body": created_body("p-1", "plain one")},
     ]});
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("POST", BATCH).respond_with(ok_json(answer)).mount_once(&server).await;
+    when("GET", COLLECTION)
         .and(query_param("$filter", LOOKUP))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "value": found })))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({ "value": found })))
+        .mount_once(&server)
         .await;
     server
 }
@@ -75,8 +68,7 @@ fn lookup_request() -> String {
 }
 
 async fn send_two(server: &MockServer) -> (Created<DeviceConfiguration>, Created<DeviceConfiguration>) {
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(server);
     let mut batch = client.batch();
     batch.create_with("create", &scep_profile("new one"), reconcile()).create_with(
         "plain",
@@ -90,12 +82,7 @@ async fn send_two(server: &MockServer) -> (Created<DeviceConfiguration>, Created
 #[tokio::test]
 async fn a_batched_create_found_by_the_lookup_is_returned_not_sent_again() {
     let server = server_with_unknown_create(json!([created_body("n-1", "new one")])).await;
-    Mock::given(method("GET"))
-        .and(path(format!("{COLLECTION}/n-1")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-1", "new one")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    object_read("n-1", "new one").mount_once(&server).await;
     let (create, plain) = send_two(&server).await;
     assert!(create.reconciled);
     assert_eq!(create.reposts, 0);
@@ -113,12 +100,10 @@ async fn a_batched_create_found_by_the_lookup_is_returned_not_sent_again() {
 async fn a_batched_create_the_lookup_does_not_find_is_sent_again_once() {
     let server = server_with_unknown_create(json!([])).await;
     let body: Value = serde_json::from_slice(&scep_profile("new one").to_write_json().unwrap()).unwrap();
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .and(body_json(&body))
         .respond_with(ResponseTemplate::new(201).set_body_json(created_body("n-2", "new one")))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let (create, _) = send_two(&server).await;
     assert!(!create.reconciled);
@@ -138,24 +123,14 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
         ResponseTemplate::new(200).set_body_string("<html>gateway</html>"),
     ] {
         let server = MockServer::start().await;
-        Mock::given(method("POST")).and(path(BATCH)).respond_with(envelope).expect(1).mount(&server).await;
-        Mock::given(method("GET"))
-            .and(path(COLLECTION))
+        when("POST", BATCH).respond_with(envelope).mount_once(&server).await;
+        when("GET", COLLECTION)
             .and(query_param("$filter", LOOKUP))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"value": [created_body("n-3", "new one")]})),
-            )
-            .expect(1)
-            .mount(&server)
+            .respond_with(found("n-3", "new one"))
+            .mount_once(&server)
             .await;
-        Mock::given(method("GET"))
-            .and(path(format!("{COLLECTION}/n-3")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(created_body("n-3", "new one")))
-            .expect(1)
-            .mount(&server)
-            .await;
-        let sleep = RecordingSleep::new();
-        let client = builder(&server.uri(), &sleep).build().unwrap();
+        object_read("n-3", "new one").mount_once(&server).await;
+        let (client, _) = recording_client(&server);
         let mut batch = client.batch();
         batch.create_with("create", &scep_profile("new one"), reconcile());
         let create = created(batch.send().await.unwrap().take("create"));
@@ -172,14 +147,8 @@ async fn a_batched_create_in_an_envelope_that_failed_as_a_whole_is_reconciled() 
 async fn without_reconcile_a_batched_create_stays_unknown_and_bad_objects_are_refused_early() {
     let server = MockServer::start().await;
     let answer = json!({"responses": [{"id": "c", "status": 504}]});
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", BATCH).respond_with(ok_json(answer)).mount_once(&server).await;
+    let (client, _) = recording_client(&server);
     let mut batch = client.batch();
     batch.create_with("c", &scep_profile("x"), CreateOptions::new());
     let error = batch.send().await.unwrap().take("c").unwrap().unwrap_err();

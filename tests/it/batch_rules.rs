@@ -11,16 +11,13 @@ use std::{
 
 use crate::support::{batch::*, resilience::*};
 use intune_graph::{
-    Error, StatusCode,
+    Error, GraphClient, StatusCode,
     auth::{AccessToken, AuthError, BoxFuture, TokenCredential, TokenRequest},
     batch::{BatchError, StepValue},
     models::{AssignmentTarget, DeviceConfiguration, DeviceConfigurationAssignment},
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{header, method, path},
-};
+use wiremock::{MockServer, ResponseTemplate, matchers::header};
 
 const MAC_SCEP: &str = "#microsoft.graph.macOSScepCertificateProfile";
 
@@ -50,8 +47,7 @@ async fn a_chain_longer_than_an_envelope_goes_in_whole_segments() {
     let server = MockServer::start().await;
     // Every step of every envelope succeeds, except "s23", which fails: the steps after it
     // in its envelope get Graph's 424, the segment after it is never sent and gets 424 too.
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(|request: &wiremock::Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
             let mut failed = false;
@@ -76,8 +72,7 @@ async fn a_chain_longer_than_an_envelope_goes_in_whole_segments() {
         .expect(2)
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     let mut batch = client.batch();
     for i in 0..45 {
         batch.delete(format!("s{i}"), &format!("p{i}"));
@@ -111,6 +106,16 @@ struct Rotating {
     requests: Mutex<Vec<(bool, Option<String>)>>,
 }
 
+impl Rotating {
+    /// A client for `server` whose tokens come from a new `Rotating`, and its sleeper.
+    fn client(server: &MockServer) -> (GraphClient, Arc<Rotating>, Arc<RecordingSleep>) {
+        let credential = Arc::new(Rotating::default());
+        let sleep = RecordingSleep::new();
+        let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+        (client, credential, sleep)
+    }
+}
+
 impl TokenCredential for Rotating {
     fn get_token<'a>(&'a self, request: &'a TokenRequest) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         let mut requests = self.requests.lock().unwrap();
@@ -124,27 +129,21 @@ impl TokenCredential for Rotating {
 #[tokio::test]
 async fn a_401_on_one_step_refreshes_the_token_once_and_resends_that_step() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .and(header("authorization", "Bearer t1"))
         .respond_with(answer(json!([
             {"id": "a", "status": 401, "headers": {"WWW-Authenticate": "Bearer error=\"invalid_token\""},
              "body": {"error": {"code": "InvalidAuthenticationToken", "message": "expired"}}},
             {"id": "b", "status": 200, "body": scep("p2")}
         ])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .and(header("authorization", "Bearer t2"))
         .respond_with(answer(json!([{"id": "a", "status": 200, "body": scep("p1")}])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    let credential = Arc::new(Rotating::default());
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+    let (client, credential, sleep) = Rotating::client(&server);
     let mut batch = client.batch();
     batch.get("a", "p1").get("b", "p2");
     let results: Vec<DeviceConfiguration> = batch
@@ -164,17 +163,14 @@ async fn a_401_on_one_step_refreshes_the_token_once_and_resends_that_step() {
 #[tokio::test]
 async fn a_second_401_on_the_same_step_is_its_answer() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(answer(
             json!([{"id": "a", "status": 401, "body": {"error": {"code": "Unauthorized", "message": "no"}}}]),
         ))
         .expect(2)
         .mount(&server)
         .await;
-    let credential = Arc::new(Rotating::default());
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).credential(credential.clone()).build().unwrap();
+    let (client, credential, _) = Rotating::client(&server);
     let mut batch = client.batch();
     batch.get("a", "p1");
     let error = batch.send().await.unwrap().take("a").unwrap().unwrap_err();
@@ -185,24 +181,12 @@ async fn a_second_401_on_the_same_step_is_its_answer() {
 
 #[tokio::test]
 async fn step_headers_are_read_in_any_case() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([
-            {"id": "raw", "status": 200, "headers": {"Content-Type": "application/json", "Request-Id": "r-9"}, "body": {"value": 1}},
-            {"id": "slow", "status": 429, "headers": {"Retry-After": "7"}, "body": {"error": {"code": "TooManyRequests", "message": "m"}}}
-        ])))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([{"id": "slow", "status": 200, "body": scep("p1")}])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let first = answer(json!([
+        {"id": "raw", "status": 200, "headers": {"Content-Type": "application/json", "Request-Id": "r-9"}, "body": {"value": 1}},
+        {"id": "slow", "status": 429, "headers": {"Retry-After": "7"}, "body": {"error": {"code": "TooManyRequests", "message": "m"}}}
+    ]));
+    let (_server, client, sleep) =
+        serve(in_turn([first, answer(json!([{"id": "slow", "status": 200, "body": scep("p1")}]))]), 2).await;
     let mut batch = client.batch();
     batch.raw("raw", intune_graph::Method::GET, "deviceManagement/x", None::<&()>).get("slow", "p1");
     let mut results = batch.send().await.unwrap();
@@ -219,21 +203,9 @@ async fn step_headers_are_read_in_any_case() {
 
 #[tokio::test]
 async fn an_assign_step_answered_504_is_sent_again_like_the_single_call() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([{"id": "assign", "status": 504, "body": {"error": {"code": "GatewayTimeout", "message": "m"}}}])))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(json!([{"id": "assign", "status": 200, "body": {"value": []}}])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let timeout = json!([{"id": "assign", "status": 504, "body": {"error": {"code": "GatewayTimeout", "message": "m"}}}]);
+    let assigned = json!([{"id": "assign", "status": 200, "body": {"value": []}}]);
+    let (server, client, _) = serve(in_turn([answer(timeout), answer(assigned)]), 2).await;
     let assignment = DeviceConfigurationAssignment::new(AssignmentTarget::group("g1"));
     // `assign` declares itself repeatable where it is built: a 504 is not an unknown outcome.
     let mut batch = client.batch();

@@ -8,15 +8,12 @@ use std::time::Duration;
 
 use crate::support::{batch::*, resilience::*};
 use intune_graph::{
-    Error, Method, RateLimit, RetryPolicy, StatusCode,
-    batch::{BatchError, StepValue},
+    Error, GraphClient, Method, RateLimit, RetryPolicy, StatusCode,
+    batch::{Batch, BatchError, BatchResults, StepValue},
     models::{DeviceConfiguration, DeviceConfigurationPatch},
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers::method};
 
 fn graph_error(code: &str, request_id: &str) -> Value {
     json!({"error": {"code": code, "message": "m", "innerError": {"request-id": request_id, "date": "2026-11-27T10:00:00"}}})
@@ -26,19 +23,16 @@ fn graph_error(code: &str, request_id: &str) -> Value {
 async fn the_envelope_is_exact_and_results_come_back_by_key_in_the_callers_order() {
     let server = MockServer::start().await;
     // Answers in another order than asked, ids in another case.
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(answer(json!([
             {"id": "ROOT", "status": 404, "body": graph_error("ResourceNotFound", "r-1")},
             {"id": "missing", "status": 404, "headers": {"request-id": "h-2"}, "body": graph_error("ResourceNotFound", "r-2")},
             {"id": "patch", "status": 204},
             {"id": "profile", "status": 200, "body": scep("p1")}
         ])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let patch =
         DeviceConfigurationPatch::new("#microsoft.graph.iosScepCertificateProfile").set("displayName", "n");
     let mut batch = client.batch();
@@ -180,10 +174,7 @@ async fn a_throttled_step_waits_its_decimal_retry_after_and_pauses_the_client() 
     // The whole client was paused too: a single call made now waits at the throttle gate
     // (the recording sleeper lets no real time pass, so the pause is still on).
     let before = sleep.waits().len();
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep("p9")))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ok_json(scep("p9"))).mount(&server).await;
     client.device_configurations().get("p9").await.unwrap();
     let gate = sleep.waits()[before];
     assert!(gate > Duration::from_millis(1400) && gate <= Duration::from_millis(1500), "{:?}", sleep.waits());
@@ -195,8 +186,7 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
     let first: Vec<Value> = (0..20)
         .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
         .collect();
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(first)),
             ResponseTemplate::new(500).set_body_json(graph_error("InternalServerError", "r-500")),
@@ -204,8 +194,7 @@ async fn a_chunk_failing_after_others_succeeded_keeps_their_results() {
         .expect(2)
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     let ids: Vec<String> = (0..25).map(|i| format!("p{i}")).collect();
     let results = client.device_configurations().get_many(&ids).await.unwrap();
     assert_eq!(results.len(), 25);
@@ -257,11 +246,7 @@ async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
         2,
     )
     .await;
-    let mut batch = client.batch();
-    batch.create("create", &scep_profile("new one")).get("read", "p1");
-    let mut results = batch.send().await.unwrap();
-    let error = results.take("create").unwrap().unwrap_err();
-    assert!(error.is_outcome_unknown(), "{error:?}");
+    let (error, mut results) = create_and_read(&client).await;
     assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT));
     assert_eq!(results.take("read").unwrap().unwrap().into_configuration().unwrap().id(), Some("p1"));
     let sent = bodies(&server).await;
@@ -273,16 +258,9 @@ async fn an_envelope_timing_out_makes_creates_unknown_and_retries_reads() {
 async fn the_write_limiter_counts_steps_not_envelopes() {
     let server = MockServer::start().await;
     let deleted: Vec<Value> = (0..5).map(|i| json!({"id": format!("d{i}"), "status": 204})).collect();
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(Value::Array(deleted)))
-        .mount(&server)
-        .await;
+    when("POST", BATCH).respond_with(answer(Value::Array(deleted))).mount(&server).await;
     let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep)
-        .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
-        .build()
-        .unwrap();
+    let client = builder(&server.uri(), &sleep).write_rate_limit(three_writes_per_20s()).build().unwrap();
     let mut batch = client.batch();
     for i in 0..5 {
         batch.delete(format!("d{i}"), &format!("x{i}"));
@@ -297,38 +275,46 @@ async fn the_write_limiter_counts_steps_not_envelopes() {
 #[tokio::test]
 async fn broken_batches_are_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     // The caller's mistakes: `InvalidArgument` naming the step, as for any call.
     let refused = |error: Error| match error {
         Error::InvalidArgument { what: "batch step", reason } => reason,
         other => panic!("{other:?}"),
     };
 
-    let mut batch = client.batch();
-    batch.get("Key", "a").get("kEY", "b");
-    assert_eq!(
-        refused(batch.send().await.unwrap_err()),
-        "the key \"kEY\" is used twice (keys are compared case-insensitively)"
-    );
-
-    let mut batch = client.batch();
-    batch.raw("abs", Method::GET, "https://graph.microsoft.com/beta/me", None::<&()>);
-    assert_eq!(
-        refused(batch.send().await.unwrap_err()),
-        "\"abs\": the URL \"https://graph.microsoft.com/beta/me\" must be relative to the version root"
-    );
-
-    let mut batch = client.batch();
-    batch.get("a", "1").get("b", "2").get("c", "3").depends_on("b", "a").depends_on("c", "a");
-    assert!(refused(batch.send().await.unwrap_err()).starts_with("\"b\" and \"c\" both depend on \"a\""));
-
-    let mut batch = client.batch();
-    batch.get("a", "1").depends_on("zzz", "a");
-    assert_eq!(
-        refused(batch.send().await.unwrap_err()),
-        "\"zzz\" depends on \"a\", but there is no step \"zzz\""
-    );
+    type Case = (fn(&mut Batch), &'static str);
+    let cases: [Case; 4] = [
+        (
+            |batch| {
+                batch.get("Key", "a").get("kEY", "b");
+            },
+            "the key \"kEY\" is used twice (keys are compared case-insensitively)",
+        ),
+        (
+            |batch| {
+                batch.raw("abs", Method::GET, "https://graph.microsoft.com/beta/me", None::<&()>);
+            },
+            "\"abs\": the URL \"https://graph.microsoft.com/beta/me\" must be relative to the version root",
+        ),
+        (
+            |batch| {
+                batch.get("a", "1").get("b", "2").get("c", "3").depends_on("b", "a").depends_on("c", "a");
+            },
+            "\"b\" and \"c\" both depend on \"a\": dependencies must form chains (Graph runs a batch fully \
+             in parallel or as chains, nothing in between)",
+        ),
+        (
+            |batch| {
+                batch.get("a", "1").depends_on("zzz", "a");
+            },
+            "\"zzz\" depends on \"a\", but there is no step \"zzz\"",
+        ),
+    ];
+    for (build, reason) in cases {
+        let mut batch = client.batch();
+        build(&mut batch);
+        assert_eq!(refused(batch.send().await.unwrap_err()), reason);
+    }
 
     let mut batch = client.batch();
     batch.get("a", "1").get("b", "");
@@ -350,8 +336,7 @@ async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
         .map(|i| json!({"id": i.to_string(), "status": 200, "body": scep(&format!("p{i}"))}))
         .collect();
     first[3] = json!({"id": "3", "status": 503, "body": graph_error("ServiceUnavailable", "r")});
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(first)),
             answer(json!([
@@ -378,17 +363,29 @@ async fn a_step_sent_again_shares_its_envelope_with_steps_not_sent_yet() {
 async fn an_envelope_answer_that_is_not_a_batch_leaves_creates_unknown() {
     let (server, client, _sleep) =
         serve(ResponseTemplate::new(200).set_body_string("<html>gateway</html>"), 1).await;
-    let mut batch = client.batch();
-    batch.create("create", &scep_profile("new one")).get("read", "p1");
-    let mut results = batch.send().await.unwrap();
-    let error = results.take("create").unwrap().unwrap_err();
-    assert!(error.is_outcome_unknown(), "{error:?}");
+    let (error, mut results) = create_and_read(&client).await;
     assert_eq!(error.status(), Some(StatusCode::OK));
     let Error::Batch(read) = results.take("read").unwrap().unwrap_err() else { panic!() };
     let BatchError::Envelope { key, source } = *read else { panic!("{read:?}") };
     assert_eq!(key, "read");
     assert!(matches!(&*source, Error::Decode(_)), "{source:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// Sends a create and a read of `p1` in one envelope; the create's error, which must be an
+/// unknown outcome, and the results left.
+async fn create_and_read(client: &GraphClient) -> (Error, BatchResults) {
+    let mut batch = client.batch();
+    batch.create("create", &scep_profile("new one")).get("read", "p1");
+    let mut results = batch.send().await.unwrap();
+    let error = results.take("create").unwrap().unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    (error, results)
+}
+
+/// The write limit these tests hold envelopes to.
+fn three_writes_per_20s() -> Option<RateLimit> {
+    Some(RateLimit::new(3, Duration::from_secs(20)))
 }
 
 /// `n` read steps "r0".."r{n-1}" answered 200, as one envelope's answer.
@@ -411,8 +408,7 @@ async fn the_deadline_covers_the_whole_batch_not_each_envelope() {
         {"id": "d", "status": 204},
     ]);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(in_turn(vec![
             answer(Value::Array(reads_answered(20))).set_delay(Duration::from_secs(1)),
             answer(second).set_delay(Duration::from_secs(1)),
@@ -447,17 +443,12 @@ async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
     // Twenty reads go at once; the five creates after them would wait for the write
     // limiter (three per 20 s) past the 10 s deadline.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
-        .respond_with(answer(Value::Array(reads_answered(20))))
-        .expect(1)
-        .mount(&server)
-        .await;
+    when("POST", BATCH).respond_with(answer(Value::Array(reads_answered(20)))).mount_once(&server).await;
     let sleep = RecordingSleep::new();
     let limit = Duration::from_secs(10);
     let client = builder(&server.uri(), &sleep)
         .deadline(limit)
-        .write_rate_limit(Some(RateLimit::new(3, Duration::from_secs(20))))
+        .write_rate_limit(three_writes_per_20s())
         .build()
         .unwrap();
     let mut batch = client.batch();
@@ -481,15 +472,13 @@ async fn writes_the_deadline_leaves_no_time_for_are_never_sent_nor_unknown() {
 #[tokio::test]
 async fn a_step_retry_that_would_pass_the_deadline_is_not_made() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(BATCH))
+    when("POST", BATCH)
         .respond_with(answer(json!([
             {"id": "0", "status": 200, "body": scep("p0")},
             {"id": "1", "status": 429, "headers": {"Retry-After": "30"},
              "body": graph_error("TooManyRequests", "r-429")},
         ])))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).deadline(Duration::from_secs(10)).build().unwrap();

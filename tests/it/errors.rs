@@ -10,14 +10,12 @@ use intune_graph::{
     Error, GraphClient, RetryPolicy,
     models::{DeviceConfiguration, IosScepCertificateProfile},
 };
-use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 use crate::support::fixtures::SEED_RESPONSE;
 const TOKEN: &str = "tok-errors-42";
 use crate::support::fixtures::COLLECTION;
+use crate::support::mock::{in_turn, when};
 const OPERATION: &str = "POST /beta/deviceManagement/deviceConfigurations";
 
 fn profile() -> IosScepCertificateProfile {
@@ -367,20 +365,11 @@ async fn gateway_timeout_on_create_is_outcome_unknown_and_not_resent() {
 async fn throttled_create_is_retried_once_with_the_same_request() {
     for status in [429u16, 503] {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(COLLECTION))
-            .respond_with(
-                json(status, r#"{"error":{"code":"TooManyRequests","message":"Slow down"}}"#)
-                    .insert_header("Retry-After", "0"),
-            )
-            .up_to_n_times(1)
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(COLLECTION))
-            .respond_with(json(201, SEED_RESPONSE))
-            .expect(1)
+        let throttled = json(status, r#"{"error":{"code":"TooManyRequests","message":"Slow down"}}"#)
+            .insert_header("Retry-After", "0");
+        when("POST", COLLECTION)
+            .respond_with(in_turn([throttled, json(201, SEED_RESPONSE)]))
+            .expect(2)
             .mount(&server)
             .await;
 
@@ -412,8 +401,7 @@ async fn request_ids_echoed_in_errors_are_capped() {
         r#"{{"error":{{"code":"Bad","message":"no","innerError":{{"client-request-id":"{}"}}}}}}"#,
         "c".repeat(5000)
     );
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .respond_with(json(400, &body).insert_header("request-id", long.as_str()))
         .mount(&server)
         .await;

@@ -19,6 +19,5 @@ mod examples_run;
 mod models;
 mod resilience;
 mod surface;
-mod tenant_reads;
-mod tenant_roundtrip;
+mod tenant;
 mod validation;

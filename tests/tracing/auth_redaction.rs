@@ -11,6 +11,8 @@ use url::Url;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::mock::in_turn;
+
 const SECRET: &str = "cLiEnT-sEcReT~value.42";
 const TOKEN: &str = "eyJhbGciOi.ACCESS-TOKEN-payload.sig";
 const TOKEN_PATH: &str = "/tenant-1/oauth2/v2.0/token";
@@ -125,22 +127,15 @@ async fn errors_from_an_echoing_endpoint_do_not_carry_the_secret() {
 async fn trace_output_of_token_fetches_is_clean() {
     crate::capture::global();
     let server = MockServer::start().await;
+    let token = serde_json::json!({"token_type": "Bearer", "expires_in": 3599, "access_token": TOKEN});
+    let refused =
+        serde_json::json!({"error": "invalid_client", "error_description": format!("echo {SECRET}")});
     Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(503).set_body_string(format!("echo {SECRET}")))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "token_type": "Bearer", "expires_in": 3599, "access_token": TOKEN,
-        })))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
-            "error": "invalid_client", "error_description": format!("echo {SECRET}"),
-        })))
+        .respond_with(in_turn([
+            ResponseTemplate::new(503).set_body_string(format!("echo {SECRET}")),
+            ResponseTemplate::new(200).set_body_json(token),
+            ResponseTemplate::new(401).set_body_json(refused),
+        ]))
         .mount(&server)
         .await;
     let c = credential(&server);

@@ -2,8 +2,8 @@
 //! subscriber (see `capture`), and it must not see the other integration tests.
 
 mod capture;
-// The integration tests' support, of which this binary uses only a part.
-#[allow(dead_code)]
+// The integration tests' support, of which this binary uses only a part (re-exports too).
+#[allow(dead_code, unused_imports)]
 #[path = "../it/support/mod.rs"]
 mod support;
 

@@ -8,14 +8,12 @@ use intune_graph::{
     auth::{Secret, StaticToken},
     models::IosScepCertificateProfile,
 };
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 const TOKEN: &str = "tok-SECRET-123";
 use crate::support::fixtures::COLLECTION;
 use crate::support::fixtures::SEED_RESPONSE;
+use crate::support::mock::{in_turn, when};
 
 fn profile() -> IosScepCertificateProfile {
     crate::support::fixtures::scep_profile("iOS SCEP")
@@ -145,27 +143,14 @@ async fn tracing_output_has_the_client_request_id_but_not_the_token() {
     let captured = crate::capture::global();
 
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201).set_body_raw(SEED_RESPONSE, "application/json"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_raw(r#"{"error":{"code":"BadRequest","message":"no"}}"#, "application/json"),
-        )
-        .expect(1)
+    let refused = r#"{"error":{"code":"BadRequest","message":"no"}}"#;
+    when("POST", COLLECTION)
+        .respond_with(in_turn([
+            ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+            ResponseTemplate::new(201).set_body_raw(SEED_RESPONSE, "application/json"),
+            ResponseTemplate::new(400).set_body_raw(refused, "application/json"),
+        ]))
+        .expect(3)
         .mount(&server)
         .await;
     let client = GraphClient::builder()

@@ -7,47 +7,39 @@ use crate::capture::Buffer;
 use crate::support::resilience::*;
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::format::FmtSpan;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
-fn subscriber(capture: &Buffer) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
+/// Captures this thread's events and closed spans at TRACE level until the guard drops.
+/// The global subscriber is installed first (see `capture`), so no callsite stays silent.
+fn capture_spans() -> (Buffer, tracing::subscriber::DefaultGuard) {
+    crate::capture::global();
+    let capture = Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
         .with_writer(capture.clone())
         .with_max_level(tracing::Level::TRACE)
         .with_span_events(FmtSpan::CLOSE)
         .with_ansi(false)
-        .finish()
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    (capture, guard)
 }
 
 #[tokio::test]
 async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(
+    when("POST", COLLECTION)
+        .respond_with(in_turn([
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
                 .insert_header("request-id", "req-429"),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(
             ResponseTemplate::new(201)
                 .insert_header("request-id", "req-201")
                 .set_body_json(created_body("id-1", "p")),
-        )
+        ]))
         .mount(&server)
         .await;
-    crate::capture::global();
-    let capture = Buffer::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&capture));
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (capture, _guard) = capture_spans();
+    let (client, sleep) = recording_client(&server);
     client.device_configurations().create(&scep_profile("p")).await.unwrap();
     assert_eq!(sleep.waits(), [Duration::from_secs(1)]);
 
@@ -83,19 +75,15 @@ async fn spans_per_call_and_attempt_carry_the_ids_and_never_the_token() {
 #[tokio::test]
 async fn query_values_and_tokens_stay_out_of_failures_too() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .respond_with(
             ResponseTemplate::new(400)
                 .set_body_json(json!({"error": {"code": "BadRequest", "message": "no"}})),
         )
         .mount(&server)
         .await;
-    crate::capture::global();
-    let capture = Buffer::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&capture));
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (capture, _guard) = capture_spans();
+    let (client, sleep) = recording_client(&server);
     let error = client
         .get_json::<Value>("deviceManagement/deviceConfigurations?$filter=displayName%20eq%20'QUERY-SECRET'")
         .await
@@ -126,9 +114,7 @@ async fn query_values_and_tokens_stay_out_of_failures_too() {
 async fn batch_steps_are_traced_by_the_client_and_the_emulator() {
     use intune_graph::emulator::{Emulator, StepFault};
 
-    crate::capture::global();
-    let capture = Buffer::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&capture));
+    let (capture, _guard) = capture_spans();
     let emu = Emulator::new().token(TOKEN).start().await.unwrap();
     let ids: Vec<String> = (0..2)
         .map(|i| {

@@ -16,7 +16,7 @@ use crate::{
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("targets").required(true).multiple(true)
     .args(["group", "exclude_group", "all_devices", "all_licensed_users", "clear"])))]
-pub struct AssignArgs {
+pub(crate) struct AssignArgs {
     /// The device configuration's id.
     id: String,
     /// Include the members of this group (Entra object id); repeatable.
@@ -54,15 +54,9 @@ fn targets(args: &AssignArgs) -> Result<Vec<DeviceConfigurationAssignment>, Outc
     Ok(targets.into_iter().map(DeviceConfigurationAssignment::new).collect())
 }
 
-pub async fn run(global: &GlobalArgs, args: AssignArgs) -> Outcome {
-    let assignments = match targets(&args) {
-        Ok(assignments) => assignments,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn run(global: &GlobalArgs, args: AssignArgs) -> Outcome {
+    let assignments = or_return!(targets(&args));
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let result = match configurations.assign(&args.id, &assignments).await {
         // Some services answer without the set: read it.

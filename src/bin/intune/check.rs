@@ -15,7 +15,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// What to print: the object re-encoded (`read`) or the body `create` would send.
     #[arg(long = "as", value_enum, default_value_t = View::Read)]
     view: View,
@@ -29,11 +29,8 @@ enum View {
     Create,
 }
 
-pub fn run(args: &CheckArgs) -> Outcome {
-    let configurations = match input::decode_configurations(&args.file) {
-        Ok(configurations) => configurations,
-        Err(outcome) => return outcome,
-    };
+pub(crate) fn run(args: &CheckArgs) -> Outcome {
+    let configurations = or_return!(input::decode_configurations(&args.file));
     let source = input::describe(&args.file);
     let output = match (args.view, &configurations) {
         (View::Read, Configurations::One(config)) => serde_json::to_vec(config),

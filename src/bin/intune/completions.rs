@@ -6,12 +6,12 @@ use clap_complete::Shell;
 use crate::Outcome;
 
 #[derive(Args, Debug)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// bash, zsh, fish, powershell or elvish.
     shell: Shell,
 }
 
-pub fn run(args: &CompletionsArgs, command: &mut clap::Command) -> Outcome {
+pub(crate) fn run(args: &CompletionsArgs, command: &mut clap::Command) -> Outcome {
     clap_complete::generate(args.shell, command, "intune", &mut std::io::stdout());
     Outcome::Success
 }

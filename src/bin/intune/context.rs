@@ -15,7 +15,7 @@ use crate::{Outcome, output::Format};
 
 /// Options of every command, before or after the subcommand (`global`).
 #[derive(Args, Debug)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Graph base URL, e.g. https://graph.microsoft.com/beta or an emulator's
     /// http://127.0.0.1:PORT/beta (needs --token or the AZURE_* variables).
     #[arg(long, env = "GRAPH_BASE_URL", value_name = "URL", global = true)]
@@ -53,7 +53,7 @@ pub struct GlobalArgs {
 
 /// What `--write-rate` asks for.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum WriteRate {
+pub(crate) enum WriteRate {
     /// No client-side limit.
     Off,
     /// At most this many writes per window.
@@ -96,15 +96,18 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
 
 impl GlobalArgs {
     /// The output format asked for, or the default for where stdout goes.
-    pub fn format(&self) -> Format {
+    pub(crate) fn format(&self) -> Format {
         self.output.unwrap_or_else(Format::for_stdout)
     }
 }
 
 /// A client ready to use, and the embedded emulator behind it when there is one.
-pub struct Context {
+pub(crate) struct Context {
     pub client: GraphClient,
     pub format: Format,
+    /// What the client holds that must never be printed or written (its bearer token, its
+    /// client secret): data a server sends back is scrubbed of them.
+    pub secrets: Vec<Secret>,
     /// Kept alive for as long as the command runs.
     _emulator: Option<RunningEmulator>,
 }
@@ -121,7 +124,7 @@ fn env_set(name: &str) -> bool {
 }
 
 /// Builds the client from the global options; on failure the reason is already on stderr.
-pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
     let base_url = global.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let token = global.token.clone().filter(|t| !t.is_empty());
     let azure = AZURE_VARS.iter().any(|name| env_set(name));
@@ -133,7 +136,9 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
         Some(WriteRate::Limit(limit)) => builder.write_rate_limit(Some(limit)),
     };
 
+    let mut secrets = Vec::new();
     let (builder, emulator) = if let Some(token) = token {
+        secrets.push(token.clone());
         let builder = builder.bearer_token(token);
         (with_endpoint(builder, base_url, cloud), None)
     } else if azure {
@@ -144,6 +149,9 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
                 return Err(Outcome::BadInput);
             }
         };
+        if let Some(secret) = std::env::var_os(EnvironmentCredential::CLIENT_SECRET) {
+            secrets.push(Secret::new(secret.to_string_lossy()));
+        }
         // An explicit authority (e.g. an emulator's) wins over the cloud's.
         let credential = match cloud {
             Some(cloud) if !env_set(EnvironmentCredential::AUTHORITY_HOST) => credential.with_cloud(cloud),
@@ -169,12 +177,13 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, Outcome> {
              (empty, in memory, gone when the command ends)",
             emulator.base_url()
         );
+        secrets.push(Secret::new(emulator.token()));
         let builder = builder.base_url(emulator.base_url().as_str()).bearer_token(emulator.token());
         (builder, Some(emulator))
     };
 
     match builder.build() {
-        Ok(client) => Ok(Context { client, format: global.format(), _emulator: emulator }),
+        Ok(client) => Ok(Context { client, format: global.format(), secrets, _emulator: emulator }),
         Err(e) => {
             eprintln!("error: {e}");
             Err(Outcome::BadInput)

@@ -12,13 +12,13 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// The deviceConfiguration JSON file (with `@odata.type`; UTF-8 or UTF-16 with a byte
     /// order mark), or `-` for standard input.
     file: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
     let config: DeviceConfiguration = match input::decode_configurations(&args.file) {
         Ok(Configurations::One(config)) => *config,
         Ok(Configurations::Page(items)) => {
@@ -39,10 +39,7 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs) -> Outcome {
         );
         return Outcome::Refused;
     }
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().create(&config).await {
         Ok(created) => {
             if let Some(id) = created.id() {

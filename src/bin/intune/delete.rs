@@ -9,16 +9,13 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct DeleteArgs {
+pub(crate) struct DeleteArgs {
     /// The device configuration's id.
     id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn run(global: &GlobalArgs, args: DeleteArgs) -> Outcome {
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().delete(&args.id).await {
         Ok(()) => {
             eprintln!("deleted {}", output::clean(&args.id));

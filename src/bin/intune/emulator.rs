@@ -19,7 +19,7 @@ use intune_graph::emulator::{
 use crate::Outcome;
 
 #[derive(Args, Debug)]
-pub struct EmulatorArgs {
+pub(crate) struct EmulatorArgs {
     /// Address to listen on (port 0: a free port, printed on the first line).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     addr: SocketAddr,
@@ -88,7 +88,7 @@ fn parse_scale(text: &str) -> Result<f64, String> {
     }
 }
 
-pub async fn run(args: EmulatorArgs) -> Outcome {
+pub(crate) async fn run(args: EmulatorArgs) -> Outcome {
     if !args.addr.ip().is_loopback() {
         eprintln!(
             "warning: listening on {} (not loopback): anyone who can reach it can use the emulator's \

@@ -9,16 +9,13 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     /// The device configuration's id.
     id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn run(global: &GlobalArgs, args: GetArgs) -> Outcome {
+    let ctx = or_return!(context::connect(global).await);
     match ctx.client.device_configurations().get(&args.id).await {
         Ok(config) => output::print_configuration(ctx.format, &config),
         Err(e) => output::report(&e),

@@ -10,7 +10,7 @@ use serde::{Deserialize, de::DeserializeOwned, de::IgnoredAny};
 use crate::Outcome;
 
 /// The bytes of `file`, or of stdin for `-`.
-pub fn read(file: &str) -> Result<Vec<u8>, Outcome> {
+pub(crate) fn read(file: &str) -> Result<Vec<u8>, Outcome> {
     let result = if file == "-" {
         let mut buffer = Vec::new();
         std::io::stdin().lock().read_to_end(&mut buffer).map(|_| buffer)
@@ -24,7 +24,7 @@ pub fn read(file: &str) -> Result<Vec<u8>, Outcome> {
 }
 
 /// The JSON text of `file`, whatever its encoding.
-pub fn text(file: &str) -> Result<String, Outcome> {
+pub(crate) fn text(file: &str) -> Result<String, Outcome> {
     let bytes = read(file)?;
     match read_json_document(&bytes) {
         // Plain UTF-8: the bytes are the text, no copy.
@@ -38,7 +38,7 @@ pub fn text(file: &str) -> Result<String, Outcome> {
 }
 
 /// Decodes `file` as one `T`, naming the JSON path of a failure.
-pub fn decode<T: DeserializeOwned>(file: &str) -> Result<T, Outcome> {
+pub(crate) fn decode<T: DeserializeOwned>(file: &str) -> Result<T, Outcome> {
     let text = text(file)?;
     decode_text(file, &text)
 }
@@ -63,7 +63,7 @@ fn decode_text<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Outcome
 }
 
 /// What a file of device configurations holds.
-pub enum Configurations {
+pub(crate) enum Configurations {
     /// One object.
     One(Box<DeviceConfiguration>),
     /// A page `{"value":[…]}` (a list response or an export of one).
@@ -86,7 +86,7 @@ struct PageFile {
 
 /// Decodes `file` as one device configuration or a page of them: an object with a
 /// `value` member and no `@odata.type` is a page.
-pub fn decode_configurations(file: &str) -> Result<Configurations, Outcome> {
+pub(crate) fn decode_configurations(file: &str) -> Result<Configurations, Outcome> {
     let text = text(file)?;
     let is_page = serde_json::from_str::<Shape>(&text)
         .is_ok_and(|shape| shape.value.is_some() && shape.odata_type.is_none());
@@ -104,6 +104,6 @@ pub fn decode_configurations(file: &str) -> Result<Configurations, Outcome> {
 }
 
 /// `standard input` for `-`, the path otherwise.
-pub fn describe(file: &str) -> String {
+pub(crate) fn describe(file: &str) -> String {
     if file == "-" { "standard input".to_owned() } else { file.to_owned() }
 }

@@ -11,18 +11,15 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct LinkRootArgs {
+pub(crate) struct LinkRootArgs {
     /// The iOS SCEP certificate profile's id.
     scep_id: String,
     /// The iOS trusted root certificate profile's id.
     root_id: String,
 }
 
-pub async fn run(global: &GlobalArgs, args: LinkRootArgs) -> Outcome {
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn run(global: &GlobalArgs, args: LinkRootArgs) -> Outcome {
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     if let Err(e) = configurations.link_root_certificate(&args.scep_id, &args.root_id).await {
         return output::report(&e);

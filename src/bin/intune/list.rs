@@ -19,7 +19,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Follow every page (default: the first page only).
     #[arg(long)]
     all: bool,
@@ -91,15 +91,9 @@ fn query(args: &ListArgs) -> Result<Query, Outcome> {
     Ok(query)
 }
 
-pub async fn run(global: &GlobalArgs, args: ListArgs) -> Outcome {
-    let query = match query(&args) {
-        Ok(query) => query,
-        Err(outcome) => return outcome,
-    };
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+pub(crate) async fn run(global: &GlobalArgs, args: ListArgs) -> Outcome {
+    let query = or_return!(query(&args));
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let mut printer = Printer::new(ctx.format);
 

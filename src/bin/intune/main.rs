@@ -25,6 +25,20 @@
 //! Exit codes: 0 success; 1 refused (validation or the service) or failed (including a
 //! create the service accepted whose answer could not be read: check before retrying);
 //! 2 usage, input or decode error; 3 `plan` found changes.
+// Every module of the command is private: its items say `pub(crate)`, never a bare `pub`.
+#![warn(unreachable_pub)]
+
+/// The value of a step that returns `Result<T, Outcome>`, or the end of the command with
+/// the step's outcome (its reason is already on stderr). Defined before the modules that
+/// use it.
+macro_rules! or_return {
+    ($step:expr) => {
+        match $step {
+            Ok(value) => value,
+            Err(outcome) => return outcome,
+        }
+    };
+}
 
 mod assign;
 mod check;
@@ -40,6 +54,7 @@ mod link_root;
 mod list;
 mod output;
 mod progress;
+mod tenants;
 mod update;
 mod verbose;
 
@@ -83,8 +98,13 @@ enum Command {
     /// Write the tenant's device configurations to a folder, one file per object.
     Export(iac::ExportArgs),
     /// Show what apply would change to bring the tenant to a folder (exit 3: changes).
-    Plan(iac::TargetArgs),
-    /// Bring the tenant to a folder: roots, bound profiles, assignments (asks first).
+    Plan(iac::PlanCommand),
+    /// Bring the tenant to a folder (or run a saved plan): roots, certificate profiles, the
+    /// profiles that use them, assignments; every write checked and read back (asks first).
+    ///
+    /// Progress: bars on a terminal; with stdout piped, one JSON event per line on stdout
+    /// (stderr keeps warnings and the summary); with `--output table` off a terminal, one line
+    /// per object on stderr.
     Apply(iac::ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),

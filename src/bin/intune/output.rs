@@ -14,7 +14,7 @@ use crate::Outcome;
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned columns with a header.
     Table,
     /// JSON: objects exactly as decoded, re-encoded losslessly.
@@ -23,7 +23,7 @@ pub enum Format {
 
 impl Format {
     /// Table on a terminal, JSON when stdout is a pipe or a file.
-    pub fn for_stdout() -> Format {
+    pub(crate) fn for_stdout() -> Format {
         if io::stdout().is_terminal() { Format::Table } else { Format::Json }
     }
 }
@@ -33,18 +33,18 @@ impl Format {
 /// A table printed in batches: the column widths come from the first batch (at least the
 /// header's), so a streamed listing prints as it goes; longer values later just push the
 /// next columns right.
-pub struct Table {
+pub(crate) struct Table {
     headers: &'static [&'static str],
     widths: Option<Vec<usize>>,
 }
 
 impl Table {
-    pub fn new(headers: &'static [&'static str]) -> Self {
+    pub(crate) fn new(headers: &'static [&'static str]) -> Self {
         Table { headers, widths: None }
     }
 
     /// Prints `rows` (and the header before the first batch).
-    pub fn print(&mut self, out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
+    pub(crate) fn print(&mut self, out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
         let widths = match &self.widths {
             Some(widths) => widths.clone(),
             None => {
@@ -67,7 +67,7 @@ impl Table {
     }
 
     /// Prints the header alone when no row was printed.
-    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
         if self.widths.is_none() {
             self.print(out, &[])?;
         }
@@ -92,20 +92,20 @@ fn write_row(out: &mut impl Write, widths: &[usize], row: &[String]) -> io::Resu
 /// Text from the service, safe for a terminal: control characters (newlines, escape
 /// sequences) and invisible bidi/format characters are shown escaped instead of acting on
 /// the terminal.
-pub fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     intune_graph::untrusted::escape(text).into_owned()
 }
 
 /// `#microsoft.graph.iosScepCertificateProfile` → `iosScepCertificateProfile`.
-pub fn short_type(odata_type: &str) -> &str {
+pub(crate) fn short_type(odata_type: &str) -> &str {
     let name = odata_type.strip_prefix('#').unwrap_or(odata_type);
     name.strip_prefix("microsoft.graph.").unwrap_or(name)
 }
 
-pub const CONFIGURATION_HEADERS: &[&str] = &["TYPE", "ID", "NAME", "MODIFIED"];
+pub(crate) const CONFIGURATION_HEADERS: &[&str] = &["TYPE", "ID", "NAME", "MODIFIED"];
 
 /// One table row of a device configuration: type, id, name, modified.
-pub fn configuration_row(config: &DeviceConfiguration) -> Vec<String> {
+pub(crate) fn configuration_row(config: &DeviceConfiguration) -> Vec<String> {
     let base = config.base();
     let or_dash = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or_else(|| "-".to_owned(), clean);
     vec![
@@ -117,7 +117,7 @@ pub fn configuration_row(config: &DeviceConfiguration) -> Vec<String> {
     ]
 }
 
-pub const ASSIGNMENT_HEADERS: &[&str] = &["ID", "TARGET", "GROUP", "INTENT"];
+pub(crate) const ASSIGNMENT_HEADERS: &[&str] = &["ID", "TARGET", "GROUP", "INTENT"];
 
 fn assignment_row(assignment: &DeviceConfigurationAssignment) -> Vec<String> {
     let target = assignment.target.as_ref();
@@ -143,7 +143,7 @@ fn assignment_row(assignment: &DeviceConfigurationAssignment) -> Vec<String> {
 
 /// Ends a command after a failed write to stdout: a closed pipe (`| head`) is a normal
 /// end, anything else an error.
-pub fn write_failed(e: &io::Error) -> Outcome {
+pub(crate) fn write_failed(e: &io::Error) -> Outcome {
     if e.kind() == io::ErrorKind::BrokenPipe {
         Outcome::Success
     } else {
@@ -165,7 +165,7 @@ fn write_json_pretty(out: &mut impl Write, value: &impl Serialize) -> io::Result
 }
 
 /// Prints one device configuration.
-pub fn print_configuration(format: Format, config: &DeviceConfiguration) -> Outcome {
+pub(crate) fn print_configuration(format: Format, config: &DeviceConfiguration) -> Outcome {
     let mut out = io::stdout().lock();
     let result = match format {
         Format::Json => write_json_pretty(&mut out, config),
@@ -175,7 +175,7 @@ pub fn print_configuration(format: Format, config: &DeviceConfiguration) -> Outc
 }
 
 /// Prints assignments: a JSON array, or a table.
-pub fn print_assignments(format: Format, assignments: &[DeviceConfigurationAssignment]) -> Outcome {
+pub(crate) fn print_assignments(format: Format, assignments: &[DeviceConfigurationAssignment]) -> Outcome {
     let mut out = io::stdout().lock();
     let result = match format {
         Format::Json => write_json_pretty(&mut out, &assignments),
@@ -193,7 +193,7 @@ pub fn print_assignments(format: Format, assignments: &[DeviceConfigurationAssig
 /// Reports a failed call on stderr and says how the command ends: 1 when the service or
 /// validation refused (or the call failed), 2 for usage and decode errors. Never prints
 /// a token: the crate's errors carry none.
-pub fn report(error: &Error) -> Outcome {
+pub(crate) fn report(error: &Error) -> Outcome {
     match error {
         Error::Graph(graph) => {
             eprintln!("error: {}", graph_line(graph));
@@ -259,7 +259,7 @@ pub fn report(error: &Error) -> Outcome {
 
 /// `HTTP 404 ResourceNotFound: <message> (request-id …, client-request-id …)`, with
 /// Intune's inner `Message` when `message` was its JSON document.
-pub fn graph_line(graph: &GraphError) -> String {
+pub(crate) fn graph_line(graph: &GraphError) -> String {
     let mut line = format!("HTTP {}", graph.status.as_u16());
     if let Some(code) = graph.code.as_deref().filter(|c| !c.is_empty()) {
         line.push(' ');
@@ -302,7 +302,7 @@ fn graph_details(graph: &GraphError) {
 }
 
 /// Lists every validation problem, one per line.
-pub fn report_validation(what: &str, invalid: &ValidationError) {
+pub(crate) fn report_validation(what: &str, invalid: &ValidationError) {
     let n = invalid.problems.len();
     eprintln!("error: {what}: {n} problem{}:", if n == 1 { "" } else { "s" });
     for problem in &invalid.problems {

@@ -16,7 +16,7 @@ use crate::{
 };
 
 #[derive(Args, Debug)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// The device configuration's id.
     id: String,
     /// A JSON object of the properties to change (`null` clears one), or `-` for stdin.
@@ -32,7 +32,7 @@ fn patch(odata_type: &str, fields: &Map<String, Value>) -> DeviceConfigurationPa
     })
 }
 
-pub async fn run(global: &GlobalArgs, args: UpdateArgs) -> Outcome {
+pub(crate) async fn run(global: &GlobalArgs, args: UpdateArgs) -> Outcome {
     let source = input::describe(&args.file);
     let mut fields: Map<String, Value> = match input::decode::<Value>(&args.file) {
         Ok(Value::Object(map)) => map,
@@ -62,10 +62,7 @@ pub async fn run(global: &GlobalArgs, args: UpdateArgs) -> Outcome {
         return Outcome::Refused;
     }
 
-    let ctx = match context::connect(global).await {
-        Ok(ctx) => ctx,
-        Err(outcome) => return outcome,
-    };
+    let ctx = or_return!(context::connect(global).await);
     let configurations = ctx.client.device_configurations();
     let odata_type = match odata_type {
         Some(t) => t,

@@ -7,49 +7,50 @@ use std::{io, time::Duration};
 use tracing::{
     Event, Level, Subscriber,
     field::{Field, Visit},
+    span::{Attributes, Id},
 };
 use tracing_subscriber::{
     EnvFilter, Layer,
     filter::Targets,
     fmt::{MakeWriter, format::FmtSpan},
     layer::{Context, SubscriberExt},
+    registry::LookupSpan,
     util::SubscriberInitExt,
 };
 
-use crate::progress;
+use crate::{output::clean, progress};
 
 /// The client's retry reports.
 const RETRY_TARGET: &str = "intune_graph::retry";
-/// The retry reports (one line per retry) and "already gone after retry".
-const DEFAULT_FILTER: &str = "intune_graph::retry=info";
+/// The span each tenant's work runs in across tenants (its `name` field names the tenant).
+const TENANT_TARGET: &str = "intune_graph::tenant";
 /// Calls, attempts, waits and retry decisions.
 const VERBOSE_FILTER: &str = "intune_graph=debug";
 
 /// Installs the stderr subscriber and the throttle reports of the progress.
-pub fn init(verbose: bool) {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
-        _ => EnvFilter::new(if verbose { VERBOSE_FILTER } else { DEFAULT_FILTER }),
-    };
-    let lines = tracing_subscriber::fmt::layer().with_writer(AboveBars).without_time();
-    // A plain line (the sentence alone) for the default reports; levels, targets, fields and
-    // a line per finished call and attempt once more is asked for.
-    let lines = if verbose || std::env::var_os("RUST_LOG").is_some() {
-        lines.with_span_events(FmtSpan::CLOSE).boxed()
-    } else {
-        lines
-            .with_target(false)
-            .with_level(false)
-            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
-                if field.name() == "message" { write!(writer, "{value:?}") } else { Ok(()) }
-            }))
-            .boxed()
-    };
-    let installed = tracing_subscriber::registry()
-        .with(lines.with_filter(filter))
-        .with(ThrottleReports.with_filter(Targets::new().with_target(RETRY_TARGET, Level::INFO)))
-        .try_init();
-    if let Err(e) = installed {
+///
+/// By default the command prints the client's retry reports only (one line each, the
+/// sentence alone, after the tenant's name across tenants, and "already gone after retry"),
+/// through [`RetryReports`]; `-v` or `RUST_LOG` add the full tracing (levels, targets,
+/// fields, a line per finished call and attempt), and the retry reports then come through
+/// that.
+pub(crate) fn init(verbose: bool) {
+    let tracing_asked = verbose || std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
+    let reports = RetryReports { print: !tracing_asked }.with_filter(
+        Targets::new().with_target(RETRY_TARGET, Level::INFO).with_target(TENANT_TARGET, Level::INFO),
+    );
+    let lines = tracing_asked.then(|| {
+        let filter = match std::env::var("RUST_LOG") {
+            Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
+            _ => EnvFilter::new(VERBOSE_FILTER),
+        };
+        tracing_subscriber::fmt::layer()
+            .with_writer(AboveBars)
+            .without_time()
+            .with_span_events(FmtSpan::CLOSE)
+            .with_filter(filter)
+    });
+    if let Err(e) = tracing_subscriber::registry().with(lines).with(reports).try_init() {
         eprintln!("warning: cannot report retries on stderr: {e}");
     }
 }
@@ -87,21 +88,73 @@ impl Drop for EventText {
     }
 }
 
-/// Hands the wait of every throttled retry (`throttled = true`, `wait_ms`) to the progress.
-struct ThrottleReports;
+/// The client's retry reports: each printed as its sentence (`print`), after the name of
+/// the tenant it belongs to when there is one (the `tenant` span it happened in), and a
+/// throttled one's wait (`throttled = true`, `wait_ms`) handed to the progress.
+struct RetryReports {
+    print: bool,
+}
 
-impl<S: Subscriber> Layer<S> for ThrottleReports {
-    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+/// The name of a `tenant` span, kept with the span.
+struct TenantName(String);
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RetryReports {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() != "tenant" {
+            return;
+        }
+        let mut name = SpanName::default();
+        attrs.record(&mut name);
+        if let (Some(name), Some(span)) = (name.0, ctx.span(id)) {
+            span.extensions_mut().insert(TenantName(name));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        if event.metadata().target() != RETRY_TARGET {
+            return;
+        }
         let mut fields = RetryFields::default();
         event.record(&mut fields);
+        // A retry report is a root event (no parent), but it is sent from inside the
+        // tenant's work: the current span says whose it is.
+        let tenant = ctx.lookup_current().and_then(|span| {
+            span.scope().find_map(|s| s.extensions().get::<TenantName>().map(|t| t.0.clone()))
+        });
+        if self.print && !fields.message.is_empty() {
+            let line = match &tenant {
+                Some(tenant) => format!("{}: {}\n", clean(tenant), fields.message),
+                None => format!("{}\n", fields.message),
+            };
+            let _ = progress::write_stderr(line.as_bytes());
+        }
         if fields.throttled {
-            progress::throttled(Duration::from_millis(fields.wait_ms));
+            progress::throttled(tenant.as_deref(), Duration::from_millis(fields.wait_ms));
+        }
+    }
+}
+
+/// The `name` field of a span.
+#[derive(Default)]
+struct SpanName(Option<String>);
+
+impl Visit for SpanName {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "name" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "name" && self.0.is_none() {
+            self.0 = Some(format!("{value:?}"));
         }
     }
 }
 
 #[derive(Default)]
 struct RetryFields {
+    message: String,
     throttled: bool,
     wait_ms: u64,
 }
@@ -119,5 +172,9 @@ impl Visit for RetryFields {
         }
     }
 
-    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.message = clean(&format!("{value:?}"));
+        }
+    }
 }

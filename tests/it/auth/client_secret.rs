@@ -8,8 +8,10 @@ use intune_graph::auth::{
 };
 use intune_graph::cloud::NationalCloud;
 use url::Url;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::support::mock::{MountOnce, in_turn, ok_json, when};
 
 const TENANT: &str = "contoso.onmicrosoft.com";
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
@@ -34,7 +36,7 @@ fn form(request: &Request) -> Vec<(String, String)> {
 }
 
 fn token_body(expires_in: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ok_json(serde_json::json!({
         "token_type": "Bearer",
         "expires_in": expires_in,
         "ext_expires_in": 3599,
@@ -45,12 +47,10 @@ fn token_body(expires_in: serde_json::Value) -> ResponseTemplate {
 #[tokio::test]
 async fn posts_the_client_credentials_form() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    when("POST", TOKEN_PATH)
         .and(header("content-type", "application/x-www-form-urlencoded"))
         .respond_with(token_body(3599.into()))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let before = Utc::now();
     let mut req = TokenRequest::new(vec![SCOPE.into(), "offline_access".into()]);
@@ -144,16 +144,13 @@ async fn non_json_errors_keep_status_and_excerpt() {
 async fn transient_failures_are_retried() {
     let server = MockServer::start().await;
     Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
-        .up_to_n_times(1)
+        .respond_with(in_turn([
+            ResponseTemplate::new(429).insert_header("retry-after", "0"),
+            ResponseTemplate::new(503).set_body_string("busy"),
+            token_body(3599.into()),
+        ]))
         .mount(&server)
         .await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(TOKEN_PATH)).respond_with(token_body(3599.into())).mount(&server).await;
     let token = credential(&server).get_token(&request()).await.unwrap();
     assert_eq!(token.token.expose(), "eyJ0eXAi.access.token");
     let received = server.received_requests().await.unwrap();
@@ -180,7 +177,7 @@ async fn retries_stop_after_three_attempts() {
 #[tokio::test]
 async fn attempts_are_configurable() {
     let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(502)).expect(1).mount(&server).await;
+    Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(502)).mount_once(&server).await;
     let err = credential(&server).max_attempts(1).get_token(&request()).await.unwrap_err();
     assert_eq!(err.status(), Some(502));
 }
@@ -190,8 +187,7 @@ async fn a_long_retry_after_is_not_waited_out() {
     let server = MockServer::start().await;
     Mock::given(path(TOKEN_PATH))
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     assert_eq!(err.status(), Some(429));
@@ -219,11 +215,7 @@ async fn malformed_success_bodies_are_errors() {
         serde_json::json!({"expires_in": 60}),
     ] {
         let server = MockServer::start().await;
-        Mock::given(path(TOKEN_PATH))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
-            .expect(1)
-            .mount(&server)
-            .await;
+        Mock::given(path(TOKEN_PATH)).respond_with(ok_json(body.clone())).mount_once(&server).await;
         let err = credential(&server).get_token(&request()).await.unwrap_err();
         assert!(matches!(err, AuthError::Transport { .. }), "{body}: {err:?}");
     }

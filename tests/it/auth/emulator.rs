@@ -4,16 +4,21 @@
 use chrono::Utc;
 use intune_graph::auth::{AuthError, ClientSecretCredential, Secret, TokenCredential, TokenRequest};
 use intune_graph::cloud::scope_for;
-use intune_graph::emulator::Emulator;
+use intune_graph::emulator::{Emulator, RunningEmulator};
+
+/// App `app-1` of tenant `contoso.onmicrosoft.com` with `secret`, at the emulator's
+/// token endpoint.
+fn credential(emulator: &RunningEmulator, secret: &str) -> ClientSecretCredential {
+    ClientSecretCredential::new("contoso.onmicrosoft.com", "app-1", Secret::new(secret))
+        .unwrap()
+        .authority_host(emulator.origin())
+        .unwrap()
+}
 
 #[tokio::test]
 async fn fetches_a_token_the_emulator_accepts() {
     let emulator = Emulator::new().client_credentials("app-1", "emu-secret").start().await.unwrap();
-    let credential =
-        ClientSecretCredential::new("contoso.onmicrosoft.com", "app-1", Secret::new("emu-secret"))
-            .unwrap()
-            .authority_host(emulator.origin())
-            .unwrap();
+    let credential = credential(&emulator, "emu-secret");
     assert_eq!(credential.token_url(), &emulator.token_url("contoso.onmicrosoft.com"));
     let request = TokenRequest::new(vec![scope_for(&emulator.base_url())]);
     let token = credential.get_token(&request).await.unwrap();
@@ -34,11 +39,7 @@ async fn fetches_a_token_the_emulator_accepts() {
 #[tokio::test]
 async fn a_wrong_secret_is_refused() {
     let emulator = Emulator::new().client_credentials("app-1", "emu-secret").start().await.unwrap();
-    let credential =
-        ClientSecretCredential::new("contoso.onmicrosoft.com", "app-1", Secret::new("wrong-secret"))
-            .unwrap()
-            .authority_host(emulator.origin())
-            .unwrap();
+    let credential = credential(&emulator, "wrong-secret");
     let err =
         credential.get_token(&TokenRequest::new(vec![scope_for(&emulator.base_url())])).await.unwrap_err();
     assert!(matches!(err, AuthError::Refused { .. }), "{err:?}");

@@ -134,13 +134,16 @@ async fn binds_are_checked_like_graph_and_nothing_is_stored() {
     assert_eq!(h.emu.state().references("missing"), None);
 }
 
+/// Creates the trusted roots `r1` and `r2`; their ids.
+async fn two_roots(h: &Harness) -> (String, String) {
+    let root = |name| minimal("iosTrustedRootCertificate", name);
+    (h.create(root("r1")).await, h.create(root("r2")).await)
+}
+
 #[tokio::test]
 async fn patch_binds_replace_a_single_reference_and_add_to_a_collection() {
     let h = Harness::start().await;
-    let (r1, r2) = (
-        h.create(minimal("iosTrustedRootCertificate", "r1")).await,
-        h.create(minimal("iosTrustedRootCertificate", "r2")).await,
-    );
+    let (r1, r2) = two_roots(&h).await;
     let (s1, s2) = (
         h.create(minimal("iosScepCertificateProfile", "s1")).await,
         h.create(minimal("iosPkcsCertificateProfile", "s2")).await,
@@ -171,10 +174,7 @@ async fn patch_binds_replace_a_single_reference_and_add_to_a_collection() {
 #[tokio::test]
 async fn ref_routes_set_add_list_and_remove() {
     let h = Harness::start().await;
-    let (r1, r2) = (
-        h.create(minimal("iosTrustedRootCertificate", "r1")).await,
-        h.create(minimal("iosTrustedRootCertificate", "r2")).await,
-    );
+    let (r1, r2) = two_roots(&h).await;
     let scep = h.create(minimal("iosScepCertificateProfile", "scep")).await;
     let wifi = h.create(minimal(WIFI, "wifi")).await;
     let base = format!("{DC}/{wifi}/{WIFI_CAST}");

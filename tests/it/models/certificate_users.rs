@@ -16,13 +16,13 @@ use intune_graph::models::{
 };
 use serde_json::{Map, Value, json};
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, method, path},
+    MockServer, ResponseTemplate,
+    matchers::{body_json, header},
 };
 
 use crate::support::{
     fixtures::{COLLECTION, scep_builder},
-    mock::{BEARER, client},
+    mock::{BEARER, client, when},
 };
 
 const CONTEXT: &str =
@@ -509,8 +509,7 @@ fn created_answer(sent: &Value, id: &str) -> ResponseTemplate {
 }
 
 async fn expect_create(server: &MockServer, body: Value, id: &str) {
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .and(header("authorization", BEARER))
         .and(header("content-type", "application/json"))
         .and(body_json(&body))

@@ -2,10 +2,13 @@
 //! emulator answering what Graph's request reader answers.
 
 use intune_graph::{
-    emulator::{Emulator, RunningEmulator},
+    Method,
+    emulator::Emulator,
     models::{DeviceConfiguration, DeviceConfigurationPatch, GraphEntity},
 };
 use serde_json::{Value, json};
+
+use crate::support::emulator::send_json;
 
 /// An IntuneManagement-style export with full metadata: property annotations (also of
 /// properties a write drops), instance annotations and advertised actions, nested too.
@@ -114,20 +117,6 @@ fn update_bodies_leave_them_out_too() {
     );
 }
 
-async fn post(emu: &RunningEmulator, method: reqwest::Method, path: &str, body: &[u8]) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", emu.base_url()))
-        .bearer_auth(emu.token())
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// The Intune 400 shape, with the emulator's phrase inside `error.message`.
 fn assert_bad_request(status: u16, body: &Value, phrase: &str) {
     assert_eq!(status, 400, "{body}");
@@ -139,7 +128,7 @@ fn assert_bad_request(status: u16, body: &Value, phrase: &str) {
 #[tokio::test]
 async fn the_emulator_refuses_the_export_as_graph_does_and_takes_the_write_body() {
     let emu = Emulator::new().start().await.unwrap();
-    let (status, body) = post(&emu, reqwest::Method::POST, COLLECTION, FULL_METADATA_EXPORT.as_bytes()).await;
+    let (status, body) = send_json(&emu, Method::POST, COLLECTION, FULL_METADATA_EXPORT.as_bytes()).await;
     assert_bad_request(
         status,
         &body,
@@ -147,13 +136,11 @@ async fn the_emulator_refuses_the_export_as_graph_does_and_takes_the_write_body(
     );
     let mut annotated: Value = expected_write_body();
     annotated["createdDateTime@odata.type"] = json!("#DateTimeOffset");
-    let (status, body) =
-        post(&emu, reqwest::Method::POST, COLLECTION, annotated.to_string().as_bytes()).await;
+    let (status, body) = send_json(&emu, Method::POST, COLLECTION, annotated.to_string().as_bytes()).await;
     assert_bad_request(status, &body, "was found for the property 'createdDateTime'");
 
     let config: DeviceConfiguration = serde_json::from_str(FULL_METADATA_EXPORT).unwrap();
-    let (status, created) =
-        post(&emu, reqwest::Method::POST, COLLECTION, &config.to_write_json().unwrap()).await;
+    let (status, created) = send_json(&emu, Method::POST, COLLECTION, &config.to_write_json().unwrap()).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["certificateRenewalPolicy"], expected_write_body()["certificateRenewalPolicy"]);
@@ -162,10 +149,10 @@ async fn the_emulator_refuses_the_export_as_graph_does_and_takes_the_write_body(
     let item = format!("{COLLECTION}/{id}");
     let nested = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile",
         "extendedKeyUsages": [{"name": "a", "objectIdentifier@odata.type": "#String"}]});
-    let (status, body) = post(&emu, reqwest::Method::PATCH, &item, nested.to_string().as_bytes()).await;
+    let (status, body) = send_json(&emu, Method::PATCH, &item, nested.to_string().as_bytes()).await;
     assert_bad_request(status, &body, "was found for the property 'objectIdentifier'");
     let patch = DeviceConfigurationPatch::from_object(&config).unwrap();
-    let (status, _) = post(&emu, reqwest::Method::PATCH, &item, &patch.to_json().unwrap()).await;
+    let (status, _) = send_json(&emu, Method::PATCH, &item, &patch.to_json().unwrap()).await;
     assert!(status == 200 || status == 204, "{status}");
 }
 
@@ -248,7 +235,7 @@ async fn every_profile_with_the_root_certificate_navigation_binds_its_root() {
     let emu = Emulator::new().start().await.unwrap();
     let create = |body: Value| {
         let emu = &emu;
-        async move { post(emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await }
+        async move { send_json(emu, Method::POST, COLLECTION, body.to_string().as_bytes()).await }
     };
     let root = |ty: &str| json!({"@odata.type": ty, "displayName": "Root", "certFileName": "r.cer", "trustedRootCertificate": "TUlJQw=="});
     let (status, mac_root) = create(root("#microsoft.graph.macOSTrustedRootCertificate")).await;
@@ -325,22 +312,22 @@ async fn out_of_range_values_and_refused_nulls_are_400_for_create_and_update() {
     let emu = Emulator::new().start().await.unwrap();
     let mut body = expected_write_body();
     body["renewalThresholdPercentage"] = json!(150);
-    let (status, answer) = post(&emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await;
+    let (status, answer) = send_json(&emu, Method::POST, COLLECTION, body.to_string().as_bytes()).await;
     assert_bad_request(status, &answer, "'renewalThresholdPercentage' must be an integer from 1 to 99.");
     let mut body = expected_write_body();
     body["version"] = Value::Null;
-    let (status, answer) = post(&emu, reqwest::Method::POST, COLLECTION, body.to_string().as_bytes()).await;
+    let (status, answer) = send_json(&emu, Method::POST, COLLECTION, body.to_string().as_bytes()).await;
     assert_bad_request(status, &answer, "'version' cannot be null.");
 
     let (status, created) =
-        post(&emu, reqwest::Method::POST, COLLECTION, expected_write_body().to_string().as_bytes()).await;
+        send_json(&emu, Method::POST, COLLECTION, expected_write_body().to_string().as_bytes()).await;
     assert_eq!(status, 201, "{created}");
     let item = format!("{COLLECTION}/{}", created["id"].as_str().unwrap());
     let patch = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "renewalThresholdPercentage": 150});
-    let (status, answer) = post(&emu, reqwest::Method::PATCH, &item, patch.to_string().as_bytes()).await;
+    let (status, answer) = send_json(&emu, Method::PATCH, &item, patch.to_string().as_bytes()).await;
     assert_bad_request(status, &answer, "'renewalThresholdPercentage' must be an integer from 1 to 99.");
     let patch = json!({"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "certificateValidityPeriodValue": 0});
-    let (status, answer) = post(&emu, reqwest::Method::PATCH, &item, patch.to_string().as_bytes()).await;
+    let (status, answer) = send_json(&emu, Method::PATCH, &item, patch.to_string().as_bytes()).await;
     assert_bad_request(
         status,
         &answer,

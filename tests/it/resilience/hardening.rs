@@ -17,10 +17,7 @@ use intune_graph::{
 };
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
-use wiremock::{
-    Mock, MockServer, Request, Respond, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::method};
 
 const SECRET: &str = "client-s3cret~value";
 
@@ -120,15 +117,8 @@ async fn delete_answered(
 ) -> (intune_graph::Result<()>, usize) {
     let server = MockServer::start().await;
     let item = format!("{COLLECTION}/p1");
-    Mock::given(method("DELETE"))
-        .and(path(item.as_str()))
-        .respond_with(first)
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE")).and(path(item.as_str())).respond_with(then).mount(&server).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("DELETE", item).respond_with(in_turn([first, then])).mount(&server).await;
+    let (client, _) = recording_client(&server);
     let result = client.device_configurations().delete("p1").await;
     (result, server.received_requests().await.unwrap().len())
 }
@@ -158,9 +148,8 @@ async fn a_delete_answered_404_at_once_is_not_found() {
 /// Creates `profile("p")` against a server answering the POST with `response`.
 async fn create_answered(response: ResponseTemplate) -> (Error, Vec<u8>, String) {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(COLLECTION)).respond_with(response).expect(1).mount(&server).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", COLLECTION).respond_with(response).mount_once(&server).await;
+    let (client, _) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let requests = server.received_requests().await.unwrap();
     let sent = &requests[0];
@@ -196,24 +185,10 @@ async fn a_create_accepted_with_an_unreadable_answer_says_so() {
 #[tokio::test]
 async fn reconcile_resolves_an_unreadable_create_by_finding_the_object() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [created_body("id-1", "p")]})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{COLLECTION}/id-1")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("id-1", "p")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", COLLECTION).respond_with(ResponseTemplate::new(201)).mount_once(&server).await;
+    when("GET", COLLECTION).respond_with(found("id-1", "p")).mount(&server).await;
+    object_read("id-1", "p").mount(&server).await;
+    let (client, _) = recording_client(&server);
     let options = CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO);
     let created = client.device_configurations().create_with(&scep_profile("p"), options).await.unwrap();
     assert!(created.reconciled);
@@ -290,8 +265,7 @@ async fn timeout_retries_are_configurable_and_a_dripping_server_is_cut_too() {
 /// Answers `count` GETs of `at` (every one when `None`) with a 200 and `body`, and expects
 /// that many.
 async fn answer_get(server: &MockServer, at: &str, body: impl Into<Vec<u8>>, count: Option<u64>) {
-    let mock = Mock::given(method("GET"))
-        .and(path(at))
+    let mock = when("GET", at)
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.into(), "application/json"));
     let mock = match count {
         Some(n) => mock.up_to_n_times(n).expect(n),
@@ -308,8 +282,7 @@ async fn a_cut_json_read_is_retried_until_it_reads_whole() {
     let cut = whole[..whole.len() / 2].to_owned();
     answer_get(&server, &item, cut.clone(), Some(2)).await;
     answer_get(&server, &item, whole, None).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let object = client.device_configurations().get("id-1").await.unwrap();
     assert_eq!(object.id(), Some("id-1"));
     assert_eq!(sleep.waits().len(), 2);
@@ -344,8 +317,7 @@ async fn a_read_of_the_wrong_shape_is_not_fetched_again_unless_it_is_also_cut() 
     answer_get(&server, &item, wrong, None).await;
     let page = r##"{"value":[{"@odata.type":"#microsoft.graph.iosScepCertificateProfile","id":"id-1","keySize":5}]}"##;
     answer_get(&server, COLLECTION, page, None).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let configurations = client.device_configurations();
     for error in
         [configurations.get("id-1").await.unwrap_err(), configurations.list(&Query::new()).await.unwrap_err()]
@@ -371,11 +343,9 @@ async fn a_create_answered_with_cut_json_is_not_sent_again() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(201).set_body_raw(r#"{"id":"x","#, "application/json"))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     server.verify().await;

@@ -11,10 +11,7 @@ use intune_graph::{
     models::IosScepCertificateProfile,
 };
 use serde_json::json;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path, query_param},
-};
+use wiremock::{MockServer, ResponseTemplate, matchers::query_param};
 
 fn reconcile() -> CreateOptions {
     CreateOptions::reconcile_by_display_name().settle_delay(Duration::ZERO)
@@ -144,14 +141,9 @@ async fn a_marker_tells_the_new_object_from_an_older_one_with_the_same_name() {
 #[tokio::test]
 async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(504))
-        .mount(&server)
-        .await;
+    when("POST", COLLECTION).respond_with(ResponseTemplate::new(504)).mount(&server).await;
     let combined = "displayName eq 'It''s' and isof('microsoft.graph.iosScepCertificateProfile')";
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query_param("$filter", combined))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(
@@ -160,10 +152,9 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query_param("$filter", "displayName eq 'It''s'"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
+        .respond_with(ok_json(json!({"value": [
             {"@odata.type": "#microsoft.graph.iosTrustedRootCertificate", "id": "root", "displayName": "It's"},
             {"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "id": "older", "displayName": "It's",
              "createdDateTime": "2026-11-26T12:00:00Z"},
@@ -172,13 +163,8 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
         ]})))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{COLLECTION}/newer")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created_body("newer", "It's")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    object_read("newer", "It's").mount(&server).await;
+    let (client, _) = recording_client(&server);
     let created = client
         .device_configurations()
         .create_with(
@@ -207,18 +193,9 @@ async fn the_lookup_filters_by_escaped_name_and_type_and_falls_back_when_refused
 #[tokio::test]
 async fn a_failed_lookup_returns_the_original_unknown_outcome() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(504))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", COLLECTION).respond_with(ResponseTemplate::new(504)).mount(&server).await;
+    when("GET", COLLECTION).respond_with(ResponseTemplate::new(403)).mount(&server).await;
+    let (client, _) = recording_client(&server);
     let error =
         client.device_configurations().create_with(&scep_profile("p"), reconcile()).await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");

@@ -9,15 +9,16 @@ use crate::support::resilience::*;
 use chrono::{DateTime, Utc};
 use intune_graph::{Error, RateLimit, RetryBudget, RetryPolicy, StatusCode};
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 const ITEM: &str = "/beta/deviceManagement/deviceConfigurations/abc";
 
+/// A backoff long enough that full jitter shows in the recorded waits.
+const JITTER_BASE: Duration = Duration::from_secs(2);
+const JITTER_CAP: Duration = Duration::from_secs(60);
+
 fn ok_item() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"id": "abc"}))
+    ok_json(json!({"id": "abc"}))
 }
 
 fn graph_error(code: &str) -> Value {
@@ -27,8 +28,7 @@ fn graph_error(code: &str) -> Value {
 /// Serves `first` once, then 200; returns the recorded waits and the request count.
 async fn get_after(first: ResponseTemplate, clock: Option<DateTime<Utc>>) -> (Vec<Duration>, usize) {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(first).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(in_turn([first, ok_item()])).mount(&server).await;
     let sleep = RecordingSleep::new();
     let mut builder = builder(&server.uri(), &sleep);
     if let Some(now) = clock {
@@ -45,20 +45,28 @@ fn throttled(header: &str, value: &str) -> ResponseTemplate {
     ResponseTemplate::new(429).insert_header(header, value).set_body_json(graph_error("TooManyRequests"))
 }
 
+/// Every hint form, on a 429 or a 503, and the one wait it makes before the retry succeeds.
 #[tokio::test]
-async fn integer_seconds_are_honoured() {
-    let (waits, requests) = get_after(throttled("retry-after", "7"), None).await;
-    assert_eq!(waits, [Duration::from_secs(7)]);
-    assert_eq!(requests, 2);
-}
-
-#[tokio::test]
-async fn decimal_seconds_are_rounded_up_never_truncated() {
-    let (waits, _) = get_after(throttled("retry-after", "2.128"), None).await;
-    assert_eq!(waits, [Duration::from_millis(2128)]);
-    // Kiota Go truncates 0.249 to 0 s and retries at once; here it is waited for.
-    let (waits, _) = get_after(throttled("retry-after", "0.2491"), None).await;
-    assert_eq!(waits, [Duration::from_millis(250)]);
+async fn every_hint_form_is_waited_out_exactly() {
+    let secs = Duration::from_secs;
+    let ms = Duration::from_millis;
+    let twice =
+        ResponseTemplate::new(429).append_header("retry-after", "4").append_header("retry-after", "9");
+    let cases = [
+        ("integer seconds", throttled("retry-after", "7"), secs(7)),
+        ("decimal seconds, rounded up", throttled("retry-after", "2.128"), ms(2128)),
+        // Kiota Go truncates 0.249 to 0 s and retries at once; here it is waited for.
+        ("decimal seconds, never truncated", throttled("retry-after", "0.2491"), ms(250)),
+        ("retry-after-ms", throttled("retry-after-ms", "1500"), ms(1500)),
+        ("x-ms-retry-after-ms", throttled("x-ms-retry-after-ms", "250"), ms(250)),
+        ("duplicated values: the largest", throttled("retry-after", "3, 7"), secs(7)),
+        ("a repeated header: the largest", twice, secs(9)),
+        ("a 503's hint on a GET", ResponseTemplate::new(503).insert_header("retry-after", "3"), secs(3)),
+    ];
+    for (form, first, wait) in cases {
+        let (waits, requests) = get_after(first, None).await;
+        assert_eq!((waits, requests), (vec![wait], 2), "{form}");
+    }
 }
 
 #[tokio::test]
@@ -74,44 +82,15 @@ async fn http_dates_are_read_against_the_injected_utc_clock() {
 }
 
 #[tokio::test]
-async fn millisecond_headers_are_honoured() {
-    let (waits, _) = get_after(throttled("retry-after-ms", "1500"), None).await;
-    assert_eq!(waits, [Duration::from_millis(1500)]);
-    let (waits, _) = get_after(throttled("x-ms-retry-after-ms", "250"), None).await;
-    assert_eq!(waits, [Duration::from_millis(250)]);
-}
-
-#[tokio::test]
-async fn duplicated_values_take_the_largest() {
-    let (waits, _) = get_after(throttled("retry-after", "3, 7"), None).await;
-    assert_eq!(waits, [Duration::from_secs(7)]);
-    let twice =
-        ResponseTemplate::new(429).append_header("retry-after", "4").append_header("retry-after", "9");
-    let (waits, _) = get_after(twice, None).await;
-    assert_eq!(waits, [Duration::from_secs(9)]);
-}
-
-#[tokio::test]
-async fn a_503_hint_is_honoured_on_a_get() {
-    let (waits, requests) =
-        get_after(ResponseTemplate::new(503).insert_header("retry-after", "3"), None).await;
-    assert_eq!(waits, [Duration::from_secs(3)]);
-    assert_eq!(requests, 2);
-}
-
-#[tokio::test]
 async fn an_unreadable_hint_falls_back_to_backoff() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "soon, maybe"))
-        .up_to_n_times(1)
+    when("GET", ITEM)
+        .respond_with(in_turn([throttled("retry-after", "soon, maybe"), ok_item()]))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
-        .retry_policy(RetryPolicy::default().with_backoff(Duration::from_secs(2), Duration::from_secs(60)))
+        .retry_policy(RetryPolicy::default().with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let _: Value = client.get_json("deviceManagement/deviceConfigurations/abc").await.expect("retried");
@@ -123,13 +102,8 @@ async fn an_unreadable_hint_falls_back_to_backoff() {
 #[tokio::test]
 async fn a_hint_longer_than_the_cap_ends_the_call_with_the_429() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "3600"))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("GET", ITEM).respond_with(throttled("retry-after", "3600")).mount(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     let graph = error.graph_error().expect("a Graph error");
     assert_eq!(graph.status, StatusCode::TOO_MANY_REQUESTS);
@@ -144,18 +118,13 @@ async fn a_hint_longer_than_the_cap_ends_the_call_with_the_429() {
 #[tokio::test]
 async fn exhaustion_returns_the_typed_graph_error_with_status_and_attempts() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
+    when("GET", ITEM)
         .respond_with(ResponseTemplate::new(503).set_body_json(graph_error("ServiceUnavailable")))
         .mount(&server)
         .await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(4)
-                .with_backoff(Duration::from_secs(2), Duration::from_secs(60)),
-        )
+        .retry_policy(RetryPolicy::default().with_max_attempts(4).with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
@@ -181,15 +150,13 @@ async fn exhaustion_returns_the_typed_graph_error_with_status_and_attempts() {
 #[tokio::test]
 async fn an_empty_or_html_error_body_keeps_the_status() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
+    when("GET", ITEM)
         .respond_with(
             ResponseTemplate::new(502).set_body_raw("<html><body>Bad gateway</body></html>", "text/html"),
         )
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
     assert!(error.graph_error().unwrap().body_excerpt.contains("Bad gateway"));
@@ -200,13 +167,8 @@ async fn an_empty_or_html_error_body_keeps_the_status() {
 #[tokio::test]
 async fn post_503_without_retry_after_is_outcome_unknown_after_one_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", COLLECTION).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert_eq!(unknown.status, Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -222,13 +184,8 @@ async fn post_503_without_retry_after_is_outcome_unknown_after_one_request() {
 async fn post_504_and_500_are_outcome_unknown() {
     for status in [504, 500, 502] {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(COLLECTION))
-            .respond_with(ResponseTemplate::new(status))
-            .mount(&server)
-            .await;
-        let sleep = RecordingSleep::new();
-        let client = builder(&server.uri(), &sleep).build().unwrap();
+        when("POST", COLLECTION).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+        let (client, _) = recording_client(&server);
         let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
         assert!(error.is_outcome_unknown(), "{status}: {error:?}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
@@ -239,25 +196,15 @@ async fn post_504_and_500_are_outcome_unknown() {
 #[tokio::test]
 async fn post_is_retried_on_429_and_503_with_retry_after_sending_identical_attempts() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(throttled("retry-after", "1"))
-        .up_to_n_times(1)
+    when("POST", COLLECTION)
+        .respond_with(in_turn([
+            throttled("retry-after", "1"),
+            ResponseTemplate::new(503).insert_header("retry-after", "2"),
+            ResponseTemplate::new(201).set_body_json(created_body("new-id", "p")),
+        ]))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "2"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201).set_body_json(created_body("new-id", "p")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let created = client.device_configurations().create(&scep_profile("p")).await.expect("created");
     assert_eq!(created.base.id.as_deref(), Some("new-id"));
     assert_eq!(sleep.waits(), [Duration::from_secs(1), Duration::from_secs(2)]);
@@ -293,14 +240,7 @@ async fn post_connection_reset_is_outcome_unknown() {
 async fn get_connection_reset_is_retried() {
     let server = RawServer::start(Behaviour::Reset).await;
     let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(3)
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(1)),
-        )
-        .build()
-        .unwrap();
+    let client = builder(&server.base(), &sleep).retry_policy(attempts(3)).build().unwrap();
     let error = client.get_json::<Value>("deviceManagement/deviceConfigurations/abc").await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert_eq!(transport.attempts, 3);
@@ -312,11 +252,7 @@ async fn post_connect_refused_is_retried_safely_then_a_transport_error() {
     let addr = refused_addr().await;
     let sleep = RecordingSleep::new();
     let client = builder(&format!("http://{addr}"), &sleep)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(3)
-                .with_backoff(Duration::from_secs(2), Duration::from_secs(60)),
-        )
+        .retry_policy(RetryPolicy::default().with_max_attempts(3).with_backoff(JITTER_BASE, JITTER_CAP))
         .build()
         .unwrap();
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
@@ -330,19 +266,12 @@ async fn post_connect_refused_is_retried_safely_then_a_transport_error() {
 #[tokio::test]
 async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(401))
-        .up_to_n_times(1)
+    let created = ResponseTemplate::new(201).set_body_json(created_body("x", "p"));
+    when("POST", COLLECTION)
+        .respond_with(in_turn([ResponseTemplate::new(401), created]))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(201).set_body_json(created_body("x", "p")))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, _) = recording_client(&server);
     client.device_configurations().create(&scep_profile("p")).await.expect("created after one refresh");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
@@ -352,7 +281,7 @@ async fn a_401_refreshes_once_and_does_not_count_as_a_create_risk() {
 #[tokio::test]
 async fn the_retry_budget_stops_retry_storms_across_calls() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    when("GET", ITEM).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .retry_budget(Some(RetryBudget::standard().with_capacity(12)))
@@ -371,13 +300,8 @@ async fn the_retry_budget_stops_retry_storms_across_calls() {
 #[tokio::test]
 async fn throttling_with_a_hint_does_not_spend_the_budget() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ITEM))
-        .respond_with(throttled("retry-after", "1"))
-        .up_to_n_times(3)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(throttled("retry-after", "1")).up_to_n_times(3).mount(&server).await;
+    when("GET", ITEM).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .retry_budget(Some(RetryBudget::standard().with_capacity(0)))
@@ -390,12 +314,11 @@ async fn throttling_with_a_hint_does_not_spend_the_budget() {
 #[tokio::test]
 async fn the_write_rate_limit_spaces_writes_and_leaves_reads_alone() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .respond_with(ResponseTemplate::new(201).set_body_json(created_body("x", "p")))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path(ITEM)).respond_with(ok_item()).mount(&server).await;
+    when("GET", ITEM).respond_with(ok_item()).mount(&server).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep)
         .write_rate_limit(Some(RateLimit::new(2, Duration::from_secs(20))))
@@ -423,31 +346,16 @@ async fn assign_is_repeated_after_503_and_504_like_a_put() {
     let assign = "/beta/deviceManagement/deviceConfigurations/abc/assign";
     let expected = json!({"assignments": [{"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
         "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}]});
-    Mock::given(method("POST"))
-        .and(path(assign))
-        .and(wiremock::matchers::body_json(expected.clone()))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(assign))
-        .and(wiremock::matchers::body_json(expected.clone()))
-        .respond_with(ResponseTemplate::new(504))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(assign))
+    let assigned = ok_json(json!({"value": [
+        {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
+    ]}));
+    when("POST", assign)
         .and(wiremock::matchers::body_json(expected))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
-            {"id": "abc_g1", "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}}
-        ]})))
-        .expect(1)
+        .respond_with(in_turn([ResponseTemplate::new(503), ResponseTemplate::new(504), assigned]))
+        .expect(3)
         .mount(&server)
         .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    let (client, sleep) = recording_client(&server);
     let target = intune_graph::models::AssignmentTarget::group("g1");
     let set = [intune_graph::models::DeviceConfigurationAssignment::new(target)];
     let got =
@@ -464,14 +372,8 @@ async fn assign_is_repeated_after_503_and_504_like_a_put() {
 #[tokio::test]
 async fn a_raw_post_is_still_taken_for_a_create() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(ITEM))
-        .respond_with(ResponseTemplate::new(504))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", ITEM).respond_with(ResponseTemplate::new(504)).mount_once(&server).await;
+    let (client, sleep) = recording_client(&server);
     let error = client
         .request_json::<_, Value>(
             intune_graph::Method::POST,

@@ -5,14 +5,12 @@ use std::{
     time::Duration,
 };
 
+use crate::support::mock::{in_turn, ok_json, when};
 use crate::support::resilience::TOKEN;
 use intune_graph::{AsyncSleep, GraphClient, auth::BoxFuture};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 /// Records waits; the first one blocks until `release` is notified (and says so on
 /// `first_started`), every other returns at once.
@@ -40,22 +38,10 @@ impl AsyncSleep for HoldFirst {
 #[tokio::test]
 async fn one_tasks_429_pauses_the_other_tasks_of_the_client() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/beta/a"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "7"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/a"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"a": 1})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/b"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"b": 1})))
-        .mount(&server)
-        .await;
+    let throttled = ResponseTemplate::new(429).insert_header("retry-after", "7");
+    let a = ok_json(json!({"a": 1}));
+    when("GET", "/beta/a").respond_with(in_turn([throttled, a])).mount(&server).await;
+    when("GET", "/beta/b").respond_with(ok_json(json!({"b": 1}))).mount(&server).await;
 
     let sleep = Arc::new(HoldFirst::default());
     let client = GraphClient::builder()
@@ -102,17 +88,9 @@ async fn one_tasks_429_pauses_the_other_tasks_of_the_client() {
 #[tokio::test]
 async fn a_pause_is_not_shared_between_clients() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/beta/a"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/a"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(&server)
-        .await;
+    let throttled = ResponseTemplate::new(429).insert_header("retry-after", "1");
+    let a = ok_json(json!({}));
+    when("GET", "/beta/a").respond_with(in_turn([throttled, a])).mount(&server).await;
     let sleep = crate::support::resilience::RecordingSleep::new();
     let one = crate::support::resilience::builder(&server.uri(), &sleep).build().unwrap();
     let two = crate::support::resilience::builder(&server.uri(), &sleep).build().unwrap();

@@ -10,20 +10,31 @@ use std::{
 };
 
 use crate::support::resilience::*;
-use intune_graph::{AsyncSleep, Error, RetryPolicy, StatusCode, auth::BoxFuture};
+use intune_graph::{AsyncSleep, Error, GraphClient, GraphClientBuilder, StatusCode, auth::BoxFuture};
 use serde_json::Value;
 use tokio::sync::Notify;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
 
 const ITEM: &str = "deviceManagement/deviceConfigurations/abc";
 
-fn attempts(n: u32) -> RetryPolicy {
-    RetryPolicy::default()
-        .with_max_attempts(n)
-        .with_backoff(Duration::from_millis(1), Duration::from_millis(1))
+/// A client for `base` (recording its waits, never sleeping) with the options `with` sets.
+fn client(base: &str, with: impl FnOnce(GraphClientBuilder) -> GraphClientBuilder) -> GraphClient {
+    with(builder(base, &RecordingSleep::new())).build().unwrap()
+}
+
+/// A server that reads each request and never answers, and a client for it with the
+/// options `with` sets.
+async fn hanging(with: impl FnOnce(GraphClientBuilder) -> GraphClientBuilder) -> (RawServer, GraphClient) {
+    let server = RawServer::start(Behaviour::Hang).await;
+    let client = client(&server.base(), with);
+    (server, client)
+}
+
+/// A wiremock server answering every GET of `ITEM` with `response`.
+async fn answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    when("GET", format!("/beta/{ITEM}")).respond_with(response).mount(&server).await;
+    server
 }
 
 /// A listener whose accept queue is full: connecting to it hangs (SYNs are dropped).
@@ -39,12 +50,9 @@ async fn blackhole() -> (std::net::SocketAddr, tokio::net::TcpListener, tokio::n
 #[tokio::test]
 async fn connect_timeout_is_a_connect_transport_error_and_safe_to_retry_for_a_create() {
     let (addr, _listener, _filler) = blackhole().await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&format!("http://{addr}"), &sleep)
-        .connect_timeout(Duration::from_millis(150))
-        .retry_policy(attempts(2))
-        .build()
-        .unwrap();
+    let client = client(&format!("http://{addr}"), |b| {
+        b.connect_timeout(Duration::from_millis(150)).retry_policy(attempts(2))
+    });
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert!(transport.is_connect(), "{transport}");
@@ -55,13 +63,7 @@ async fn connect_timeout_is_a_connect_transport_error_and_safe_to_retry_for_a_cr
 
 #[tokio::test]
 async fn per_attempt_timeout_retries_a_get_then_says_timed_out() {
-    let server = RawServer::start(Behaviour::Hang).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep)
-        .timeout(Duration::from_millis(150))
-        .retry_policy(attempts(2))
-        .build()
-        .unwrap();
+    let (server, client) = hanging(|b| b.timeout(Duration::from_millis(150)).retry_policy(attempts(2))).await;
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
     let Error::Transport(transport) = &error else { panic!("expected Transport, got {error:?}") };
     assert!(transport.is_timeout(), "{transport}");
@@ -76,9 +78,7 @@ async fn per_attempt_timeout_retries_a_get_then_says_timed_out() {
 
 #[tokio::test]
 async fn per_attempt_timeout_on_a_create_is_outcome_unknown_and_not_resent() {
-    let server = RawServer::start(Behaviour::Hang).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep).timeout(Duration::from_millis(150)).build().unwrap();
+    let (server, client) = hanging(|b| b.timeout(Duration::from_millis(150))).await;
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert!(unknown.transport.as_ref().is_some_and(|t| t.is_timeout()));
@@ -87,9 +87,7 @@ async fn per_attempt_timeout_on_a_create_is_outcome_unknown_and_not_resent() {
 
 #[tokio::test]
 async fn the_deadline_ends_a_hanging_get_with_deadline_exceeded() {
-    let server = RawServer::start(Behaviour::Hang).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep).deadline(Duration::from_millis(200)).build().unwrap();
+    let (_server, client) = hanging(|b| b.deadline(Duration::from_millis(200))).await;
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
     let Error::DeadlineExceeded { deadline, attempts, operation } = &error else { panic!("got {error:?}") };
     assert_eq!(*deadline, Duration::from_millis(200));
@@ -99,9 +97,7 @@ async fn the_deadline_ends_a_hanging_get_with_deadline_exceeded() {
 
 #[tokio::test]
 async fn the_deadline_cutting_a_create_in_flight_is_outcome_unknown() {
-    let server = RawServer::start(Behaviour::Hang).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep).deadline(Duration::from_millis(200)).build().unwrap();
+    let (server, client) = hanging(|b| b.deadline(Duration::from_millis(200))).await;
     let error = client.device_configurations().create(&scep_profile("p")).await.unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else { panic!("expected OutcomeUnknown, got {error:?}") };
     assert_eq!(unknown.deadline, Some(Duration::from_millis(200)));
@@ -111,12 +107,7 @@ async fn the_deadline_cutting_a_create_in_flight_is_outcome_unknown() {
 
 #[tokio::test]
 async fn a_wait_that_would_pass_the_deadline_is_not_made() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(503).insert_header("retry-after", "30")).await;
     let sleep = RecordingSleep::new();
     let client = builder(&server.uri(), &sleep).deadline(Duration::from_secs(5)).build().unwrap();
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
@@ -128,14 +119,9 @@ async fn a_wait_that_would_pass_the_deadline_is_not_made() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_body_too_large_with_its_status() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(vec![b' '; 4096], "application/json"))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).max_response_bytes(1024).build().unwrap();
+    let server =
+        answering(ResponseTemplate::new(200).set_body_raw(vec![b' '; 4096], "application/json")).await;
+    let client = client(&server.uri(), |b| b.max_response_bytes(1024));
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
     let Error::BodyTooLarge { status, limit } = &error else { panic!("got {error:?}") };
     assert_eq!((*status, *limit), (StatusCode::OK, 1024));
@@ -152,23 +138,16 @@ async fn a_chunked_body_over_the_limit_is_body_too_large_too() {
     }
     response.extend_from_slice(b"0\r\n\r\n");
     let server = RawServer::start(Behaviour::Respond(response)).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.base(), &sleep).max_response_bytes(1024).build().unwrap();
+    let client = client(&server.base(), |b| b.max_response_bytes(1024));
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
     assert!(matches!(error, Error::BodyTooLarge { status: StatusCode::OK, limit: 1024 }), "{error:?}");
 }
 
 #[tokio::test]
 async fn a_huge_error_page_keeps_its_status_and_an_excerpt() {
-    let server = MockServer::start().await;
     let page = format!("<html>{}</html>", "x".repeat(200_000));
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
-        .respond_with(ResponseTemplate::new(403).set_body_raw(page, "text/html"))
-        .mount(&server)
-        .await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).max_response_bytes(1024).build().unwrap();
+    let server = answering(ResponseTemplate::new(403).set_body_raw(page, "text/html")).await;
+    let client = client(&server.uri(), |b| b.max_response_bytes(1024));
     let error = client.get_json::<Value>(ITEM).await.unwrap_err();
     let graph = error.graph_error().expect("a Graph error, not BodyTooLarge");
     assert_eq!(graph.status, StatusCode::FORBIDDEN);
@@ -203,12 +182,7 @@ impl AsyncSleep for Forever {
 
 #[tokio::test]
 async fn dropping_the_future_cancels_the_wait_and_the_retries() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/beta/{ITEM}")))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "5"))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(503).insert_header("retry-after", "5")).await;
     let sleep = Arc::new(Forever::default());
     let client = intune_graph::GraphClient::builder()
         .base_url(format!("{}/beta", server.uri()))

@@ -5,18 +5,16 @@ use std::sync::Arc;
 
 use intune_graph::GraphClient;
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, Respond, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, Respond, ResponseTemplate};
 
-use super::resilience::{RecordingSleep, builder};
+use super::mock::{ok_json, when};
+use super::resilience::{RecordingSleep, recording_client};
 
 pub const BATCH: &str = "/beta/$batch";
 
 /// A `200` envelope answer holding `responses`.
 pub fn answer(responses: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({ "responses": responses }))
+    ok_json(json!({ "responses": responses }))
 }
 
 /// An iOS SCEP profile `id`, as a step body.
@@ -31,9 +29,8 @@ pub async fn serve(
     times: u64,
 ) -> (MockServer, GraphClient, Arc<RecordingSleep>) {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(BATCH)).respond_with(responder).expect(times).mount(&server).await;
-    let sleep = RecordingSleep::new();
-    let client = builder(&server.uri(), &sleep).build().unwrap();
+    when("POST", BATCH).respond_with(responder).expect(times).mount(&server).await;
+    let (client, sleep) = recording_client(&server);
     (server, client, sleep)
 }
 

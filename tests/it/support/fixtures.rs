@@ -5,10 +5,9 @@ use intune_graph::models::{
     AppleSubjectNameFormat, CertificateValidityPeriodScale, IosScepCertificateProfile,
     IosScepCertificateProfileBuilder, KeySize, KeyUsages,
 };
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path},
-};
+use wiremock::{MockServer, ResponseTemplate};
+
+use super::mock::{MountOnce, when};
 
 /// The seed page's `201 Created` example response.
 pub const SEED_RESPONSE: &str = include_str!("../../fixtures/seed-response-201.json");
@@ -36,6 +35,6 @@ pub fn scep_profile(display_name: &str) -> IosScepCertificateProfile {
 /// A mock Graph that answers the one create it expects with `response`.
 pub async fn answering_create(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(COLLECTION)).respond_with(response).expect(1).mount(&server).await;
+    when("POST", COLLECTION).respond_with(response).mount_once(&server).await;
     server
 }

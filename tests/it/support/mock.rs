@@ -1,10 +1,12 @@
-//! Shared helpers of the `surface_*` tests: a client pointed at a wiremock server, exact
-//! query-string and missing-header matchers, and fixtures.
+//! Wiremock helpers: how a mock begins (`when`), a client pointed at a wiremock server,
+//! exact query-string and missing-header matchers, and the fixtures of the `surface_*` tests.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use intune_graph::GraphClient;
 use serde_json::{Value, json};
 use wiremock::{
-    Match, Mock, MockServer, Request, ResponseTemplate,
+    Match, Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate,
     matchers::{method, path},
 };
 
@@ -16,6 +18,50 @@ pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 /// A client for `server` (base URL `<server>/beta`).
 pub fn client(server: &MockServer) -> GraphClient {
     GraphClient::builder().base_url(format!("{}/beta", server.uri())).bearer_token(TOKEN).build().unwrap()
+}
+
+/// A mock of the `verb` requests to exactly `route`: how nearly every mock here begins.
+pub fn when(verb: &str, route: impl Into<String>) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
+
+/// A `200` answer with `body` as its JSON.
+pub fn ok_json(body: impl serde::Serialize) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// Mounting a mock that must match exactly one request.
+pub trait MountOnce {
+    /// Mounts the mock on `server`, expecting exactly one matching request (checked when
+    /// the server is dropped).
+    fn mount_once(self, server: &MockServer) -> impl Future<Output = ()>;
+}
+
+impl MountOnce for Mock {
+    fn mount_once(self, server: &MockServer) -> impl Future<Output = ()> {
+        self.expect(1).mount(server)
+    }
+}
+
+/// Answers the requests a mock matches with its responses in turn, and every request after
+/// the last with the last: a server that fails first and recovers.
+pub struct InTurn {
+    responses: Vec<ResponseTemplate>,
+    answered: AtomicUsize,
+}
+
+/// [`InTurn`] over `responses` (at least one).
+pub fn in_turn(responses: impl IntoIterator<Item = ResponseTemplate>) -> InTurn {
+    let responses: Vec<_> = responses.into_iter().collect();
+    assert!(!responses.is_empty(), "in_turn needs a response");
+    InTurn { responses, answered: AtomicUsize::new(0) }
+}
+
+impl Respond for InTurn {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let turn = self.answered.fetch_add(1, Ordering::SeqCst);
+        self.responses[turn.min(self.responses.len() - 1)].clone()
+    }
 }
 
 /// `<collection>/<rest>` as a request path.
@@ -106,10 +152,9 @@ pub fn page(items: Vec<Value>, next_link: Option<String>) -> Value {
 
 /// Serves one list page of the collection, once, to a GET whose query is `query`.
 pub async fn mount_page(server: &MockServer, query: RawQuery, items: Vec<Value>, next_link: Option<String>) {
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query)
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(items, next_link)))
+        .respond_with(ok_json(page(items, next_link)))
         .expect(1)
         .mount(server)
         .await;

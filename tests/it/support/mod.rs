@@ -1,8 +1,9 @@
-//! What the integration tests share: fixtures, wiremock helpers and matchers, and the
-//! resilience tools (a recording sleeper, a fixed clock, raw TCP servers).
+//! What the integration tests share: fixtures, wiremock helpers and matchers, plain HTTP to
+//! an emulator, and the resilience tools (a recording sleeper, a fixed clock, raw TCP servers).
 
 pub mod batch;
 pub mod decoded;
+pub mod emulator;
 pub mod fixtures;
 pub mod mock;
 pub mod resilience;

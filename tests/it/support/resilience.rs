@@ -17,6 +17,7 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Records every wait and returns at once.
 #[derive(Debug, Default)]
@@ -59,6 +60,7 @@ pub const TOKEN: &str = "s3cr3t-t0ken-value";
 
 /// The path every create and list in these tests goes to.
 pub use super::fixtures::{COLLECTION, scep_profile};
+pub use super::mock::{MountOnce, in_turn, ok_json, when};
 
 /// A client for `base` (`http://127.0.0.1:port`, without `/beta`) that records its waits
 /// instead of waiting, with no write-rate limit and a tiny backoff (so a recorded wait
@@ -70,6 +72,20 @@ pub fn builder(base: &str, sleep: &Arc<RecordingSleep>) -> GraphClientBuilder {
         .sleep_impl(sleep.clone())
         .write_rate_limit(None)
         .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
+}
+
+/// At most `n` attempts, with the tiny backoff of [`builder`].
+pub fn attempts(n: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(n)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(1))
+}
+
+/// A client for the wiremock `server`, built by [`builder`], and the sleeper recording its
+/// waits.
+pub fn recording_client(server: &MockServer) -> (GraphClient, Arc<RecordingSleep>) {
+    let sleep = RecordingSleep::new();
+    (builder(&server.uri(), &sleep).build().unwrap(), sleep)
 }
 
 /// The JSON a 201 for `scep_profile(name)` might carry.
@@ -86,6 +102,17 @@ pub fn created_body(id: &str, name: &str) -> serde_json::Value {
         "keyUsage": "keyEncipherment,digitalSignature",
         "scepServerUrls": ["https://ndes.contoso.com/certsrv/mscep/mscep.dll"]
     })
+}
+
+/// The read of object `id` of the collection, answered with `created_body(id, name)`: what
+/// a reconcile reads once its lookup found the object.
+pub fn object_read(id: &str, name: &str) -> Mock {
+    when("GET", format!("{COLLECTION}/{id}")).respond_with(ok_json(created_body(id, name)))
+}
+
+/// A lookup's answer: a listing of the one object `created_body(id, name)`.
+pub fn found(id: &str, name: &str) -> ResponseTemplate {
+    ok_json(serde_json::json!({ "value": [created_body(id, name)] }))
 }
 
 /// Reads one HTTP/1.1 request (head and `Content-Length` body) from `stream`.

@@ -8,8 +8,8 @@ use intune_graph::models::{
 };
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, method, path},
+    MockServer, ResponseTemplate,
+    matchers::{body_json, header},
 };
 
 fn assignment_json(id: &str, target: Value) -> Value {
@@ -36,8 +36,7 @@ async fn assign_sends_the_whole_set_and_decodes_every_target() {
     ];
     let response_items: Vec<Value> =
         targets.iter().enumerate().map(|(i, t)| assignment_json(&format!("p1_{i}"), t.clone())).collect();
-    Mock::given(method("POST"))
-        .and(path(item("p1/assign")))
+    when("POST", item("p1/assign"))
         .and(no_query())
         .and(header("authorization", BEARER))
         .and(header("content-type", "application/json"))
@@ -52,12 +51,11 @@ async fn assign_sends_the_whole_set_and_decodes_every_target() {
             {"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
              "target": {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}}
         ]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "@odata.context": "https://graph.microsoft.com/beta/$metadata#Collection(microsoft.graph.deviceConfigurationAssignment)",
             "value": response_items
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let assignments = [
         DeviceConfigurationAssignment::new(
@@ -100,8 +98,7 @@ async fn assign_sends_the_whole_set_and_decodes_every_target() {
 #[tokio::test]
 async fn assign_with_legacy_group_assignments_and_an_empty_answer() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(item("p1/assign")))
+    when("POST", item("p1/assign"))
         .and(body_json(json!({
             "assignments": [],
             "deviceConfigurationGroupAssignments": [
@@ -109,8 +106,7 @@ async fn assign_with_legacy_group_assignments_and_an_empty_answer() {
             ]
         })))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let result = client(&server)
         .device_configurations()
@@ -123,12 +119,10 @@ async fn assign_with_legacy_group_assignments_and_an_empty_answer() {
 #[tokio::test]
 async fn assign_with_an_empty_set_removes_every_assignment() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(item("p1/assign")))
+    when("POST", item("p1/assign"))
         .and(body_json(json!({"assignments": []})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({"value": []})))
+        .mount_once(&server)
         .await;
     assert!(client(&server).device_configurations().assign("p1", &[]).await.unwrap().is_empty());
 }
@@ -137,26 +131,22 @@ async fn assign_with_an_empty_set_removes_every_assignment() {
 async fn assignments_are_read_across_pages() {
     let server = MockServer::start().await;
     let next = format!("{}{}?$skiptoken=2", server.uri(), item("p1/assignments"));
-    Mock::given(method("GET"))
-        .and(path(item("p1/assignments")))
+    when("GET", item("p1/assignments"))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [assignment_json("a1", json!({"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g1"}))],
             "@odata.nextLink": next
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(item("p1/assignments")))
+    when("GET", item("p1/assignments"))
         .and(query_is("$skiptoken=2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "a2", "intent": "remove", "source": "policySets", "sourceId": "ps1",
                        "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let all = client(&server).device_configurations().assignments("p1").await.unwrap();
     assert_eq!(all.len(), 2);

@@ -11,8 +11,8 @@ use intune_graph::{
 };
 use serde_json::json;
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, body_partial_json, header, method, path},
+    MockServer, ResponseTemplate,
+    matchers::{body_json, body_partial_json, header},
 };
 
 const CAST: &str = "microsoft.graph.iosScepCertificateProfile";
@@ -20,11 +20,10 @@ const CAST: &str = "microsoft.graph.iosScepCertificateProfile";
 #[tokio::test]
 async fn root_certificate_is_read_through_the_type_cast_segment() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("s1/{CAST}/rootCertificate"))))
+    when("GET", item(&format!("s1/{CAST}/rootCertificate")))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             // The declared type: minimal metadata may leave `@odata.type` out.
             "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('s1')/microsoft.graph.iosScepCertificateProfile/rootCertificate/$entity",
             "id": "r1",
@@ -32,8 +31,7 @@ async fn root_certificate_is_read_through_the_type_cast_segment() {
             "certFileName": "root.cer",
             "trustedRootCertificate": "MIIB"
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let root = client(&server).device_configurations().root_certificate("s1").await.unwrap().unwrap();
     assert_eq!(root.base.id.as_deref(), Some("r1"));
@@ -43,26 +41,20 @@ async fn root_certificate_is_read_through_the_type_cast_segment() {
 #[tokio::test]
 async fn no_linked_root_reads_as_none() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("s204/{CAST}/rootCertificate"))))
+    when("GET", item(&format!("s204/{CAST}/rootCertificate")))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("s404/{CAST}/rootCertificate"))))
+    when("GET", item(&format!("s404/{CAST}/rootCertificate")))
         .respond_with(
             ResponseTemplate::new(404)
                 .set_body_json(json!({"error": {"code": "ResourceNotFound", "message": "x"}})),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("s403/{CAST}/rootCertificate"))))
+    when("GET", item(&format!("s403/{CAST}/rootCertificate")))
         .respond_with(ResponseTemplate::new(403))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     assert!(configs.root_certificate("s204").await.unwrap().is_none());
@@ -74,22 +66,18 @@ async fn no_linked_root_reads_as_none() {
 async fn link_and_unlink_use_ref() {
     let server = MockServer::start().await;
     let reference = format!("{}/beta/deviceManagement/deviceConfigurations('r1')", server.uri());
-    Mock::given(method("PUT"))
-        .and(path(item(&format!("s1/{CAST}/rootCertificate/$ref"))))
+    when("PUT", item(&format!("s1/{CAST}/rootCertificate/$ref")))
         .and(no_query())
         .and(header("authorization", BEARER))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"@odata.id": reference})))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(item(&format!("s1/{CAST}/rootCertificate/$ref"))))
+    when("DELETE", item(&format!("s1/{CAST}/rootCertificate/$ref")))
         .and(NoBody)
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     assert_eq!(configs.root_certificate_reference("r1").unwrap().as_str(), reference);
@@ -103,16 +91,14 @@ async fn create_binds_the_root_with_odata_bind() {
     let reference = format!("{}/beta/deviceManagement/deviceConfigurations('r1')", server.uri());
     let mut created = scep_json("s1");
     created["displayName"] = json!("SCEP");
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .and(body_partial_json(json!({
             "@odata.type": SCEP,
             "displayName": "SCEP",
             "rootCertificate@odata.bind": reference
         })))
         .respond_with(ResponseTemplate::new(201).set_body_json(created))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     let mut profile = fixtures::scep_profile("SCEP");
@@ -126,11 +112,10 @@ async fn managed_device_certificate_states_are_listed_across_pages() {
     let server = MockServer::start().await;
     let states_path = item(&format!("s1/{CAST}/managedDeviceCertificateStates"));
     let next = format!("{}{states_path}?$top=1&$skiptoken=2", server.uri());
-    Mock::given(method("GET"))
-        .and(path(states_path.clone()))
+    when("GET", states_path.clone())
         .and(query_is("$top=1"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{
                 "@odata.type": "#microsoft.graph.managedDeviceCertificateState",
                 "id": "c1", "devicePlatform": "iOS", "certificateIssuanceState": "issued",
@@ -138,17 +123,14 @@ async fn managed_device_certificate_states_are_listed_across_pages() {
             }],
             "@odata.nextLink": next
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(states_path))
+    when("GET", states_path)
         .and(query_is("$top=1&$skiptoken=2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "c2", "devicePlatform": "someNewPlatform", "certificateIssuanceState": "installFailed"}]
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let states: Vec<_> = client(&server)
         .device_configurations()

@@ -13,7 +13,7 @@ use intune_graph::{
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, header_exists, method, path},
+    matchers::{body_json, header, header_exists, method},
 };
 
 #[tokio::test]
@@ -21,16 +21,14 @@ async fn get_reads_the_bare_entity_with_its_context() {
     let server = MockServer::start().await;
     let mut body = json!({"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity"});
     body.as_object_mut().unwrap().extend(scep_json("p1").as_object().unwrap().clone());
-    Mock::given(method("GET"))
-        .and(path(item("p1")))
+    when("GET", item("p1"))
         .and(no_query())
         .and(header("authorization", BEARER))
         .and(header("accept", "application/json"))
         .and(header_exists("client-request-id"))
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(&body))
+        .mount_once(&server)
         .await;
     let config = client(&server).device_configurations().get("p1").await.unwrap();
     let DeviceConfiguration::IosScepCertificate(profile) = &config else { panic!("{config:?}") };
@@ -44,16 +42,14 @@ async fn get_reads_the_bare_entity_with_its_context() {
 #[tokio::test]
 async fn get_with_sends_select_and_expand() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item("p%201")))
+    when("GET", item("p%201"))
         .and(query_is("$select=id,displayName&$expand=assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "@odata.type": SCEP, "id": "p 1", "displayName": "x",
             "assignments@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
             "assignments": [{"id": "a", "target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}]
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let query = Query::new().select(["id", "displayName"]).expand("assignments");
     let config = client(&server).device_configurations().get_with("p 1", &query).await.unwrap();
@@ -64,19 +60,16 @@ async fn get_with_sends_select_and_expand() {
 #[tokio::test]
 async fn get_opt_turns_404_into_none_and_keeps_other_errors() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item("missing")))
+    when("GET", item("missing"))
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({
             "error": {"code": "ResourceNotFound", "message": "not found", "innerError": {"request-id": "r1"}}
         })))
         .expect(2)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(item("forbidden")))
+    when("GET", item("forbidden"))
         .respond_with(ResponseTemplate::new(403).set_body_string(""))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     assert!(configs.get_opt("missing").await.unwrap().is_none());
@@ -89,11 +82,7 @@ async fn get_opt_turns_404_into_none_and_keeps_other_errors() {
 #[tokio::test]
 async fn get_as_decodes_one_model_and_refuses_another_type() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item("p1")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .mount(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount(&server).await;
     let configs = client(&server).device_configurations();
     let profile: IosScepCertificateProfile = configs.get_as("p1").await.unwrap();
     assert_eq!(profile.scep_server_urls.as_ref().unwrap().len(), 1);
@@ -106,15 +95,13 @@ async fn update_accepts_200_with_the_updated_object() {
     let server = MockServer::start().await;
     let mut updated = scep_json("p1");
     updated["displayName"] = json!("Renamed");
-    Mock::given(method("PATCH"))
-        .and(path(item("p1")))
+    when("PATCH", item("p1"))
         .and(no_query())
         .and(header("authorization", BEARER))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"@odata.type": SCEP, "displayName": "Renamed", "description": null})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&updated))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(&updated))
+        .mount_once(&server)
         .await;
     let patch = DeviceConfigurationPatch::new(SCEP).set("displayName", "Renamed").set_null("description");
     let result = client(&server).device_configurations().update("p1", &patch).await.unwrap();
@@ -124,12 +111,10 @@ async fn update_accepts_200_with_the_updated_object() {
 #[tokio::test]
 async fn update_accepts_204_without_a_body() {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
-        .and(path(item("p1")))
+    when("PATCH", item("p1"))
         .and(body_json(json!({"@odata.type": SCEP, "renewalThresholdPercentage": 30})))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let patch = DeviceConfigurationPatch::new(SCEP).set("renewalThresholdPercentage", 30);
     assert!(client(&server).device_configurations().update("p1", &patch).await.unwrap().is_none());
@@ -154,18 +139,12 @@ async fn update_refuses_read_only_fields_before_sending() {
 #[tokio::test]
 async fn fetched_object_updates_send_writable_fields_only() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item("p1")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .mount(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount(&server).await;
     // The diff: just what changed.
-    Mock::given(method("PATCH"))
-        .and(path(item("p1")))
+    when("PATCH", item("p1"))
         .and(body_json(json!({"@odata.type": SCEP, "keySize": "size4096", "roleScopeTagIds": null})))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     let before = configs.get("p1").await.unwrap();
@@ -191,23 +170,19 @@ async fn fetched_object_updates_send_writable_fields_only() {
 #[tokio::test]
 async fn delete_sends_delete_and_accepts_204() {
     let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path(item("p1")))
+    when("DELETE", item("p1"))
         .and(no_query())
         .and(header("authorization", BEARER))
         .and(NoBody)
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(item("gone")))
+    when("DELETE", item("gone"))
         .respond_with(
             ResponseTemplate::new(404)
                 .set_body_json(json!({"error": {"code": "ResourceNotFound", "message": "x"}})),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     configs.delete("p1").await.unwrap();
@@ -217,8 +192,7 @@ async fn delete_sends_delete_and_accepts_204() {
 #[tokio::test]
 async fn create_a_trusted_root_certificate() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(COLLECTION))
+    when("POST", COLLECTION)
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
             "@odata.type": "#microsoft.graph.iosTrustedRootCertificate",
@@ -237,8 +211,7 @@ async fn create_a_trusted_root_certificate() {
             "certFileName": "root.cer",
             "trustedRootCertificate": "MIIB"
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let root = IosTrustedRootCertificate::new("Contoso Root", "root.cer", "MIIB");
     let created = client(&server).device_configurations().create(&root).await.unwrap();

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, de::IgnoredAny};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
-    matchers::{header, method, path},
+    matchers::{header, method},
 };
 
 fn other(id: &str) -> Value {
@@ -29,13 +29,11 @@ async fn list_reads_one_page_with_its_count_and_next_link() {
     let next = link(&server, "$count=true&$top=2&$skiptoken=a%2Bb");
     let mut body = page(vec![scep_json("1"), other("2")], Some(next.clone()));
     body["@odata.count"] = json!(5);
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query_is("$top=2&$count=true"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(body))
+        .mount_once(&server)
         .await;
     mount_page(&server, query_is("$count=true&$top=2&$skiptoken=a%2Bb"), vec![other("3")], None).await;
     let configs = client(&server).device_configurations();
@@ -61,14 +59,12 @@ async fn the_stream_follows_next_links_verbatim_with_headers_on_every_page() {
     ];
     for (i, (query, items)) in pages.iter().enumerate() {
         let next = pages.get(i + 1).map(|(q, _)| link(&server, q));
-        Mock::given(method("GET"))
-            .and(path(COLLECTION))
+        when("GET", COLLECTION)
             .and(query_is(query.clone()))
             .and(header("authorization", BEARER))
             .and(header("consistencylevel", "eventual"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(items.clone(), next)))
-            .expect(1)
-            .mount(&server)
+            .respond_with(ok_json(page(items.clone(), next)))
+            .mount_once(&server)
             .await;
     }
     let query = Query::new().of_type(SCEP).top(2).consistency_level_eventual();
@@ -88,24 +84,18 @@ async fn the_stream_follows_next_links_verbatim_with_headers_on_every_page() {
 #[tokio::test]
 async fn headers_can_be_limited_to_the_first_request() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(no_query())
         .and(header("consistencylevel", "eventual"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(vec![other("1")], Some(link(&server, "p=2")))),
-        )
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(page(vec![other("1")], Some(link(&server, "p=2")))))
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query_is("p=2"))
         .and(NoHeader("consistencylevel"))
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![other("2")], None)))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(page(vec![other("2")], None)))
+        .mount_once(&server)
         .await;
     let query = Query::new().consistency_level_eventual().carry_headers(false);
     let pages: Vec<_> = client(&server).device_configurations().pages(&query).collect().await;
@@ -181,8 +171,7 @@ impl Respond for Generator {
 #[tokio::test]
 async fn the_page_cap_stops_an_endless_listing() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .respond_with(Generator { base: server.uri(), pages: usize::MAX, per_page: 2 })
         .expect(3)
         .mount(&server)
@@ -199,14 +188,12 @@ async fn a_foreign_next_link_is_never_followed() {
     let server = MockServer::start().await;
     let foreign = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&foreign).await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(
+    when("GET", COLLECTION)
+        .respond_with(ok_json(page(
             vec![other("1")],
             Some(format!("{}{COLLECTION}?$skiptoken=2", foreign.uri())),
         )))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let results: Vec<_> = client(&server).device_configurations().list_all(&Query::new()).collect().await;
     assert_eq!(results.len(), 2);
@@ -217,16 +204,14 @@ async fn a_foreign_next_link_is_never_followed() {
 async fn a_failed_page_can_be_resumed_from_its_link() {
     let server = MockServer::start().await;
     mount_page(&server, no_query(), vec![other("1")], Some(link(&server, "s=2"))).await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(query_is("s=2"))
         .respond_with(
             ResponseTemplate::new(400)
                 .set_body_json(json!({"error": {"code": "BadRequest", "message": "once"}})),
         )
         .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     mount_page(&server, query_is("s=2"), vec![other("2")], None).await;
     let configs = client(&server).device_configurations();
@@ -269,8 +254,7 @@ async fn memory_stays_one_page_over_two_thousand_pages() {
     const PAGES: usize = 2_000;
     const PER_PAGE: usize = 50;
     let server = MockServer::builder().disable_request_recording().start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .and(header("authorization", BEARER))
         .respond_with(Generator { base: server.uri(), pages: PAGES, per_page: PER_PAGE })
         .expect(PAGES as u64)
@@ -300,8 +284,7 @@ async fn memory_stays_one_page_over_two_thousand_pages() {
 async fn the_typed_stream_holds_one_page_over_many_pages() {
     const PAGES: usize = 300;
     let server = MockServer::builder().disable_request_recording().start().await;
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
+    when("GET", COLLECTION)
         .respond_with(Generator { base: server.uri(), pages: PAGES, per_page: 50 })
         .expect(PAGES as u64)
         .mount(&server)
@@ -357,12 +340,7 @@ async fn a_polymorphic_page_with_unmodelled_types_writes_back_unchanged() {
             "version": 7, "nested": {"deep": [1, 2.5, "three", null, {"x": true}]}
         }),
     ];
-    Mock::given(method("GET"))
-        .and(path(COLLECTION))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(items.clone(), None)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    when("GET", COLLECTION).respond_with(ok_json(page(items.clone(), None))).mount_once(&server).await;
     let page = client(&server).device_configurations().list(&Query::new()).await.unwrap();
     assert_eq!(page.len(), items.len());
     let kinds: Vec<&str> = page

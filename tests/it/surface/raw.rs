@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, method, path},
+    matchers::{body_json, header, method},
 };
 
 #[derive(Debug, Deserialize)]
@@ -23,13 +23,10 @@ struct Overview {
 #[tokio::test]
 async fn request_json_on_a_relative_path() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item("p1/deviceStatusOverview")))
+    when("GET", item("p1/deviceStatusOverview"))
         .and(query_is("$select=successCount,failedCount"))
         .and(header("authorization", BEARER))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "x", "successCount": 3, "failedCount": 1})),
-        )
+        .respond_with(ok_json(json!({"id": "x", "successCount": 3, "failedCount": 1})))
         .expect(2)
         .mount(&server)
         .await;
@@ -57,8 +54,7 @@ async fn request_json_with_a_body_and_a_204() {
     let server = MockServer::start().await;
     let body =
         json!({"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "passwordRequired": true});
-    Mock::given(method("PATCH"))
-        .and(path(item("w1")))
+    when("PATCH", item("w1"))
         .and(header("content-type", "application/json"))
         .and(body_json(&body))
         .respond_with(ResponseTemplate::new(204))
@@ -80,18 +76,14 @@ async fn request_json_with_a_body_and_a_204() {
 #[tokio::test]
 async fn request_raw_returns_status_and_bytes_and_errors_keep_the_status() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(item("p1/hasPayloadLinks")))
+    when("POST", item("p1/hasPayloadLinks"))
         .and(body_json(json!({"payloadIds": ["a"]})))
         .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"value":[]}"#, "application/json"))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/nope"))
+    when("GET", "/beta/nope")
         .respond_with(ResponseTemplate::new(400).set_body_string("<html>bad</html>"))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let client = client(&server);
     let response = client
@@ -115,12 +107,7 @@ async fn absolute_urls_must_have_the_graph_origin() {
     let server = MockServer::start().await;
     let foreign = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&foreign).await;
-    Mock::given(method("GET"))
-        .and(path(item("p1")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(scep_json("p1")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    when("GET", item("p1")).respond_with(ok_json(scep_json("p1"))).mount_once(&server).await;
     let client = client(&server);
     let same: Value = client.get_json(&format!("{}{}", server.uri(), item("p1"))).await.unwrap();
     assert_eq!(same["id"], "p1");
@@ -137,24 +124,18 @@ async fn absolute_urls_must_have_the_graph_origin() {
 async fn list_items_pages_any_collection() {
     let server = MockServer::start().await;
     let statuses = item("p1/deviceStatuses");
-    Mock::given(method("GET"))
-        .and(path(statuses.clone()))
+    when("GET", statuses.clone())
         .and(query_is("$top=1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "value": [{"id": "d1", "status": "compliant"}],
             "@odata.nextLink": format!("{}{statuses}?$top=1&$skiptoken=x", server.uri())
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(statuses))
+    when("GET", statuses)
         .and(query_is("$top=1&$skiptoken=x"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "d2", "status": "error"}]})),
-        )
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({"value": [{"id": "d2", "status": "error"}]})))
+        .mount_once(&server)
         .await;
     let items: Vec<Value> = client(&server)
         .list_items("deviceManagement/deviceConfigurations/p1/deviceStatuses", &Query::new().top(1))

@@ -7,8 +7,8 @@ use crate::support::mock::*;
 use intune_graph::{Error, models::DeviceConfiguration};
 use serde_json::json;
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, method, path},
+    MockServer, ResponseTemplate,
+    matchers::{body_json, header},
 };
 
 const MAC: &str = "#microsoft.graph.macOSScepCertificateProfile";
@@ -20,23 +20,19 @@ const ROOTS: &str = "rootCertificatesForServerValidation";
 #[tokio::test]
 async fn a_macos_scep_profile_reads_its_root_through_its_own_cast() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("m1/{MAC_CAST}/rootCertificate"))))
+    when("GET", item(&format!("m1/{MAC_CAST}/rootCertificate")))
         .and(no_query())
         .and(header("authorization", BEARER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok_json(json!({
             "id": "r1", "displayName": "Mac Root", "certFileName": "root.cer", "trustedRootCertificate": "MIIB"
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(item(&format!("m2/{MAC_CAST}/rootCertificate"))))
+    when("GET", item(&format!("m2/{MAC_CAST}/rootCertificate")))
         .respond_with(
             ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "NotFound", "message": "m"}})),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     let root = configs.reference("m1", MAC, "rootCertificate").await.unwrap().unwrap();
@@ -54,20 +50,16 @@ async fn collection_members_are_read_over_every_page() {
     let members = item(&format!("w1/{WIFI_CAST}/{ROOTS}"));
     let next = format!("{}{members}?$skiptoken=2", server.uri());
     let root = |id: &str| json!({"@odata.type": "#microsoft.graph.androidDeviceOwnerTrustedRootCertificate", "id": id});
-    Mock::given(method("GET"))
-        .and(path(members.clone()))
+    when("GET", members.clone())
         .and(no_query())
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![root("r1")], Some(next))))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(page(vec![root("r1")], Some(next))))
+        .mount_once(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(members))
+    when("GET", members)
         .and(query_is("$skiptoken=2"))
         // The declared type: left out by minimal metadata.
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![json!({"id": "r2"})], None)))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(page(vec![json!({"id": "r2"})], None)))
+        .mount_once(&server)
         .await;
     let got = client(&server).device_configurations().reference_members("w1", WIFI, ROOTS).await.unwrap();
     assert_eq!(
@@ -85,34 +77,22 @@ async fn set_clear_add_and_remove_send_exact_ref_requests() {
     let bind = |id: &str| format!("{}/beta/deviceManagement/deviceConfigurations('{id}')", server.uri());
     let mac_ref = item(&format!("m1/{MAC_CAST}/rootCertificate/$ref"));
     let wifi_ref = item(&format!("w1/{WIFI_CAST}/{ROOTS}/$ref"));
-    Mock::given(method("PUT"))
-        .and(path(mac_ref.clone()))
+    when("PUT", mac_ref.clone())
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"@odata.id": bind("r1")})))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(mac_ref))
-        .and(NoBody)
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(wifi_ref))
+    when("DELETE", mac_ref).and(NoBody).respond_with(ResponseTemplate::new(204)).mount_once(&server).await;
+    when("POST", wifi_ref)
         .and(body_json(json!({"@odata.id": bind("r2")})))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(item(&format!("w1/{WIFI_CAST}/{ROOTS}/r2/$ref"))))
+    when("DELETE", item(&format!("w1/{WIFI_CAST}/{ROOTS}/r2/$ref")))
         .and(NoBody)
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     assert_eq!(configs.bind_url("r1").unwrap().as_str(), bind("r1"));
@@ -143,18 +123,16 @@ async fn references_the_schema_lacks_are_refused_before_sending() {
 #[tokio::test]
 async fn many_objects_read_their_references_through_batch() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
+    when("POST", "/beta/$batch")
         .and(body_json(json!({"requests": [
             {"id": "0", "method": "GET", "url": format!("/deviceManagement/deviceConfigurations/m1/{MAC_CAST}/rootCertificate")},
             {"id": "1", "method": "GET", "url": format!("/deviceManagement/deviceConfigurations/m2/{MAC_CAST}/rootCertificate")}
         ]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+        .respond_with(ok_json(json!({"responses": [
             {"id": "1", "status": 204},
             {"id": "0", "status": 200, "body": {"@odata.type": "#microsoft.graph.macOSTrustedRootCertificate", "id": "r1"}}
         ]})))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let configs = client(&server).device_configurations();
     let got = configs.reference_many(MAC, "rootCertificate", &["m1", "m2"]).await.unwrap();

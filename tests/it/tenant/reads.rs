@@ -1,25 +1,23 @@
-//! What reading a tenant costs: the root links, the assignments a list did not expand and
-//! the group names go through `$batch` (20 per round trip), never one GET per object.
+//! What reading a tenant costs: the references come with one expanded listing (or, when the
+//! service refuses it, through `$batch`, 20 per round trip), and so do the assignments a
+//! list did not expand and the group names: never one GET per object.
 
 use crate::support::resilience::*;
 use intune_graph::{
     GraphClient,
     emulator::Emulator,
     models::DeviceConfiguration,
-    tenant::{ExportOptions, ObjectKey, TenantReader, export},
+    tenant::{ExportOptions, ObjectKey, ReferenceValue, TenantReader, export},
 };
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path, query_param},
-};
+use wiremock::{MockServer, ResponseTemplate, matchers::query_param};
 
 const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
 const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
 const LIST: &str = "/beta/deviceManagement/deviceConfigurations";
 
 #[tokio::test]
-async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
+async fn an_export_reads_the_references_of_45_profiles_in_one_listing() {
     let emu = Emulator::new().page_size(1000).start().await.unwrap();
     let client = GraphClient::builder()
         .base_url(emu.base_url().as_str())
@@ -53,11 +51,11 @@ async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
     let state = emu.state();
     let (requests, batches, steps) = (state.requests(), state.batches(), state.batch_steps());
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
-    // One list page, then ceil(45 / 20) = 3 `$batch` envelopes of 45 steps in all; no
-    // assignments, so no group reads. One GET per profile would be 46 requests.
+    // One list page, then one listing of the SCEP profiles' ids with their roots expanded;
+    // no `$batch`. One GET per profile would be 46 requests.
     assert_eq!(
         (state.requests() - requests, state.batches() - batches, state.batch_steps() - steps),
-        (4, 3, 45)
+        (2, 0, 0)
     );
     assert!(notes.is_empty(), "{notes:?}");
     let root_key = ObjectKey::new(ROOT, "Root");
@@ -65,20 +63,61 @@ async fn an_export_reads_the_root_links_of_45_profiles_in_3_batch_envelopes() {
     assert_eq!(scep_entries.len(), 45);
     for entry in scep_entries {
         let i: usize = entry.key.display_name.trim_start_matches("SCEP ").parse().unwrap();
-        let expected = (i % 3 != 0).then(|| root_key.clone());
-        assert_eq!(entry.root_certificate, expected, "{}", entry.key.display_name);
+        let expected = ReferenceValue::One((i % 3 != 0).then(|| root_key.clone()));
+        assert_eq!(entry.references["rootCertificate"], expected, "{}", entry.key.display_name);
     }
+}
+
+#[tokio::test]
+async fn references_the_service_will_not_expand_are_read_through_batch() {
+    let server = MockServer::start().await;
+    let scep = |n: usize| json!({"@odata.type": SCEP, "id": format!("s{n}"), "displayName": format!("SCEP {n}"), "assignments": []});
+    when("GET", LIST)
+        .and(query_param("$expand", "assignments"))
+        .respond_with(ok_json(json!({"value": (0..25).map(scep).collect::<Vec<_>>()})))
+        .mount_once(&server)
+        .await;
+    when("GET", LIST)
+        .and(query_param("$expand", "microsoft.graph.iosScepCertificateProfile/rootCertificate"))
+        .and(query_param("$select", "id"))
+        .and(query_param("$filter", "isof('microsoft.graph.iosScepCertificateProfile')"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": {"code": "BadRequest", "message": "Parsing OData Select and Expand failed"}}),
+        ))
+        .mount_once(&server)
+        .await;
+    when("POST", "/beta/$batch")
+        .respond_with(|request: &wiremock::Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let responses: Vec<Value> = body["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|step| json!({"id": step["id"], "status": 200, "body": {"@odata.type": ROOT, "id": "r1", "displayName": "Root"}}))
+                .collect();
+            ok_json(json!({"responses": responses}))
+        })
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri(), &RecordingSleep::new()).build().unwrap();
+    let objects = TenantReader::new(&client).read().await.unwrap();
+    let bodies = batch_bodies(&server).await;
+    assert_eq!(bodies.iter().map(|b| b["requests"].as_array().unwrap().len()).collect::<Vec<_>>(), [20, 5]);
+    assert_eq!(
+        bodies[0]["requests"][0],
+        json!({"id": "0", "method": "GET", "url": "/deviceManagement/deviceConfigurations/s0/microsoft.graph.iosScepCertificateProfile/rootCertificate"})
+    );
+    assert!(objects.iter().all(|o| o.references["rootCertificate"] == ["r1"]));
 }
 
 /// A list whose objects carry no expanded assignments, and a client for the server.
 async fn unexpanded_list(objects: Value) -> (MockServer, GraphClient) {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(LIST))
+    when("GET", LIST)
         .and(query_param("$expand", "assignments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "value": objects })))
-        .expect(1)
-        .mount(&server)
+        .respond_with(ok_json(json!({ "value": objects })))
+        .mount_once(&server)
         .await;
     let client = builder(&server.uri(), &RecordingSleep::new()).build().unwrap();
     (server, client)
@@ -104,15 +143,13 @@ async fn assignments_a_list_did_not_expand_are_read_in_one_batch() {
         {"@odata.type": ROOT, "id": "r2", "displayName": "Root 2", "assignments": []}
     ]))
     .await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+    when("POST", "/beta/$batch")
+        .respond_with(ok_json(json!({"responses": [
             {"id": "0", "status": 200, "body": {"value": [group_assignment("a1", "g1")]}}
         ]})))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
-    let objects = TenantReader::new(&client).read(|_| true).await.unwrap();
+    let objects = TenantReader::new(&client).read().await.unwrap();
     assert_eq!(
         batch_bodies(&server).await,
         [json!({"requests": [
@@ -134,34 +171,30 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
          "assignments": [group_assignment("a3", "g1"), group_assignment("a4", "g3")]}
     ]))
     .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/groups/g1"))
-        .and(query_param("$select", "displayName"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"displayName": "Wi-Fi users"})))
-        .expect(1)
-        .mount(&server)
+    when("GET", "/beta/groups/g1")
+        .and(query_param("$select", "id,displayName"))
+        .respond_with(ok_json(json!({"displayName": "Wi-Fi users"})))
+        .mount_once(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/beta/$batch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": [
+    when("POST", "/beta/$batch")
+        .respond_with(ok_json(json!({"responses": [
             {"id": "1", "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}},
             {"id": "0", "status": 200, "body": {"displayName": "Kiosks"}}
         ]})))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     assert_eq!(
         batch_bodies(&server).await,
         [json!({"requests": [
-            {"id": "0", "method": "GET", "url": "/groups/g2?$select=displayName"},
-            {"id": "1", "method": "GET", "url": "/groups/g3?$select=displayName"}
+            {"id": "0", "method": "GET", "url": "/groups/g2?$select=id,displayName"},
+            {"id": "1", "method": "GET", "url": "/groups/g3?$select=id,displayName"}
         ]})]
     );
     let names: Vec<(&str, Option<&str>)> = snapshot
         .entries()
         .iter()
-        .flat_map(|e| &e.assignments)
+        .flat_map(|e| e.assignments.iter().flatten())
         .map(|a| (a.group_id().unwrap(), a.group_display_name.as_deref()))
         .collect();
     assert_eq!(
@@ -171,7 +204,7 @@ async fn group_names_are_one_probe_then_one_batch_and_unreadable_ones_are_noted(
     assert_eq!(
         notes,
         [
-            "group display names could not be read for g3 (404 Not Found); those assignments record the group id only"
+            "group names could not be read for g3 (not found); those files hold the id only, which another tenant does not have"
         ]
     );
 }
@@ -183,19 +216,19 @@ async fn a_refused_group_probe_costs_one_request_and_one_note() {
          "assignments": [group_assignment("a1", "g1"), group_assignment("a2", "g2")]}
     ]))
     .await;
-    Mock::given(method("GET"))
-        .and(path("/beta/groups/g1"))
+    when("GET", "/beta/groups/g1")
         .respond_with(ResponseTemplate::new(403).set_body_json(
             json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_once(&server)
         .await;
     let (snapshot, notes) = export(&client, &ExportOptions::new()).await.unwrap();
     assert!(batch_bodies(&server).await.is_empty());
-    assert!(snapshot.entries()[0].assignments.iter().all(|a| a.group_display_name.is_none()));
+    assert!(snapshot.entries()[0].assignments.iter().flatten().all(|a| a.group_display_name.is_none()));
     assert_eq!(
         notes,
-        ["group display names could not be read (403 Forbidden); assignments record group ids only"]
+        [
+            "group names could not be read for g1, g2 (HTTP 403); those files hold the id only, which another tenant does not have"
+        ]
     );
 }
