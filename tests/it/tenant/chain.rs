@@ -65,25 +65,19 @@ async fn chains() -> RunningEmulator {
         }),
     )
     .await;
-    let vpn = create(
-        &a,
-        json!({
-            "@odata.type": VPN, "displayName": "Corp VPN", "connectionName": "Corp VPN",
-            "connectionType": "ciscoAnyConnect", "authenticationMethod": "certificate",
-            "server": {"address": "vpn.contoso.com", "description": "Contoso"},
-            "identityCertificate@odata.bind": bind(&a, &ios_scep)
-        }),
-    )
-    .await;
-    let email = create(
-        &a,
-        json!({
-            "@odata.type": EMAIL, "displayName": "Corp Mail", "hostName": "outlook.office365.com",
-            "authenticationMethod": "certificate", "emailAddressSource": "primarySmtpAddress",
-            "identityCertificate@odata.bind": bind(&a, &ios_scep)
-        }),
-    )
-    .await;
+    // The VPN and email profiles name their identity certificate alike.
+    let identity = json!({"identityCertificate@odata.bind": bind(&a, &ios_scep)});
+    let vpn = json!({
+        "@odata.type": VPN, "displayName": "Corp VPN", "connectionName": "Corp VPN",
+        "connectionType": "ciscoAnyConnect", "authenticationMethod": "certificate",
+        "server": {"address": "vpn.contoso.com", "description": "Contoso"}
+    });
+    let vpn = create(&a, with(vpn, identity.clone())).await;
+    let email = json!({
+        "@odata.type": EMAIL, "displayName": "Corp Mail", "hostName": "outlook.office365.com",
+        "authenticationMethod": "certificate", "emailAddressSource": "primarySmtpAddress"
+    });
+    let email = create(&a, with(email, identity)).await;
     for id in [&ios_root, &spare_root, &mac_root, &ios_scep, &mac_scep, &wifi, &mac_wifi, &email] {
         assign(&a, id, &[GROUP_A]).await;
     }
