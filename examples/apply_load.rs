@@ -125,7 +125,6 @@ fn report_tenants(
     emulators: &[RunningEmulator],
     verify: &HashMap<String, Verify>,
     started: Instant,
-    elapsed: Duration,
     quota: &QuotaConfig,
 ) -> Vec<f64> {
     let mut used = Vec::new();
@@ -139,7 +138,8 @@ fn report_tenants(
                 (*t1 - *t0).as_secs_f64(),
                 r1 - r0 + 1,
             ),
-            _ => (elapsed.as_secs_f64(), elapsed.as_secs_f64(), 0.0, 0),
+            // No read back (the tenant failed): its own time, and no writing time.
+            _ => (run.elapsed.as_secs_f64(), run.elapsed.as_secs_f64(), 0.0, 0),
         };
         // The share of the tenant's write quota its writes used while it was writing.
         let windows = writing / quota.window().max(Duration::from_millis(1)).as_secs_f64();
@@ -184,7 +184,7 @@ async fn main() {
     let runs = apply_many(&snapshot, &tenants, tenants.len(), &options, on_event).await;
     let elapsed = started.elapsed();
     let verify = verify.into_inner().expect("not poisoned");
-    let mut used = report_tenants(&runs, &emulators, &verify, started, elapsed, &quota);
+    let mut used = report_tenants(&runs, &emulators, &verify, started, &quota);
     used.sort_by(f64::total_cmp);
     println!(
         "APPLY_ALL tenants={} n={} seconds={:.2} quota_used_min={:.1}% quota_used_median={:.1}% peak_rss_kib={}",
