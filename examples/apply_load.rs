@@ -27,7 +27,8 @@ use intune_graph::{
     GraphClient, RateLimit, RetryPolicy,
     emulator::{DirectoryEntry, Emulator, FaultConfig, QuotaConfig, RunningEmulator},
     tenant::{
-        ApplyEvent, ApplyOptions, ExportOptions, PlanOptions, TenantSummary, TenantTarget, apply_many, export,
+        ApplyEvent, ApplyOptions, ApplyReport, ExportOptions, PlanOptions, Snapshot, TenantRun,
+        TenantSummary, TenantTarget, apply_many, export,
     },
 };
 
@@ -78,23 +79,24 @@ struct Verify {
     ended: Option<(Instant, usize)>,
 }
 
-#[tokio::main]
-async fn main() {
-    let args = args();
-    let group = |n: usize| format!("{n:08x}-0000-4000-8000-000000000001");
+/// The source tenant, seeded with `n` objects, and its export.
+async fn seeded_source(n: usize) -> (RunningEmulator, Snapshot) {
     let source = Emulator::new()
         .groups([DirectoryEntry::new(seed::GROUP, "iOS devices")])
         .start()
         .await
         .expect("starts");
-    seed::roots_and_scep_profiles(&client(&source, source.token(), None).device_configurations(), args.n / 2)
+    seed::roots_and_scep_profiles(&client(&source, source.token(), None).device_configurations(), n / 2)
         .await;
     let (snapshot, _notes) =
         export(&client(&source, source.token(), None), &ExportOptions::new()).await.expect("exported");
+    (source, snapshot)
+}
 
-    let quota = QuotaConfig::scaled(args.time_scale);
-    let window = quota.window();
-    let app_writes = quota.app_writes;
+/// The `--tenants` empty target emulators, each enforcing `quota`, and a target for each
+/// with a client pacing its writes at the same scale (faults and a wrong token as asked).
+async fn targets(args: &Args, quota: &QuotaConfig) -> (Vec<RunningEmulator>, Vec<TenantTarget>) {
+    let group = |n: usize| format!("{n:08x}-0000-4000-8000-000000000001");
     let intune = RateLimit::intune_writes();
     let limit = RateLimit::new(intune.max_requests, intune.per.mul_f64(args.time_scale));
     let mut emulators = Vec::new();
@@ -114,6 +116,55 @@ async fn main() {
         ));
         emulators.push(emu);
     }
+    (emulators, tenants)
+}
+
+/// Prints the `APPLY` line of each tenant; returns the quota shares of those that succeeded.
+fn report_tenants(
+    runs: &[TenantRun<ApplyReport>],
+    emulators: &[RunningEmulator],
+    verify: &HashMap<String, Verify>,
+    started: Instant,
+    quota: &QuotaConfig,
+) -> Vec<f64> {
+    let mut used = Vec::new();
+    for (run, emu) in runs.iter().zip(emulators) {
+        let summary = TenantSummary::of_apply(run);
+        let writes = run.result.as_ref().map_or(0, |r| r.writes());
+        let (seconds, writing, verify_seconds, verify_requests) = match verify.get(&run.name) {
+            Some(Verify { writing: Some((w, _)), started: Some((t0, r0)), ended: Some((t1, r1)) }) => (
+                (*t1 - started).as_secs_f64(),
+                (*t0 - *w).as_secs_f64(),
+                (*t1 - *t0).as_secs_f64(),
+                r1 - r0 + 1,
+            ),
+            // No read back (the tenant failed): its own time, and no writing time.
+            _ => (run.elapsed.as_secs_f64(), run.elapsed.as_secs_f64(), 0.0, 0),
+        };
+        // The share of the tenant's write quota its writes used while it was writing.
+        let windows = writing / quota.window().max(Duration::from_millis(1)).as_secs_f64();
+        let quota_used = 100.0 * writes as f64 / windows / f64::from(quota.app_writes);
+        if summary.ok {
+            used.push(quota_used);
+        }
+        println!(
+            "APPLY tenant={} ok={} writes={writes} seconds={seconds:.2} writing_seconds={writing:.2} \
+             quota_used={quota_used:.1}% throttled={} verify_seconds={verify_seconds:.2} verify_requests={verify_requests}",
+            run.name,
+            summary.ok,
+            emu.state().throttled(),
+        );
+    }
+    used
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    // The source stays up to the end, as the targets do: the peak RSS counts all of them.
+    let (_source, snapshot) = seeded_source(args.n).await;
+    let quota = QuotaConfig::scaled(args.time_scale);
+    let (emulators, tenants) = targets(&args, &quota).await;
     let requests: HashMap<String, &RunningEmulator> =
         tenants.iter().map(|t| t.name.clone()).zip(&emulators).collect();
     let verify: Mutex<HashMap<String, Verify>> = Mutex::new(HashMap::new());
@@ -133,33 +184,7 @@ async fn main() {
     let runs = apply_many(&snapshot, &tenants, tenants.len(), &options, on_event).await;
     let elapsed = started.elapsed();
     let verify = verify.into_inner().expect("not poisoned");
-    let mut used = Vec::new();
-    for (run, emu) in runs.iter().zip(&emulators) {
-        let summary = TenantSummary::of_apply(run);
-        let writes = run.result.as_ref().map_or(0, |r| r.writes());
-        let (seconds, writing, verify_seconds, verify_requests) = match verify.get(&run.name) {
-            Some(Verify { writing: Some((w, _)), started: Some((t0, r0)), ended: Some((t1, r1)) }) => (
-                (*t1 - started).as_secs_f64(),
-                (*t0 - *w).as_secs_f64(),
-                (*t1 - *t0).as_secs_f64(),
-                r1 - r0 + 1,
-            ),
-            _ => (elapsed.as_secs_f64(), elapsed.as_secs_f64(), 0.0, 0),
-        };
-        // The share of the tenant's write quota its writes used while it was writing.
-        let windows = writing / window.max(Duration::from_millis(1)).as_secs_f64();
-        let quota_used = 100.0 * writes as f64 / windows / f64::from(app_writes);
-        if summary.ok {
-            used.push(quota_used);
-        }
-        println!(
-            "APPLY tenant={} ok={} writes={writes} seconds={seconds:.2} writing_seconds={writing:.2} \
-             quota_used={quota_used:.1}% throttled={} verify_seconds={verify_seconds:.2} verify_requests={verify_requests}",
-            run.name,
-            summary.ok,
-            emu.state().throttled(),
-        );
-    }
+    let mut used = report_tenants(&runs, &emulators, &verify, started, &quota);
     used.sort_by(f64::total_cmp);
     println!(
         "APPLY_ALL tenants={} n={} seconds={:.2} quota_used_min={:.1}% quota_used_median={:.1}% peak_rss_kib={}",

@@ -36,7 +36,7 @@
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
-    process::{Command, ExitCode, Stdio},
+    process::{Child, Command, ExitCode, Stdio},
     time::{Duration, Instant},
 };
 
@@ -122,24 +122,35 @@ fn current_rss_kb() -> u64 {
     pages * 4
 }
 
-fn measure(n: usize, page_size: usize) -> ExitCode {
+/// Runs this program again with `args` (a server in a process of its own, `what`) and reads
+/// the line it prints once it listens: `READY` and two words, returned with the child. On
+/// any other line, says so and stops the child.
+fn start_child(args: &[&str], what: &str) -> Option<(Child, [String; 2])> {
     let exe = std::env::current_exe().expect("own path");
     let mut child = Command::new(exe)
-        .args(["serve", "--n", &n.to_string(), "--page-size", &page_size.to_string()])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("start the emulator process");
+        .unwrap_or_else(|e| panic!("start the {what}: {e:?}"));
     let mut ready = String::new();
-    BufReader::new(child.stdout.take().expect("child stdout")).read_line(&mut ready).expect("emulator line");
-    let mut words = ready.split_whitespace();
-    let (Some("READY"), Some(base_url), Some(token)) = (words.next(), words.next(), words.next()) else {
-        eprintln!("the emulator process did not start: {ready:?}");
-        let _ = child.kill();
-        let _ = child.wait();
+    BufReader::new(child.stdout.take().expect("child stdout"))
+        .read_line(&mut ready)
+        .unwrap_or_else(|e| panic!("the {what}'s first line: {e:?}"));
+    if let ["READY", first, second, ..] = ready.split_whitespace().collect::<Vec<_>>()[..] {
+        return Some((child, [first.to_owned(), second.to_owned()]));
+    }
+    eprintln!("the {what} did not start: {ready:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+fn measure(n: usize, page_size: usize) -> ExitCode {
+    let serve = ["serve", "--n", &n.to_string(), "--page-size", &page_size.to_string()];
+    let Some((mut child, [base_url, token])) = start_child(&serve, "emulator process") else {
         return ExitCode::FAILURE;
     };
-    let (base_url, token) = (base_url.to_owned(), token.to_owned());
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let outcome = runtime.block_on(async move {
@@ -344,11 +355,7 @@ fn peak_rss_kb() -> u64 {
 /// Answers that cost memory out of proportion to their bytes, from a server in its own
 /// process; the client's peak RSS against the bytes it was sent.
 mod hostile {
-    use std::{
-        io::{BufRead, BufReader, Write},
-        process::{Command, ExitCode, Stdio},
-        time::Duration,
-    };
+    use std::{io::Write, process::ExitCode, time::Duration};
 
     use intune_graph::{GraphClient, odata::Query};
     use tokio::{
@@ -433,20 +440,7 @@ mod hostile {
 
     /// Reads the hostile answer of `kind` through the client and prints the peak RSS.
     pub fn measure(kind: &str) -> ExitCode {
-        let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe)
-            .args(["hostile-serve", kind])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the server process");
-        let mut ready = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut ready).expect("server line");
-        let words: Vec<&str> = ready.split_whitespace().collect();
-        let (Some(&"READY"), Some(port), Some(bytes)) = (words.first(), words.get(1), words.get(2)) else {
-            eprintln!("the server did not start: {ready:?}");
-            let _ = child.kill();
-            let _ = child.wait();
+        let Some((mut child, [port, bytes])) = super::start_child(&["hostile-serve", kind], "server") else {
             return ExitCode::FAILURE;
         };
         let base = format!("http://127.0.0.1:{port}/beta");

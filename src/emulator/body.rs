@@ -7,29 +7,7 @@ use super::errors::ApiError;
 use super::percent;
 use super::references;
 use super::types;
-
-/// Server-owned properties: ignored when a client sends them.
-const READ_ONLY: &[&str] = &["id", "createdDateTime", "lastModifiedDateTime", "supportsScopeTags"];
-
-/// Navigation properties of `deviceConfiguration` and the SCEP profile: a
-/// body may carry them (e.g. a copied `$expand` result); they are ignored.
-const NAVIGATION: &[&str] = &[
-    "assignments",
-    "deviceSettingStateSummaries",
-    "deviceStatuses",
-    "deviceStatusOverview",
-    "groupAssignments",
-    "userStatuses",
-    "userStatusOverview",
-    "rootCertificate",
-    "managedDeviceCertificateStates",
-    "rootCertificatesForServerValidation",
-    "identityCertificateForClientAuthentication",
-    "derivedCredentialSettings",
-    "identityCertificate",
-    "smimeSigningCertificate",
-    "smimeEncryptionCertificate",
-];
+use crate::models::READ_ONLY_PROPERTIES;
 
 /// Parses a request body that must be a JSON object.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
@@ -78,10 +56,7 @@ pub(crate) fn clean(obj: Map<String, Value>) -> Result<Cleaned, ApiError> {
                 out.binds.push((prop.to_owned(), value));
             }
             // Other property annotations, such as `x@odata.type`, are dropped.
-        } else if READ_ONLY.contains(&key.as_str())
-            || NAVIGATION.contains(&key.as_str())
-            || references::named(&key).is_some()
-        {
+        } else if READ_ONLY_PROPERTIES.contains(&key.as_str()) || references::named(&key).is_some() {
             // Server-owned or navigation: ignored, as the service does.
         } else {
             out.props.insert(key, value);
@@ -344,18 +319,5 @@ mod tests {
         let err = refusal(json!({"@odata.type": ty, "displayName": "n",
             "future": {"inner": {"#microsoft.graph.reset": {}}}}));
         assert!(err.contains("'#microsoft.graph.reset'"), "{err}");
-    }
-
-    /// The emulator keeps its own lists (it shares no code with the client); this keeps the
-    /// two in step: what it ignores is what the client's models never write.
-    #[test]
-    fn ignored_properties_are_the_client_models_read_only_ones() {
-        use crate::models::{NAVIGATION_PROPERTIES, READ_ONLY_PROPERTIES};
-        use std::collections::BTreeSet;
-        let set = |keys: &[&'static str]| keys.iter().copied().collect::<BTreeSet<_>>();
-        let server_set: Vec<&str> =
-            READ_ONLY_PROPERTIES.iter().copied().filter(|key| !NAVIGATION_PROPERTIES.contains(key)).collect();
-        assert_eq!(set(READ_ONLY), set(&server_set));
-        assert_eq!(set(NAVIGATION), set(NAVIGATION_PROPERTIES));
     }
 }

@@ -121,36 +121,38 @@ impl IosScepCertificateProfile {
     }
 }
 
-/// `check` (the write rules besides those of the common fields) of the SCEP profiles: iOS
-/// and macOS name these fields alike and share the rules.
-macro_rules! scep_rules {
-    ($($profile:ty),+) => {$(
+/// `check` (the write rules besides those of the common fields) of certificate profiles
+/// whose rules iOS and macOS share: the rules of their certificate fields and subject
+/// strings, then those of `$fields`, the struct the type's own rules read, given the
+/// profile's fields of the same names.
+macro_rules! rules_of {
+    // `$names` stays one token tree here, so that it can repeat once per profile.
+    ($fields:ident $names:tt for $($profile:ty),+) => {
+        $( rules_of!(@one $fields $names $profile); )+
+    };
+    (@one $fields:ident { $($field:ident),+ } $profile:ty) => {
         impl $profile {
             pub(crate) fn check(&self, problems: &mut Problems) {
-                ScepFields {
-                    certificate: &self.certificate,
-                    scep_server_urls: &self.scep_server_urls,
-                    subject_name_format_string: &self.subject_name_format_string,
-                    subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-                    key_usage: &self.key_usage,
-                    key_size: &self.key_size,
-                    extended_key_usages: &self.extended_key_usages,
-                    custom_subject_alternative_names: &self.custom_subject_alternative_names,
-                }
-                .check(problems);
+                self.certificate.check(problems);
+                self.certificate.check_subject_strings(
+                    problems,
+                    &self.subject_name_format_string,
+                    &self.subject_alternative_name_format_string,
+                );
+                $fields { $($field: &self.$field),+ }.check(problems);
             }
         }
-    )+};
+    };
 }
 
-scep_rules!(IosScepCertificateProfile, super::MacOsScepCertificateProfile);
+rules_of!(
+    ScepFields { scep_server_urls, key_usage, key_size, extended_key_usages, custom_subject_alternative_names }
+    for IosScepCertificateProfile, super::MacOsScepCertificateProfile
+);
 
 /// The fields the SCEP rules read, shared by the iOS and macOS SCEP profiles.
 pub(super) struct ScepFields<'a> {
-    pub(super) certificate: &'a IosCertificateProfileBase,
     pub(super) scep_server_urls: &'a Option<Vec<String>>,
-    pub(super) subject_name_format_string: &'a Option<String>,
-    pub(super) subject_alternative_name_format_string: &'a Option<String>,
     pub(super) key_usage: &'a Option<KeyUsages>,
     pub(super) key_size: &'a Option<KeySize>,
     pub(super) extended_key_usages: &'a Option<Vec<ExtendedKeyUsage>>,
@@ -158,15 +160,9 @@ pub(super) struct ScepFields<'a> {
 }
 
 impl ScepFields<'_> {
-    /// Validity, renewal and subject rules, at least one https SCEP URL, a key usage and
-    /// size, well-formed EKUs, and at most 500 EKUs and custom SANs.
+    /// At least one https SCEP URL, a key usage and size, well-formed EKUs, and at most 500
+    /// EKUs and custom SANs.
     pub(super) fn check(&self, problems: &mut Problems) {
-        self.certificate.check(problems);
-        self.certificate.check_subject_strings(
-            problems,
-            self.subject_name_format_string,
-            self.subject_alternative_name_format_string,
-        );
         match self.scep_server_urls {
             None => problems.push("scepServerUrls", "is required"),
             Some(urls) if urls.is_empty() => problems.push("scepServerUrls", "needs at least one URL"),
@@ -320,49 +316,27 @@ graph_object! {
     }
 }
 
-/// `check` of the PKCS profiles, shared by iOS and macOS like `scep_rules`.
-macro_rules! pkcs_rules {
-    ($($profile:ty),+) => {$(
-        impl $profile {
-            pub(crate) fn check(&self, problems: &mut Problems) {
-                PkcsFields {
-                    certificate: &self.certificate,
-                    certification_authority: &self.certification_authority,
-                    certification_authority_name: &self.certification_authority_name,
-                    certificate_template_name: &self.certificate_template_name,
-                    subject_name_format_string: &self.subject_name_format_string,
-                    subject_alternative_name_format_string: &self.subject_alternative_name_format_string,
-                    custom_subject_alternative_names: &self.custom_subject_alternative_names,
-                }
-                .check(problems);
-            }
-        }
-    )+};
-}
-
-pkcs_rules!(IosPkcsCertificateProfile, super::MacOsPkcsCertificateProfile);
+rules_of!(
+    PkcsFields {
+        certification_authority,
+        certification_authority_name,
+        certificate_template_name,
+        custom_subject_alternative_names
+    }
+    for IosPkcsCertificateProfile, super::MacOsPkcsCertificateProfile
+);
 
 /// The fields the PKCS rules read, shared by the iOS and macOS PKCS profiles.
 pub(super) struct PkcsFields<'a> {
-    pub(super) certificate: &'a IosCertificateProfileBase,
     pub(super) certification_authority: &'a Option<String>,
     pub(super) certification_authority_name: &'a Option<String>,
     pub(super) certificate_template_name: &'a Option<String>,
-    pub(super) subject_name_format_string: &'a Option<String>,
-    pub(super) subject_alternative_name_format_string: &'a Option<String>,
     pub(super) custom_subject_alternative_names: &'a Option<Vec<CustomSubjectAlternativeName>>,
 }
 
 impl PkcsFields<'_> {
-    /// Validity, renewal and subject rules, the certification authority and template
-    /// (required), and at most 500 custom SANs.
+    /// The certification authority and template (required), and at most 500 custom SANs.
     pub(super) fn check(&self, problems: &mut Problems) {
-        self.certificate.check(problems);
-        self.certificate.check_subject_strings(
-            problems,
-            self.subject_name_format_string,
-            self.subject_alternative_name_format_string,
-        );
         for (field, value) in [
             ("certificationAuthority", self.certification_authority),
             ("certificationAuthorityName", self.certification_authority_name),

@@ -9,7 +9,7 @@ use super::{
     AssignmentEntry, ObjectKey, ReferenceValue, Snapshot, SnapshotEntry, TenantError, TenantObject,
     TenantReader,
     directory::{Directory, DirectoryKind, Wanted},
-    normalize::{Origin, normalize_config},
+    normalize::{Origin, normalize_config, strings_of},
     plan::{name_contains, type_selected},
 };
 use crate::{
@@ -230,13 +230,5 @@ async fn name_directory_objects(
 
 /// The scope tag ids an entry's object holds.
 fn scope_tag_ids(entry: &SnapshotEntry) -> Vec<String> {
-    entry
-        .object
-        .get(SCOPE_TAG_IDS)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    strings_of(entry.object.get(SCOPE_TAG_IDS)).map(str::to_owned).collect()
 }

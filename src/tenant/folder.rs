@@ -160,16 +160,24 @@ fn hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }
 
+/// The paths of the entries of `dir`, as the system lists them; a failed read is an error
+/// naming `dir`.
+fn entries(dir: &Path) -> Result<impl Iterator<Item = Result<PathBuf, TenantError>>, TenantError> {
+    let listing = fs::read_dir(dir).map_err(|e| TenantError::io(dir, e))?;
+    Ok(listing.map(move |entry| entry.map(|e| e.path()).map_err(|e| TenantError::io(dir, e))))
+}
+
+/// The [`entries`] of `dir` that are not hidden (named `.…`).
+fn visible_entries(dir: &Path) -> Result<impl Iterator<Item = Result<PathBuf, TenantError>>, TenantError> {
+    Ok(entries(dir)?.filter(|path| !path.as_ref().is_ok_and(|p| p.file_name().is_some_and(hidden))))
+}
+
 /// The sub-folders of `dir` that a snapshot may use: not hidden, and folders (through a
 /// symlink too, for reading).
 fn sub_folders(dir: &Path) -> Result<Vec<PathBuf>, TenantError> {
     let mut folders = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| TenantError::io(dir, e))? {
-        let entry = entry.map_err(|e| TenantError::io(dir, e))?;
-        if hidden(&entry.file_name()) {
-            continue;
-        }
-        let path = entry.path();
+    for path in visible_entries(dir)? {
+        let path = path?;
         match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => folders.push(path),
             Ok(_) => {}
@@ -185,8 +193,8 @@ fn sub_folders(dir: &Path) -> Result<Vec<PathBuf>, TenantError> {
 fn json_entries(dir: &Path) -> Result<Vec<PathBuf>, TenantError> {
     let mut files = Vec::new();
     for folder in sub_folders(dir)? {
-        for entry in fs::read_dir(&folder).map_err(|e| TenantError::io(&folder, e))? {
-            let path = entry.map_err(|e| TenantError::io(&folder, e))?.path();
+        for path in entries(&folder)? {
+            let path = path?;
             if !path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json")) {
                 continue;
             }
@@ -228,12 +236,8 @@ fn owned_files(dir: &Path) -> Result<BTreeSet<String>, TenantError> {
         return Ok(listed.files);
     }
     let mut owned = BTreeSet::new();
-    for entry in fs::read_dir(dir).map_err(|e| TenantError::io(dir, e))? {
-        let entry = entry.map_err(|e| TenantError::io(dir, e))?;
-        if hidden(&entry.file_name()) {
-            continue;
-        }
-        let path = entry.path();
+    for path in visible_entries(dir)? {
+        let path = path?;
         let not_a_snapshot = || TenantError::NotASnapshot { path: dir.to_path_buf(), found: path.clone() };
         if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(TenantError::Symlink { path });
@@ -241,8 +245,8 @@ fn owned_files(dir: &Path) -> Result<BTreeSet<String>, TenantError> {
         if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             return Err(not_a_snapshot());
         }
-        for file in fs::read_dir(&path).map_err(|e| TenantError::io(&path, e))? {
-            let file = file.map_err(|e| TenantError::io(&path, e))?.path();
+        for file in entries(&path)? {
+            let file = file?;
             let relative = file.strip_prefix(dir).unwrap_or(&file).to_path_buf();
             let is_snapshot_file = fs::symlink_metadata(&file).is_ok_and(|m| m.is_file())
                 && file.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))

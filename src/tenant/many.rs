@@ -42,6 +42,9 @@ pub struct TenantRun<T> {
     pub name: String,
     /// Its plan, or its apply's report; the error when it could not be done.
     pub result: Result<T, TenantError>,
+    /// How long the tenant's job took, from its start to its result (a tenant waiting for
+    /// its turn under `parallel` is not counted).
+    pub elapsed: std::time::Duration,
 }
 
 /// How one tenant ended, counted: what a report table or a JSON summary shows.
@@ -193,8 +196,9 @@ where
     let mut runs: Vec<(usize, TenantRun<T>)> = stream::iter(tenants.iter().enumerate())
         .map(|(n, tenant)| async move {
             let span = tracing::info_span!("tenant", name = %tenant.name);
+            let started = std::time::Instant::now();
             let result = job(tenant).instrument(span).await;
-            (n, TenantRun { name: tenant.name.clone(), result })
+            (n, TenantRun { name: tenant.name.clone(), result, elapsed: started.elapsed() })
         })
         .buffer_unordered(parallel.max(1))
         .collect()

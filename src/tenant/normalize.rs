@@ -99,6 +99,12 @@ pub(crate) fn assignment_form(assignment: Map<String, Value>) -> Map<String, Val
     map
 }
 
+/// The strings of a JSON array: none for a missing value or one that is not an array, and
+/// items that are not strings are passed over.
+pub(crate) fn strings_of(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    value.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+}
+
 fn drop_if(map: &mut Map<String, Value>, key: &str, default: &str) {
     if map.get(key).and_then(Value::as_str) == Some(default) {
         map.remove(key);

@@ -1,7 +1,10 @@
 //! Validation before sending: each rule names exactly the field it concerns, every problem
 //! is reported at once, and an invalid object never reaches the server unless asked.
 
-use crate::support::fixtures;
+use crate::support::{
+    fixtures,
+    problems::{problem_fields, problem_texts},
+};
 
 use intune_graph::{
     Error, GraphClient,
@@ -222,7 +225,7 @@ fn every_problem_is_reported_at_once() {
     profile.key_size = None;
     profile.extended_key_usages = Some(vec![ExtendedKeyUsage::new("Name value", "Object Identifier value")]);
     let err = profile.validate().unwrap_err();
-    let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+    let fields = problem_fields(&err);
     assert_eq!(
         fields,
         [
@@ -256,7 +259,7 @@ fn fields_of(profile: &IosScepCertificateProfile) -> Vec<String> {
 #[test]
 fn builder_refuses_an_empty_profile_and_lists_every_required_field() {
     let err = IosScepCertificateProfile::builder().build().unwrap_err();
-    let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+    let fields = problem_fields(&err);
     assert_eq!(
         fields,
         [
@@ -295,7 +298,7 @@ async fn default_client_refuses_an_invalid_profile_without_sending_it() {
         .unwrap();
     let err = client.device_configurations().create(&invalid_profile()).await.unwrap_err();
     let Error::Validation(invalid) = &err else { panic!("expected a validation error, got {err:?}") };
-    let fields: Vec<&str> = invalid.problems.iter().map(|p| p.field.as_str()).collect();
+    let fields = problem_fields(invalid);
     assert_eq!(fields, ["scepServerUrls[0]", "extendedKeyUsages[0].objectIdentifier"]);
     assert_eq!(err.status(), None);
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -365,12 +368,10 @@ mod certificate_users {
     };
     use serde_json::json;
 
+    use super::{problem_fields, problem_texts};
+
     fn messages(object: &impl GraphEntity) -> Vec<String> {
-        object
-            .validate()
-            .err()
-            .map(|e| e.problems.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        object.validate().err().map(|e| problem_texts(&e)).unwrap_or_default()
     }
 
     fn pkcs(id: &str) -> IosPkcsCertificateProfile {
@@ -394,7 +395,7 @@ mod certificate_users {
             .build()
             .unwrap_err();
         assert_eq!(
-            wifi.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            problem_texts(&wifi),
             [
                 "ssid: must not be empty",
                 "networkName: must not be empty",
@@ -509,7 +510,7 @@ mod certificate_users {
             .build()
             .unwrap_err();
         assert_eq!(
-            err.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            problem_texts(&err),
             [
                 "identityCertificate: is required when authenticationMethod is certificate",
                 "smimeSigningCertificate: is required when signingCertificateType is certificate",
@@ -536,10 +537,7 @@ mod certificate_users {
             .set("identityCertificateForClientAuthentication", json!({"id": "s1"}))
             .validate()
             .unwrap_err();
-        assert_eq!(
-            err.problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(),
-            ["identityCertificateForClientAuthentication", "ssid"]
-        );
+        assert_eq!(problem_fields(&err), ["identityCertificateForClientAuthentication", "ssid"]);
         DeviceConfigurationPatch::new(wifi)
             .set(
                 "identityCertificateForClientAuthentication@odata.bind",

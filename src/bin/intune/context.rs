@@ -13,6 +13,13 @@ use intune_graph::{
 
 use crate::{Outcome, output::Format};
 
+/// The argument of the commands on one device configuration (`get`, `delete`).
+#[derive(Args, Debug)]
+pub(crate) struct IdArgs {
+    /// The device configuration's id.
+    pub(crate) id: String,
+}
+
 /// Options of every command, before or after the subcommand (`global`).
 #[derive(Args, Debug)]
 pub(crate) struct GlobalArgs {

@@ -80,7 +80,7 @@ enum Command {
     /// Decode a deviceConfiguration JSON file and print what the crate writes back.
     Check(check::CheckArgs),
     /// Read one device configuration.
-    Get(get::GetArgs),
+    Get(context::IdArgs),
     /// List device configurations (one page, or every page with --all).
     List(list::ListArgs),
     /// Create a device configuration from a JSON file.
@@ -88,7 +88,7 @@ enum Command {
     /// Change properties of a device configuration (PATCH).
     Update(update::UpdateArgs),
     /// Delete a device configuration.
-    Delete(delete::DeleteArgs),
+    Delete(context::IdArgs),
     /// Set the assignments of a device configuration (replaces the whole set).
     Assign(assign::AssignArgs),
     /// Link a trusted root certificate profile to an iOS SCEP profile.

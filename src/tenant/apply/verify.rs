@@ -9,7 +9,7 @@ use crate::{
     models::schema,
     tenant::{
         Action, ObjectKey, Plan, ReferenceTarget, TargetObject, TenantError, TenantReader,
-        files::canonical_multiset, key::nfc,
+        files::canonical_multiset, key::nfc, normalize::strings_of,
     },
 };
 
@@ -145,13 +145,7 @@ fn fields<'v>(
 }
 
 fn id_set(value: Option<&Value>) -> BTreeSet<String> {
-    value
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_lowercase)
-        .collect()
+    strings_of(value).map(str::to_lowercase).collect()
 }
 
 fn compare_references(

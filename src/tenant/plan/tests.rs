@@ -3,16 +3,21 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::models::{
+    AllDevicesAssignmentTarget, AllLicensedUsersAssignmentTarget, ExclusionGroupAssignmentTarget,
+    GroupAssignmentTarget, IosEnterpriseWiFiConfiguration, IosScepCertificateProfile,
+    IosTrustedRootCertificate, IosVpnConfiguration,
+};
 use crate::tenant::{AssignmentEntry, Directory, DirectoryKind, GroupMap, ReferenceValue};
 
-const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
-const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
-const WIFI: &str = "#microsoft.graph.iosEnterpriseWiFiConfiguration";
-const VPN: &str = "#microsoft.graph.iosVpnConfiguration";
-const GROUP: &str = "#microsoft.graph.groupAssignmentTarget";
-const EXCLUDED: &str = "#microsoft.graph.exclusionGroupAssignmentTarget";
-const ALL_DEVICES: &str = "#microsoft.graph.allDevicesAssignmentTarget";
-const ALL_USERS: &str = "#microsoft.graph.allLicensedUsersAssignmentTarget";
+const ROOT: &str = IosTrustedRootCertificate::ODATA_TYPE;
+const SCEP: &str = IosScepCertificateProfile::ODATA_TYPE;
+const WIFI: &str = IosEnterpriseWiFiConfiguration::ODATA_TYPE;
+const VPN: &str = IosVpnConfiguration::ODATA_TYPE;
+const GROUP: &str = GroupAssignmentTarget::ODATA_TYPE;
+const EXCLUDED: &str = ExclusionGroupAssignmentTarget::ODATA_TYPE;
+const ALL_DEVICES: &str = AllDevicesAssignmentTarget::ODATA_TYPE;
+const ALL_USERS: &str = AllLicensedUsersAssignmentTarget::ODATA_TYPE;
 const G1: &str = "11111111-1111-1111-1111-111111111111";
 const G2: &str = "22222222-2222-2222-2222-222222222222";
 

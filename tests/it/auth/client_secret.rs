@@ -9,7 +9,7 @@ use intune_graph::auth::{
 use intune_graph::cloud::NationalCloud;
 use url::Url;
 use wiremock::matchers::{header, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, Times};
 
 use crate::support::mock::{MountOnce, in_turn, ok_json, when};
 
@@ -33,6 +33,14 @@ fn request() -> TokenRequest {
 
 fn form(request: &Request) -> Vec<(String, String)> {
     url::form_urlencoded::parse(&request.body).into_owned().collect()
+}
+
+/// A token endpoint answering every request with `answer`, asked `calls` times (`0..`: any
+/// number).
+async fn token_endpoint(answer: impl Respond + 'static, calls: impl Into<Times>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH)).respond_with(answer).expect(calls).mount(&server).await;
+    server
 }
 
 fn token_body(expires_in: serde_json::Value) -> ResponseTemplate {
@@ -75,8 +83,7 @@ async fn posts_the_client_credentials_form() {
 
 #[tokio::test]
 async fn expires_in_may_be_a_string_and_claims_are_sent_as_json() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH)).respond_with(token_body("3599".into())).mount(&server).await;
+    let server = token_endpoint(token_body("3599".into()), 0..).await;
     let mut req = request();
     // base64 of {"access_token":{"nbf":{"essential":true}}}, as Graph sends it.
     req.claims = Some("eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZX19fQ==".into());
@@ -89,19 +96,15 @@ async fn expires_in_may_be_a_string_and_claims_are_sent_as_json() {
 
 #[tokio::test]
 async fn oauth_errors_become_refused_with_all_fields() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
-            "error": "invalid_client",
-            "error_description": "AADSTS7000215: Invalid client secret provided.",
-            "error_codes": [7000215],
-            "timestamp": "2026-11-26 13:00:00Z",
-            "trace_id": "tr",
-            "correlation_id": "corr-1",
-        })))
-        .expect(1) // a refusal is not retried
-        .mount(&server)
-        .await;
+    let refusal = ResponseTemplate::new(401).set_body_json(serde_json::json!({
+        "error": "invalid_client",
+        "error_description": "AADSTS7000215: Invalid client secret provided.",
+        "error_codes": [7000215],
+        "timestamp": "2026-11-26 13:00:00Z",
+        "trace_id": "tr",
+        "correlation_id": "corr-1",
+    }));
+    let server = token_endpoint(refusal, 1).await; // a refusal is not retried
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     match &err {
         AuthError::Refused { status, error, description, error_codes, correlation_id } => {
@@ -119,13 +122,11 @@ async fn oauth_errors_become_refused_with_all_fields() {
 
 #[tokio::test]
 async fn non_json_errors_keep_status_and_excerpt() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_string("<html><body>Forbidden by proxy</body></html>"),
-        )
-        .mount(&server)
-        .await;
+    let server = token_endpoint(
+        ResponseTemplate::new(403).set_body_string("<html><body>Forbidden by proxy</body></html>"),
+        0..,
+    )
+    .await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     match &err {
         AuthError::UnexpectedResponse { status: 403, excerpt } => {
@@ -134,23 +135,22 @@ async fn non_json_errors_keep_status_and_excerpt() {
         other => panic!("{other:?}"),
     }
     // An empty body still says what happened.
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(404)).mount(&server).await;
+    let server = token_endpoint(ResponseTemplate::new(404), 0..).await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     assert_eq!(err.to_string(), "token endpoint answered HTTP 404: (empty body)");
 }
 
 #[tokio::test]
 async fn transient_failures_are_retried() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(in_turn([
+    let server = token_endpoint(
+        in_turn([
             ResponseTemplate::new(429).insert_header("retry-after", "0"),
             ResponseTemplate::new(503).set_body_string("busy"),
             token_body(3599.into()),
-        ]))
-        .mount(&server)
-        .await;
+        ]),
+        0..,
+    )
+    .await;
     let token = credential(&server).get_token(&request()).await.unwrap();
     assert_eq!(token.token.expose(), "eyJ0eXAi.access.token");
     let received = server.received_requests().await.unwrap();
@@ -161,34 +161,25 @@ async fn transient_failures_are_retried() {
 
 #[tokio::test]
 async fn retries_stop_after_three_attempts() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(500).set_body_json(serde_json::json!({
-            "error": "temporarily_unavailable",
-            "error_description": "AADSTS50196: try later",
-        })))
-        .expect(3)
-        .mount(&server)
-        .await;
+    let unavailable = ResponseTemplate::new(500).set_body_json(serde_json::json!({
+        "error": "temporarily_unavailable",
+        "error_description": "AADSTS50196: try later",
+    }));
+    let server = token_endpoint(unavailable, 3).await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     assert!(matches!(err, AuthError::Refused { status: 500, .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn attempts_are_configurable() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(502)).mount_once(&server).await;
+    let server = token_endpoint(ResponseTemplate::new(502), 1).await;
     let err = credential(&server).max_attempts(1).get_token(&request()).await.unwrap_err();
     assert_eq!(err.status(), Some(502));
 }
 
 #[tokio::test]
 async fn a_long_retry_after_is_not_waited_out() {
-    let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
-        .mount_once(&server)
-        .await;
+    let server = token_endpoint(ResponseTemplate::new(429).insert_header("retry-after", "120"), 1).await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     assert_eq!(err.status(), Some(429));
 }
@@ -214,8 +205,7 @@ async fn malformed_success_bodies_are_errors() {
         serde_json::json!({"access_token": "t", "expires_in": 60, "token_type": "pop"}),
         serde_json::json!({"expires_in": 60}),
     ] {
-        let server = MockServer::start().await;
-        Mock::given(path(TOKEN_PATH)).respond_with(ok_json(body.clone())).mount_once(&server).await;
+        let server = token_endpoint(ok_json(body.clone()), 1).await;
         let err = credential(&server).get_token(&request()).await.unwrap_err();
         assert!(matches!(err, AuthError::Transport { .. }), "{body}: {err:?}");
     }
@@ -223,14 +213,9 @@ async fn malformed_success_bodies_are_errors() {
 
 #[tokio::test]
 async fn redirects_are_not_followed_by_the_default_client() {
-    let server = MockServer::start().await;
     let foreign = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(307).insert_header("location", format!("{}/steal", foreign.uri())),
-        )
-        .mount(&server)
-        .await;
+    let redirect = ResponseTemplate::new(307).insert_header("location", format!("{}/steal", foreign.uri()));
+    let server = token_endpoint(redirect, 0..).await;
     let err = credential(&server).get_token(&request()).await.unwrap_err();
     assert_eq!(err.status(), Some(307));
     assert!(foreign.received_requests().await.unwrap().is_empty(), "the secret went to another host");

@@ -40,6 +40,11 @@ fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 /// Statuses (0 for a transport error) of `n` list requests.
+/// A running emulator that injects `faults`.
+async fn with_faults(faults: FaultConfig) -> RunningEmulator {
+    Emulator::new().faults(faults).start().await.expect("start")
+}
+
 async fn statuses(emu: &RunningEmulator, n: usize) -> Vec<u16> {
     let http = reqwest::Client::new();
     let mut out = Vec::new();
@@ -60,7 +65,7 @@ async fn faults_are_deterministic_per_seed() {
         ])
     };
     let run = |seed| async move {
-        let emu = Emulator::new().faults(cfg(seed)).start().await.expect("start");
+        let emu = with_faults(cfg(seed)).await;
         let s = statuses(&emu, 24).await;
         (s, emu.state().faults_injected())
     };
@@ -76,15 +81,11 @@ async fn faults_are_deterministic_per_seed() {
 
 #[tokio::test]
 async fn rate_zero_and_rate_one() {
-    let emu = Emulator::new().faults(FaultConfig::new(0.0, 1)).start().await.expect("start");
+    let emu = with_faults(FaultConfig::new(0.0, 1)).await;
     assert!(statuses(&emu, 10).await.iter().all(|s| *s == 200));
     assert_eq!(emu.state().faults_injected(), 0);
 
-    let emu = Emulator::new()
-        .faults(FaultConfig::new(1.0, 1).with_kinds([FaultKind::ServiceUnavailable]))
-        .start()
-        .await
-        .expect("start");
+    let emu = with_faults(FaultConfig::new(1.0, 1).with_kinds([FaultKind::ServiceUnavailable])).await;
     assert!(statuses(&emu, 5).await.iter().all(|s| *s == 503));
     assert_eq!(emu.state().fault_count(FaultKind::ServiceUnavailable), 5);
 
@@ -106,14 +107,11 @@ async fn rate_zero_and_rate_one() {
 
 #[tokio::test]
 async fn writes_only_spares_reads() {
-    let emu = Emulator::new()
-        .faults(FaultConfig {
-            writes_only: true,
-            ..FaultConfig::new(1.0, 9).with_kinds([FaultKind::TooManyRequestsSeconds])
-        })
-        .start()
-        .await
-        .expect("start");
+    let emu = with_faults(FaultConfig {
+        writes_only: true,
+        ..FaultConfig::new(1.0, 9).with_kinds([FaultKind::TooManyRequestsSeconds])
+    })
+    .await;
     assert!(statuses(&emu, 5).await.iter().all(|s| *s == 200));
     let r = create(&emu, &reqwest::Client::new(), "x").await.expect("send");
     assert_eq!(r.status(), 429);
@@ -122,11 +120,8 @@ async fn writes_only_spares_reads() {
 
 #[tokio::test]
 async fn throttling_and_unavailable_faults_are_not_processed() {
-    let emu = Emulator::new()
-        .faults(FaultConfig { retry_after: Duration::from_millis(200), ..FaultConfig::default() })
-        .start()
-        .await
-        .expect("start");
+    let emu =
+        with_faults(FaultConfig { retry_after: Duration::from_millis(200), ..FaultConfig::default() }).await;
     let http = reqwest::Client::new();
     let cases = [
         (FaultKind::TooManyRequestsSeconds, 429, Some("1")),
@@ -231,11 +226,7 @@ async fn truncated_bodies() {
 
 #[tokio::test]
 async fn slow_responses() {
-    let emu = Emulator::new()
-        .faults(FaultConfig { delay: Duration::from_millis(800), ..FaultConfig::default() })
-        .start()
-        .await
-        .expect("start");
+    let emu = with_faults(FaultConfig { delay: Duration::from_millis(800), ..FaultConfig::default() }).await;
     let impatient = reqwest::Client::builder().timeout(Duration::from_millis(100)).build().expect("client");
     emu.state().inject_fault(FaultKind::SlowResponse);
     let err = create(&emu, &impatient, "slow").await.expect_err("times out");

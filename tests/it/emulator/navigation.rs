@@ -26,6 +26,32 @@ impl Objects for Harness {
     }
 }
 
+/// An assign to an unknown profile is a 404, each malformed body a 400; the profile's
+/// (empty) assignment set stays as it was.
+async fn assign_errors_store_nothing(h: &Harness, id: &str, group: &str) {
+    let missing = h.call(Method::POST, &format!("{DC}/nope/assign"), Some(json!({}))).await;
+    assert_error(&missing, 404, "ResourceNotFound");
+    for body in [
+        json!({"assignments": [{"target": {}}]}),
+        json!({"assignments": [{}]}),
+        json!({"assignments": "x"}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget"}}]}),
+        json!({"bogus": []}),
+        json!({"assignments": [
+            {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
+            {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
+        ]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": null}}]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "sales"}}]}),
+        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group}}],
+               "deviceConfigurationGroupAssignments": [{"targetGroupId": group, "excludeGroup": true}]}),
+    ] {
+        let r = h.call(Method::POST, &format!("{DC}/{id}/assign"), Some(body.clone())).await;
+        assert_error(&r, 400, "BadRequest");
+    }
+    assert_eq!(h.emu.state().assignments(id), Some(vec![]), "nothing stored");
+}
+
 #[tokio::test]
 async fn assign_replaces_the_assignment_set() {
     let h = Harness::start().await;
@@ -86,28 +112,7 @@ async fn assign_replaces_the_assignment_set() {
     assert_eq!(r.body["value"], json!([]));
     assert_eq!(h.emu.state().assignments(&id), Some(vec![]));
 
-    // Errors.
-    let missing = h.call(Method::POST, &format!("{DC}/nope/assign"), Some(json!({}))).await;
-    assert_error(&missing, 404, "ResourceNotFound");
-    for body in [
-        json!({"assignments": [{"target": {}}]}),
-        json!({"assignments": [{}]}),
-        json!({"assignments": "x"}),
-        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget"}}]}),
-        json!({"bogus": []}),
-        json!({"assignments": [
-            {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
-            {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}},
-        ]}),
-        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": null}}]}),
-        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "sales"}}]}),
-        json!({"assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group}}],
-               "deviceConfigurationGroupAssignments": [{"targetGroupId": group, "excludeGroup": true}]}),
-    ] {
-        let r = h.call(Method::POST, &format!("{DC}/{id}/assign"), Some(body.clone())).await;
-        assert_error(&r, 400, "BadRequest");
-    }
-    assert_eq!(h.emu.state().assignments(&id), Some(vec![]), "nothing stored");
+    assign_errors_store_nothing(&h, &id, group).await;
 }
 
 #[tokio::test]

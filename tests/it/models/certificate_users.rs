@@ -8,11 +8,11 @@ use intune_graph::models::{
     AppleSubjectNameFormat, AppleVpnConnectionType, CertificateValidityPeriodScale, ConfigurationObject,
     DeviceConfiguration, DomainNameSource, EapFastConfiguration, EapType, EasAuthenticationMethod,
     EasServices, EmailCertificateType, EmailSyncDuration, GraphEntity, IosEasEmailProfileConfiguration,
-    IosEnterpriseWiFiConfiguration, IosEnterpriseWiFiConfigurationBuilder, IosTrustedRootCertificate,
-    IosVpnConfiguration, KeySize, KeyUsages, MacOsScepCertificateProfile, MacOsTrustedRootCertificate,
-    UserEmailSource, UsernameSource, VpnAuthenticationMethod, VpnOnDemandRuleConnectionAction,
-    VpnOnDemandRuleInterfaceTypeMatch, VpnProviderType, VpnServer, WiFiAuthenticationMethod,
-    WiFiProxySetting, WiFiSecurityType,
+    IosEnterpriseWiFiConfiguration, IosEnterpriseWiFiConfigurationBuilder, IosScepCertificateProfile,
+    IosTrustedRootCertificate, IosVpnConfiguration, KeySize, KeyUsages, MacOsScepCertificateProfile,
+    MacOsTrustedRootCertificate, UserEmailSource, UsernameSource, VpnAuthenticationMethod,
+    VpnOnDemandRuleConnectionAction, VpnOnDemandRuleInterfaceTypeMatch, VpnProviderType, VpnServer,
+    WiFiAuthenticationMethod, WiFiProxySetting, WiFiSecurityType,
 };
 use serde_json::{Map, Value, json};
 use wiremock::{
@@ -21,8 +21,10 @@ use wiremock::{
 };
 
 use crate::support::{
+    decoded::assert_explicit_nulls,
     fixtures::{COLLECTION, scep_builder},
     mock::{BEARER, client, when},
+    problems::problem_texts,
 };
 
 const CONTEXT: &str =
@@ -139,10 +141,8 @@ fn enterprise_wifi_reads_a_service_payload_and_writes_it_back() {
         "usernameFormatString",
         "passwordFormatString",
     ];
-    for key in nulls {
-        assert!(wifi.is_explicit_null(key), "{key}");
-    }
-    assert_eq!(wifi.explicit_nulls.len() + wifi.wifi.explicit_nulls.len(), nulls.len());
+    let recorded = wifi.explicit_nulls.len() + wifi.wifi.explicit_nulls.len();
+    assert_explicit_nulls(&nulls, |key| wifi.is_explicit_null(key), recorded);
     assert_eq!(
         wifi.additional_data.keys().collect::<Vec<_>>(),
         ["@microsoft.graph.tips", "@odata.context", "wiFiFutureSetting"],
@@ -399,9 +399,20 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
         write_body(&scep)["rootCertificate@odata.bind"],
         "deviceManagement/deviceConfigurations('r1')"
     );
+    wifi_binds_its_identity_certificate_and_server_roots(&root, &scep);
+    refused_references_are_named_once(&scep);
+    macos_scep_binds_a_macos_root_only(&root);
+    vpn_and_email_bind_their_identity_certificate(&scep);
+}
+
+/// The Wi-Fi builder binds the created SCEP profile and both created roots.
+fn wifi_binds_its_identity_certificate_and_server_roots(
+    root: &IosTrustedRootCertificate,
+    scep: &IosScepCertificateProfile,
+) {
     let wifi = eap_tls_wifi()
-        .identity_certificate(&scep)
-        .server_root(&root)
+        .identity_certificate(scep)
+        .server_root(root)
         .server_root(&created(IosTrustedRootCertificate::new("Root 2", "r2.cer", "AAAA"), "r2"))
         .build()
         .unwrap();
@@ -419,20 +430,24 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
             ]
         })
     );
+}
 
-    // A profile not created yet, and a target of the wrong type: refused by `build`,
-    // naming the property, once.
+/// A profile not created yet, and a target of the wrong type: refused by `build`, naming
+/// the property, once.
+fn refused_references_are_named_once(scep: &IosScepCertificateProfile) {
     let uncreated = scep_builder("SCEP").build().unwrap();
-    let err = eap_tls_wifi().identity_certificate(&uncreated).server_root(&scep).build().unwrap_err();
-    let problems: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+    let err = eap_tls_wifi().identity_certificate(&uncreated).server_root(scep).build().unwrap_err();
     assert_eq!(
-        problems,
+        problem_texts(&err),
         [
             "identityCertificateForClientAuthentication: needs a created iosScepCertificateProfile (the object given has no id)",
             "rootCertificatesForServerValidation: must be a iosTrustedRootCertificate (or a type derived from it), not iosScepCertificateProfile",
         ]
     );
-    // The macOS SCEP builder binds a macOS root, not an iOS one.
+}
+
+/// The macOS SCEP builder binds a macOS root, not an iOS one.
+fn macos_scep_binds_a_macos_root_only(root: &IosTrustedRootCertificate) {
     let mac_root = created(MacOsTrustedRootCertificate::default(), "m1");
     let mac_scep = MacOsScepCertificateProfile::builder()
         .display_name("macOS SCEP")
@@ -446,19 +461,22 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
         write_body(&mac_scep.clone().root_certificate(&mac_root).build().unwrap())["rootCertificate@odata.bind"],
         "deviceManagement/deviceConfigurations('m1')"
     );
-    let err = mac_scep.root_certificate(&root).build().unwrap_err();
+    let err = mac_scep.root_certificate(root).build().unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid object (1 problem): rootCertificate: must be a macOSTrustedRootCertificate (or a type derived from it), not iosTrustedRootCertificate"
     );
-    // VPN and email name their identity certificate `identityCertificate`.
+}
+
+/// VPN and email name their identity certificate `identityCertificate`.
+fn vpn_and_email_bind_their_identity_certificate(scep: &IosScepCertificateProfile) {
     let vpn = IosVpnConfiguration::builder()
         .display_name("Corp VPN")
         .connection_name("Contoso VPN")
         .connection_type(AppleVpnConnectionType::CiscoAnyConnectV2)
         .server(VpnServer::new("vpn.contoso.com"))
         .authentication_method(VpnAuthenticationMethod::Certificate)
-        .identity_certificate(&scep)
+        .identity_certificate(scep)
         .build()
         .unwrap();
     assert_eq!(
@@ -477,9 +495,9 @@ fn builders_bind_created_profiles_and_name_a_refused_reference() {
         .display_name("Corp mail")
         .host_name("outlook.office365.com")
         .authentication_method(EasAuthenticationMethod::Certificate)
-        .identity_certificate(&scep)
+        .identity_certificate(scep)
         .signing_certificate_type(EmailCertificateType::Certificate)
-        .smime_signing_certificate(&scep)
+        .smime_signing_certificate(scep)
         .eas_services(EasServices::EMAIL | EasServices::CALENDARS)
         .build()
         .unwrap();

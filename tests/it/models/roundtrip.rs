@@ -4,13 +4,12 @@
 
 use chrono::{TimeZone, Utc};
 use intune_graph::models::{
-    AppleSubjectNameFormat, ApplicabilityRuleDeviceMode, ApplicabilityRuleOsEdition,
-    ApplicabilityRuleOsVersion, ApplicabilityRuleType, CertificateStore, CertificateValidityPeriodScale,
-    CustomSubjectAlternativeName, DeviceConfiguration, DeviceConfigurationBase, ExtendedKeyUsage,
-    GraphEntity, IntendedPurpose, IosCertificateProfileBase, IosScepCertificateProfile, KeySize, KeyUsages,
-    NullFields, SubjectAlternativeNameType, Timestamp, Windows10DeviceModeType, Windows10EditionType,
+    CertificateStore, DeviceConfiguration, GraphEntity, IntendedPurpose, IosScepCertificateProfile, KeySize,
+    KeyUsages, SubjectAlternativeNameType, Timestamp, Windows10EditionType,
 };
 use serde_json::{Map, Value, json};
+
+use crate::support::decoded::assert_explicit_nulls;
 
 const SEED_REQUEST: &str = include_str!("../../fixtures/seed-request.json");
 const SEED_RESPONSE: &str = include_str!("../../fixtures/seed-response-201.json");
@@ -128,13 +127,10 @@ fn live_service_shape_round_trips_with_only_the_flags_normalised() {
         "subjectAlternativeNameType",
         "subjectNameFormatString",
     ];
-    for key in nulls {
-        assert!(profile.is_explicit_null(key), "{key} was read as null");
-    }
     let recorded = profile.explicit_nulls.len()
         + profile.base.explicit_nulls.len()
         + profile.certificate.explicit_nulls.len();
-    assert_eq!(recorded, nulls.len());
+    assert_explicit_nulls(&nulls, |key| profile.is_explicit_null(key), recorded);
     assert!(!profile.is_explicit_null("displayName"));
 }
 
@@ -165,111 +161,7 @@ fn seed_response_decodes_every_field() {
 #[test]
 fn full_current_response_decodes_every_field() {
     let profile = typed(FULL_CURRENT);
-    // Nested objects keep their `@odata.type` in a field of their own.
-    let odata = |t: &str| Some(format!("microsoft.graph.{t}"));
-    let expected = IosScepCertificateProfile {
-        base: DeviceConfigurationBase {
-            id: Some("6f2b1c9e-3a47-4d2e-9b1f-8c5d7e0a4b13".into()),
-            last_modified_date_time: Some(ts("2026-03-14T09:26:53.5897932+01:00")),
-            role_scope_tag_ids: Some(vec!["0".into(), "3".into()]),
-            supports_scope_tags: Some(true),
-            device_management_applicability_rule_os_edition: Some(Box::new(ApplicabilityRuleOsEdition {
-                name: Some("Enterprise and Education only".into()),
-                os_edition_types: Some(vec![
-                    Windows10EditionType::Windows10Enterprise,
-                    Windows10EditionType::Windows10ProfessionalEducation,
-                ]),
-                rule_type: Some(ApplicabilityRuleType::Include),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("deviceManagementApplicabilityRuleOsEdition"),
-                additional_data: Default::default(),
-            })),
-            device_management_applicability_rule_os_version: Some(Box::new(ApplicabilityRuleOsVersion {
-                max_os_version: Some("18.9".into()),
-                min_os_version: Some("16.0".into()),
-                name: Some("iOS 16 to 18".into()),
-                rule_type: Some(ApplicabilityRuleType::Include),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("deviceManagementApplicabilityRuleOsVersion"),
-                additional_data: Default::default(),
-            })),
-            device_management_applicability_rule_device_mode: Some(Box::new(ApplicabilityRuleDeviceMode {
-                device_mode: Some(Windows10DeviceModeType::SModeConfiguration),
-                name: Some("Not in S mode".into()),
-                rule_type: Some(ApplicabilityRuleType::Exclude),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("deviceManagementApplicabilityRuleDeviceMode"),
-                additional_data: Default::default(),
-            })),
-            created_date_time: Some(ts("2025-11-02T17:04:11.2046718-05:00")),
-            description: Some("User certificate for 802.1X EAP-TLS on corporate iPhones and iPads".into()),
-            display_name: Some("iOS SCEP - Corporate Wi-Fi".into()),
-            version: Some(3),
-            ..Default::default()
-        },
-        certificate: IosCertificateProfileBase {
-            renewal_threshold_percentage: Some(20),
-            subject_name_format: Some(AppleSubjectNameFormat::CommonNameAsSerialNumber),
-            subject_alternative_name_type: Some(
-                SubjectAlternativeNameType::USER_PRINCIPAL_NAME
-                    | SubjectAlternativeNameType::DOMAIN_NAME_SERVICE,
-            ),
-            certificate_validity_period_value: Some(2),
-            certificate_validity_period_scale: Some(CertificateValidityPeriodScale::Years),
-            explicit_nulls: NullFields::new(),
-        },
-        scep_server_urls: Some(vec![
-            "https://ndes.contoso.com/certsrv/mscep/mscep.dll".into(),
-            "https://ndes-backup.contoso.com/certsrv/mscep/mscep.dll".into(),
-        ]),
-        subject_name_format_string: Some(
-            "CN={{SerialNumber}},OU=Mobile Devices,O=Contoso Corporation,L=Redmond,ST=WA,C=US".into(),
-        ),
-        key_usage: Some(KeyUsages::KEY_ENCIPHERMENT | KeyUsages::DIGITAL_SIGNATURE),
-        key_size: Some(KeySize::Size4096),
-        extended_key_usages: Some(vec![
-            ExtendedKeyUsage {
-                name: Some("Client Authentication".into()),
-                object_identifier: Some("1.3.6.1.5.5.7.3.2".into()),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("extendedKeyUsage"),
-                additional_data: Default::default(),
-            },
-            ExtendedKeyUsage {
-                name: Some("Smart Card Logon".into()),
-                object_identifier: Some("1.3.6.1.4.1.311.20.2.2".into()),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("extendedKeyUsage"),
-                additional_data: Default::default(),
-            },
-        ]),
-        subject_alternative_name_format_string: Some("{{OnPremisesSamAccountName}}@contoso.com".into()),
-        certificate_store: Some(CertificateStore::User),
-        custom_subject_alternative_names: Some(vec![
-            CustomSubjectAlternativeName {
-                name: Some("{{UserPrincipalName}}".into()),
-                san_type: Some(SubjectAlternativeNameType::USER_PRINCIPAL_NAME),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("customSubjectAlternativeName"),
-                additional_data: Default::default(),
-            },
-            CustomSubjectAlternativeName {
-                name: Some("{{DeviceName}}.devices.contoso.com".into()),
-                san_type: Some(SubjectAlternativeNameType::DOMAIN_NAME_SERVICE),
-                explicit_nulls: NullFields::new(),
-                odata_type: odata("customSubjectAlternativeName"),
-                additional_data: Default::default(),
-            },
-        ]),
-        root_certificate: None,
-        managed_device_certificate_states: None,
-        explicit_nulls: NullFields::new(),
-        additional_data: map(json!({
-            "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/$entity",
-        }))
-        .into(),
-    };
-    assert_eq!(profile, expected);
+    assert_eq!(profile, crate::support::decoded::full_current_profile());
     assert_eq!(
         profile.base.last_modified_date_time.unwrap().to_utc(),
         Utc.with_ymd_and_hms(2026, 3, 14, 8, 26, 53).unwrap() + chrono::Duration::nanoseconds(589_793_200)
@@ -541,12 +433,12 @@ fn unknown_type_becomes_other_and_round_trips_verbatim() {
     assert_eq!(write_body(&polymorphic(&input.to_string())), expected);
 }
 
-/// A list page as Graph returns it: several types, `@odata.type` first in each.
-#[test]
-fn mixed_list_page_decodes_and_re_encodes_losslessly() {
+/// A list page as Graph returns it: the full SCEP profile, a root, a PKCS and a PFX profile
+/// and an unmodelled Windows configuration.
+fn mixed_list_page() -> Value {
     let mut scep_item = value(FULL_CURRENT);
     scep_item.as_object_mut().unwrap().remove("@odata.context");
-    let page = json!({
+    json!({
         "@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations",
         "value": [
             scep_item,
@@ -603,7 +495,13 @@ fn mixed_list_page_decodes_and_re_encodes_losslessly() {
             },
             windows_general_configuration()
         ]
-    });
+    })
+}
+
+/// A list page as Graph returns it: several types, `@odata.type` first in each.
+#[test]
+fn mixed_list_page_decodes_and_re_encodes_losslessly() {
+    let page = mixed_list_page();
     let items_text = page["value"].to_string();
     let configs: Vec<DeviceConfiguration> = serde_json::from_str(&items_text).unwrap();
     let kinds: Vec<&str> = configs

@@ -65,25 +65,19 @@ async fn chains() -> RunningEmulator {
         }),
     )
     .await;
-    let vpn = create(
-        &a,
-        json!({
-            "@odata.type": VPN, "displayName": "Corp VPN", "connectionName": "Corp VPN",
-            "connectionType": "ciscoAnyConnect", "authenticationMethod": "certificate",
-            "server": {"address": "vpn.contoso.com", "description": "Contoso"},
-            "identityCertificate@odata.bind": bind(&a, &ios_scep)
-        }),
-    )
-    .await;
-    let email = create(
-        &a,
-        json!({
-            "@odata.type": EMAIL, "displayName": "Corp Mail", "hostName": "outlook.office365.com",
-            "authenticationMethod": "certificate", "emailAddressSource": "primarySmtpAddress",
-            "identityCertificate@odata.bind": bind(&a, &ios_scep)
-        }),
-    )
-    .await;
+    // The VPN and email profiles name their identity certificate alike.
+    let identity = json!({"identityCertificate@odata.bind": bind(&a, &ios_scep)});
+    let vpn = json!({
+        "@odata.type": VPN, "displayName": "Corp VPN", "connectionName": "Corp VPN",
+        "connectionType": "ciscoAnyConnect", "authenticationMethod": "certificate",
+        "server": {"address": "vpn.contoso.com", "description": "Contoso"}
+    });
+    let vpn = create(&a, with(vpn, identity.clone())).await;
+    let email = json!({
+        "@odata.type": EMAIL, "displayName": "Corp Mail", "hostName": "outlook.office365.com",
+        "authenticationMethod": "certificate", "emailAddressSource": "primarySmtpAddress"
+    });
+    let email = create(&a, with(email, identity)).await;
     for id in [&ios_root, &spare_root, &mac_root, &ios_scep, &mac_scep, &wifi, &mac_wifi, &email] {
         assign(&a, id, &[GROUP_A]).await;
     }
@@ -112,10 +106,8 @@ fn references_by_name(emu: &RunningEmulator) -> BTreeMap<(String, String), Vec<S
     out
 }
 
-#[tokio::test]
-async fn both_chains_travel_whole_and_stay_so() {
-    let a = chains().await;
-    let (dir_a, snapshot) = export_to(&a, "chain-a").await;
+/// The export names every reference of the chains by its target's key, unset ones too.
+fn every_reference_is_in_the_export(snapshot: &Snapshot) {
     let file = |name: &str| snapshot.entries().iter().find(|e| e.key.display_name == name).unwrap();
     assert_eq!(
         file("macOS SCEP").references["rootCertificate"],
@@ -135,7 +127,48 @@ async fn both_chains_travel_whole_and_stay_so() {
         ReferenceValue::One(None),
         "every reference of the type is written, unset ones too"
     );
+}
 
+/// Someone re-points the Wi-Fi profile's references in the target: a plan updates exactly
+/// those references, and applying it puts them back as they are in `a`.
+async fn repointed_references_are_put_back(
+    a: &RunningEmulator,
+    b: &RunningEmulator,
+    snapshot: &Snapshot,
+    options: &PlanOptions,
+) {
+    let wifi_id = id_of(b, "Corp Wi-Fi");
+    b.state().set_reference(
+        &wifi_id,
+        "identityCertificateForClientAuthentication",
+        vec![id_of(b, "macOS SCEP")],
+    );
+    b.state().set_reference(&wifi_id, "rootCertificatesForServerValidation", vec![id_of(b, "iOS Root")]);
+    let planned = plan_on(b, snapshot, options).await;
+    let Some(Action::Update { references, changes, .. }) =
+        planned.actions.iter().find(|a| a.key().display_name == "Corp Wi-Fi")
+    else {
+        panic!("{planned}")
+    };
+    assert!(changes.is_empty());
+    let navigations: Vec<&str> = references.iter().map(|r| r.navigation.as_str()).collect();
+    assert_eq!(
+        navigations,
+        ["identityCertificateForClientAuthentication", "rootCertificatesForServerValidation"]
+    );
+    assert!(planned.to_string().contains(
+        "    identityCertificateForClientAuthentication: macOSScepCertificateProfile \"macOS SCEP\" → iosScepCertificateProfile \"iOS SCEP\""
+    ), "{planned}");
+    let report = tenant::apply(&client(b), &planned, &no_settle(), no_events).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    assert_eq!(references_by_name(b), references_by_name(a), "put back");
+}
+
+#[tokio::test]
+async fn both_chains_travel_whole_and_stay_so() {
+    let a = chains().await;
+    let (dir_a, snapshot) = export_to(&a, "chain-a").await;
+    every_reference_is_in_the_export(&snapshot);
     let b = tenant_b().await;
     let options = PlanOptions::new().include_unmodelled(true);
     let planned = plan_on(&b, &snapshot, &options).await;
@@ -175,32 +208,7 @@ async fn both_chains_travel_whole_and_stay_so() {
     };
     assert_eq!(same_ids(&dir_a), same_ids(&dir_b), "an export of the target equals the source's");
 
-    // Someone re-points the Wi-Fi profile's identity certificate in the target.
-    let wifi_id = id_of(&b, "Corp Wi-Fi");
-    b.state().set_reference(
-        &wifi_id,
-        "identityCertificateForClientAuthentication",
-        vec![id_of(&b, "macOS SCEP")],
-    );
-    b.state().set_reference(&wifi_id, "rootCertificatesForServerValidation", vec![id_of(&b, "iOS Root")]);
-    let planned = plan_on(&b, &snapshot, &options).await;
-    let Some(Action::Update { references, changes, .. }) =
-        planned.actions.iter().find(|a| a.key().display_name == "Corp Wi-Fi")
-    else {
-        panic!("{planned}")
-    };
-    assert!(changes.is_empty());
-    let navigations: Vec<&str> = references.iter().map(|r| r.navigation.as_str()).collect();
-    assert_eq!(
-        navigations,
-        ["identityCertificateForClientAuthentication", "rootCertificatesForServerValidation"]
-    );
-    assert!(planned.to_string().contains(
-        "    identityCertificateForClientAuthentication: macOSScepCertificateProfile \"macOS SCEP\" → iosScepCertificateProfile \"iOS SCEP\""
-    ), "{planned}");
-    let report = tenant::apply(&client(&b), &planned, &no_settle(), no_events).await.unwrap();
-    assert!(report.succeeded(), "{report:#?}");
-    assert_eq!(references_by_name(&b), references_by_name(&a), "put back");
+    repointed_references_are_put_back(&a, &b, &snapshot, &options).await;
     std::fs::remove_dir_all(dir_a).unwrap();
     std::fs::remove_dir_all(dir_b).unwrap();
 }

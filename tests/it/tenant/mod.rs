@@ -18,19 +18,25 @@ use std::{
 use intune_graph::{
     GraphClient,
     emulator::{DirectoryEntry, Emulator, RunningEmulator},
-    models::{AssignmentTarget, DeviceConfiguration, DeviceConfigurationAssignment},
+    models::{
+        AssignmentTarget, DeviceConfiguration, DeviceConfigurationAssignment,
+        IosEasEmailProfileConfiguration, IosEnterpriseWiFiConfiguration, IosScepCertificateProfile,
+        IosTrustedRootCertificate, IosVpnConfiguration, MacOsScepCertificateProfile,
+        MacOsTrustedRootCertificate,
+    },
     tenant::{self, ApplyEvent, ApplyOptions, ApplyReport, Plan, PlanOptions, Snapshot},
 };
 use serde_json::Value;
 
-pub const ROOT: &str = "#microsoft.graph.iosTrustedRootCertificate";
-pub const SCEP: &str = "#microsoft.graph.iosScepCertificateProfile";
-pub const MAC_ROOT: &str = "#microsoft.graph.macOSTrustedRootCertificate";
-pub const MAC_SCEP: &str = "#microsoft.graph.macOSScepCertificateProfile";
-pub const WIFI: &str = "#microsoft.graph.iosEnterpriseWiFiConfiguration";
+pub const ROOT: &str = IosTrustedRootCertificate::ODATA_TYPE;
+pub const SCEP: &str = IosScepCertificateProfile::ODATA_TYPE;
+pub const MAC_ROOT: &str = MacOsTrustedRootCertificate::ODATA_TYPE;
+pub const MAC_SCEP: &str = MacOsScepCertificateProfile::ODATA_TYPE;
+pub const WIFI: &str = IosEnterpriseWiFiConfiguration::ODATA_TYPE;
+/// Not modelled by the crate: the tenant tools carry it as read.
 pub const MAC_WIFI: &str = "#microsoft.graph.macOSEnterpriseWiFiConfiguration";
-pub const VPN: &str = "#microsoft.graph.iosVpnConfiguration";
-pub const EMAIL: &str = "#microsoft.graph.iosEasEmailProfileConfiguration";
+pub const VPN: &str = IosVpnConfiguration::ODATA_TYPE;
+pub const EMAIL: &str = IosEasEmailProfileConfiguration::ODATA_TYPE;
 
 /// "iOS devices" in tenant A, and in tenant B.
 pub const GROUP_A: &str = "5a9b1e0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
