@@ -16,7 +16,7 @@ instruction-cache and TLB misses that instruction counts do not show (BENCHMARKS
 With two profiles (the first the reference, e.g. the floor): the lines each runs, per crate
 and per function, largest differences first, to show where the second's extra lines are.
 """
-import collections, re, sys
+import collections, re, signal, sys
 
 
 def executed(path):
@@ -112,6 +112,7 @@ def compare(base, other, top=40):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     creates = int(sys.argv[1])
