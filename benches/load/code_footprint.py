@@ -11,7 +11,7 @@ instruction counts as the create's when it ran at least 0.9 times per create; pr
 object file: those instructions, the 64-byte lines and the 4 KiB pages they lie on. Two
 clients that execute as many instructions can differ here, and a larger footprint costs
 instruction-cache and TLB misses that instruction counts do not show (BENCHMARKS.md,
-"What a line of code costs": about 20 ns per line per create on the benchmark machine).
+"What a line of code costs": about 22 ns per line per create on the benchmark machine).
 
 With two profiles (the first the reference, e.g. the floor): the lines each runs, per crate
 and per function, largest differences first, to show where the second's extra lines are.
@@ -91,15 +91,18 @@ def crate(function):
     return re.split(r"::|<| as |\[", name)[0] or "?"
 
 
+def per_crate(lines):
+    totals = collections.Counter()
+    for function, n in lines.items():
+        totals[crate(function)] += n
+    return totals
+
+
 def compare(base, other, top=40):
     a, b = lines_per_function(base), lines_per_function(other)
     # Summed per function: a line two functions share counts for each (a few dozen).
     print(f"lines per create: first {sum(a.values())}, second {sum(b.values())} ({sum(b.values()) - sum(a.values()):+})")
-    by_crate_a, by_crate_b = collections.Counter(), collections.Counter()
-    for function, n in a.items():
-        by_crate_a[crate(function)] += n
-    for function, n in b.items():
-        by_crate_b[crate(function)] += n
+    by_crate_a, by_crate_b = per_crate(a), per_crate(b)
     print("\nper crate: first, second, difference")
     crates = sorted(set(by_crate_a) | set(by_crate_b), key=lambda c: -abs(by_crate_b[c] - by_crate_a[c]))
     for c in crates[:top]:
