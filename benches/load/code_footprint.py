@@ -15,6 +15,13 @@ instruction-cache and TLB misses that instruction counts do not show (BENCHMARKS
 
 With two profiles (the first the reference, e.g. the floor): the lines each runs, per crate
 and per function, largest differences first, to show where the second's extra lines are.
+
+    python3 benches/load/code_footprint.py --parts 2020 floor.out typed.out client.out
+
+With `--parts`: the lines of each profile summed per part of a create (decode, encode,
+validation, timer, the call's own path, the harness, transport and runtime), one column a
+profile. Functions are sorted into parts by name (`PARTS`), so the split is approximate
+where a function holds inlined code of another part; the totals are exact.
 """
 import collections, re, signal, sys
 
@@ -114,8 +121,48 @@ def compare(base, other, top=40):
         print(f"{a[f]:6} {b[f]:6} {b[f] - a[f]:+6}  {f[:150]}")
 
 
+# The parts of a create, tried in order: the first pattern a function's name matches wins.
+PARTS = [
+    ("timer", r"tokio::time|runtime::time|pipeline::timer|Sleep|time::clock"),
+    ("validation", r"intune_graph::.*(validation|::check|resolve_binds|origin::|null_problems|validate)"),
+    ("decode", r"Deserializ|serde_json::de|serde_json::read|de::impls|Visitor|decode|Timestamp::parse"
+               r"|chrono::(format::(parse|scan|parsed)|naive|offset)|from_wire|::parse$|add_name"
+               r"|restore_order|RawJson|btree|serde_json::value|drop_in_place<(intune_graph::models"
+               r"|floor_reqwest::typed|core::option::Option<(alloc::vec::Vec<)?intune_graph::models)"),
+    ("encode", r"Serializ|serde_core::ser|serde_json::ser|encode|JsonObject|WriteRaw|write_json"
+               r"|chrono::format::formatting|fmt::Display|extra_key_is_writable"),
+    ("the call's path", r"intune_graph|tracing|uuid|fastrand"),
+    ("harness", r"loadgen|floor_reqwest|harness"),
+]
+
+
+def part(function):
+    for name, pattern in PARTS:
+        if re.search(pattern, function):
+            return name
+    return "transport and runtime"
+
+
+def parts(profiles):
+    names = [name for name, _ in PARTS] + ["transport and runtime"]
+    totals = []
+    for per in profiles:
+        sums = collections.Counter()
+        for function, n in lines_per_function(per).items():
+            sums[part(function)] += n
+        totals.append(sums)
+    print("lines per create, per part (one column a profile, in the order given)")
+    for name in names + ["total"]:
+        cells = "".join(f"{(sum(t.values()) if name == 'total' else t[name]):8}" for t in totals)
+        print(f"{name:24}{cells}")
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
+    if len(sys.argv) >= 4 and sys.argv[1] == "--parts":
+        creates = int(sys.argv[2])
+        parts([hot(path, creates) for path in sys.argv[3:]])
+        return
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     creates = int(sys.argv[1])

@@ -15,7 +15,8 @@
 #   PY_N=$N         N for the Python SDK only (it needs ~13 ms CPU per request)
 #   RUN_TIMEOUT=300 seconds per client run (every loop is bounded)
 #   CLIENTS="floor-reqwest-value floor-reqwest-discard intune-graph intune-graph-app"   the default;
-#       the peers are optional: add graph-rs-sdk and/or msgraph-beta-sdk-py
+#       the peers are optional: add graph-rs-sdk and/or msgraph-beta-sdk-py; floor-reqwest-typed
+#       is the typed floor (a serde-derived model, nothing else; BENCHMARKS.md "What being typed costs")
 #   EXTRA_CLIENTS="name=command args;name2=command2"   more clients, same CLI contract:
 #       COMMAND --url BASE --mode seq|conc --n N --concurrency C --warmup W
 #       printing one line "RESULT ... rps=.. cpu_us_per_req=.. cpu_us_per_req_total=..
@@ -59,6 +60,7 @@ done
 declare -A CMD=(
     [floor-reqwest-value]="floor-reqwest/target/release/floor-reqwest --variant value"
     [floor-reqwest-discard]="floor-reqwest/target/release/floor-reqwest --variant discard"
+    [floor-reqwest-typed]="floor-reqwest/target/release/floor-reqwest --variant typed"
     [graph-rs-sdk]="peer-graph-rs/target/release/peer-graph-rs"
     [msgraph-beta-sdk-py]=".venv/bin/python py-msgraph-beta/client.py"
     # This repository's client: examples/loadgen.rs on the floor's transport (no TLS, no HTTP/2).
@@ -118,7 +120,7 @@ install_all() {
         fi
     fi
     # cargo is itself idempotent: a no-op when the binaries are up to date.
-    if wants floor-reqwest-value || wants floor-reqwest-discard; then
+    if wants floor-reqwest-value || wants floor-reqwest-discard || wants floor-reqwest-typed; then
         log "cargo build --release floor-reqwest"
         cargo build -q --release --manifest-path floor-reqwest/Cargo.toml
     fi
