@@ -8,7 +8,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IosScepCertificateProfile {
     #[serde(rename = "@odata.type")]
@@ -37,7 +37,7 @@ pub(crate) struct IosScepCertificateProfile {
     subject_alternative_name_format_string: Option<String>,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum SubjectNameFormat {
     CommonName,
@@ -51,7 +51,7 @@ enum SubjectNameFormat {
     CommonNameAsDurableDeviceId,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum ValidityPeriodScale {
     Days,
@@ -59,7 +59,7 @@ enum ValidityPeriodScale {
     Years,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum KeySize {
     Size1024,
@@ -67,7 +67,7 @@ enum KeySize {
     Size4096,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ExtendedKeyUsage {
     #[serde(rename = "@odata.type")]
